@@ -1,0 +1,125 @@
+// Configuration enters here, once. Every variable of DESIGN.md's table is parsed by one zod
+// schema with its default; a bad value stops start-up with one line naming the variable, the value
+// and what is expected. Nothing else in the code reads process.env.
+
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+const shard = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected i/n, e.g. 0/1 or 2/3')
+  .transform((v) => {
+    const [index, count] = v.split('/').map(Number) as [number, number];
+    return { index, count };
+  })
+  .refine((s) => s.count >= 1 && s.index < s.count, 'expected i/n with 0 <= i < n');
+
+const schema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  STORE: z.enum(['sqlite', 'elasticsearch'], { error: 'expected sqlite or elasticsearch' }).optional(),
+  ELASTICSEARCH_URL: url(['http:', 'https:']).optional(),
+  ELASTICSEARCH_API_KEY: z.string().min(1).optional(),
+  ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
+  ELASTICSEARCH_PASSWORD: z.string().min(1).optional(),
+  ELASTICSEARCH_CA_FILE: z.string().min(1).optional(),
+  ELASTICSEARCH_CA_FINGERPRINT: z
+    .string()
+    .regex(/^([0-9A-Fa-f]{2}:?){32}$/, 'expected a SHA-256 fingerprint (64 hex digits, colons allowed)')
+    .optional(),
+  ELASTICSEARCH_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9_]{1,60}$/, 'expected lowercase letters, digits or _ (no dashes)')
+    .default('default'),
+  CHECKS_RETENTION_DAYS: int(1, 36500).default(400),
+  JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  TWILIO_ACCOUNT_SID: z.string().min(1).optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_FROM: z.string().min(1).optional(),
+  /** Not in DESIGN's table: lets tests and air-gapped users point the Twilio client elsewhere. */
+  TWILIO_API_URL: url(['http:', 'https:']).optional(),
+  ALLOW_PRIVATE_TARGETS: bool.default(false),
+  MIN_INTERVAL_SECONDS: int(1, 86400).default(20),
+  DEFAULT_INTERVAL_SECONDS: int(1, 86400).default(60),
+  OBSERVER_NAME: z.string().min(1).default(hostname()),
+  COLLECTOR_SHARD: shard.default({ index: 0, count: 1 }),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
+});
+
+export type Config = Omit<z.output<typeof schema>, 'STORE' | 'PUBLIC_URL'> & {
+  STORE: 'sqlite' | 'elasticsearch';
+  PUBLIC_URL: string;
+};
+
+/** Variables whose values must never be echoed back, even in an error line. */
+const SECRET = /PASSWORD|SECRET|TOKEN|API_KEY|SMTP_URL/;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError with one line per problem (usually one). */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const value = SECRET.test(name) ? '(hidden)' : JSON.stringify(present[name]);
+      return `invalid ${name}=${value}: ${issue.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const c = parsed.data;
+  const store = c.STORE ?? (c.ELASTICSEARCH_URL ? 'elasticsearch' : 'sqlite');
+  const problems: string[] = [];
+  if (store === 'elasticsearch' && !c.ELASTICSEARCH_URL) {
+    problems.push('invalid STORE=elasticsearch: ELASTICSEARCH_URL must be set');
+  }
+  if (store === 'elasticsearch' && !c.JWT_SECRET) {
+    problems.push('missing JWT_SECRET: required with STORE=elasticsearch (instances must share it)');
+  }
+  if (c.DEFAULT_INTERVAL_SECONDS < c.MIN_INTERVAL_SECONDS) {
+    problems.push(
+      `invalid DEFAULT_INTERVAL_SECONDS=${c.DEFAULT_INTERVAL_SECONDS}: expected at least MIN_INTERVAL_SECONDS (${c.MIN_INTERVAL_SECONDS})`,
+    );
+  }
+  if (c.ELASTICSEARCH_USERNAME && !c.ELASTICSEARCH_PASSWORD) {
+    problems.push('missing ELASTICSEARCH_PASSWORD: required with ELASTICSEARCH_USERNAME');
+  }
+  const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM].filter(Boolean).length;
+  if (twilio > 0 && twilio < 3) {
+    problems.push('incomplete TWILIO_*: set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM, or none');
+  }
+  if (c.SMTP_URL && !c.MAIL_FROM) {
+    problems.push('missing MAIL_FROM: required with SMTP_URL');
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  return { ...c, STORE: store, PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}` };
+}

@@ -1,0 +1,185 @@
+// The store contract: the one way every role reaches data. Split by capability so that each role
+// depends on what it uses; a backend implements all of them (`Store`). Every method is scoped by
+// owner where a user's data is concerned: another owner's id behaves exactly like a missing one.
+//
+// Promises common to all methods: a returned promise resolves only after the write is durable
+// (SQLite: committed; Elasticsearch: acknowledged by the primary), and reads issued after a write
+// resolves see it ("read your writes") unless a method says otherwise.
+
+import type {
+  AlertState,
+  Check,
+  ChecksPage,
+  Contact,
+  ContactType,
+  Delivery,
+  History,
+  Incident,
+  Monitor,
+  MonitorInput,
+  MonitorPatch,
+  MonitorSummary,
+  User,
+} from './types.ts';
+
+/** Raised by createUser when the email is taken (compared case-insensitively). */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}
+
+/** Raised by a compare-and-set whose expected version is no longer current. Nothing was written. */
+export class CasConflictError extends Error {
+  override name = 'CasConflictError';
+}
+
+/** Raised when a delivery's lease was lost (expired and claimed by another dispatcher). */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+export interface UserStore {
+  /** Throws ConflictError when the email is taken. */
+  createUser(user: { email: string; password_hash: string }): Promise<User>;
+  getUser(id: string): Promise<User | null>;
+  /** Case-insensitive. */
+  getUserByEmail(email: string): Promise<User | null>;
+  /** Opt in (slug) or out (null) of the public status page. Throws ConflictError when the slug is taken. */
+  setStatusSlug(userId: string, slug: string | null): Promise<User | null>;
+  getUserByStatusSlug(slug: string): Promise<User | null>;
+}
+
+export interface MonitorStore {
+  createMonitor(ownerId: string, input: MonitorInput): Promise<Monitor>;
+  getMonitor(ownerId: string, id: string): Promise<Monitor | null>;
+  /** Oldest first. */
+  listMonitors(ownerId: string): Promise<Monitor[]>;
+  /** null when the monitor does not exist for this owner. Bumps updated_at. */
+  updateMonitor(ownerId: string, id: string, patch: MonitorPatch): Promise<Monitor | null>;
+  /** Deletes the monitor with its contacts, alert state and pending deliveries; checks age out. */
+  deleteMonitor(ownerId: string, id: string): Promise<boolean>;
+  /** Every monitor of every owner, for the collector and the evaluator. */
+  listAllMonitors(): Promise<Monitor[]>;
+  /**
+   * Cheap token that changes whenever any monitor is created, updated or deleted, so pollers
+   * reload only on change.
+   */
+  monitorsChangeToken(): Promise<string>;
+}
+
+export interface ContactStore {
+  addContact(ownerId: string, monitorId: string, contact: { type: ContactType; address: string }): Promise<Contact | null>;
+  listContacts(ownerId: string, monitorId: string): Promise<Contact[]>;
+  deleteContact(ownerId: string, monitorId: string, contactId: string): Promise<boolean>;
+}
+
+export type ListChecksQuery = {
+  from?: number;
+  to?: number;
+  status?: 'up' | 'down';
+  limit: number;
+  cursor?: string;
+};
+
+export type HistoryQuery = {
+  from: number;
+  to: number;
+  bucket: 'hour' | 'day';
+  /** IANA time zone for bucket boundaries. */
+  tz: string;
+};
+
+export interface CheckWriter {
+  /**
+   * Appends a batch. Idempotent by check id: a check whose id is stored already is skipped, so a
+   * replayed batch is a no-op. Resolves once every check is durable; rejects (storing none of
+   * the failing ones) on error, and the caller may replay the whole batch.
+   */
+  appendChecks(checks: Check[]): Promise<void>;
+}
+
+export interface CheckReader {
+  /** Newest first (timestamp, then id). `next_cursor` is opaque; null on the last page. */
+  listChecks(ownerId: string, monitorId: string, query: ListChecksQuery): Promise<ChecksPage | null>;
+  /**
+   * Buckets from `from` to `to` in `tz`, every bucket present (empty ones with checks = 0 and
+   * uptime null), so that a chart has no gaps. Days follow the zone's calendar (23 or 25 hours
+   * on DST change days).
+   */
+  history(ownerId: string, monitorId: string, query: HistoryQuery): Promise<History | null>;
+  /** One row per monitor of the owner, oldest monitor first. */
+  summary(ownerId: string, now: number): Promise<MonitorSummary[]>;
+  /**
+   * Checks in the order the store accepted them, strictly after `cursor` (null: from the oldest
+   * retained). Used by the alerting evaluator; returns the cursor to pass next time.
+   */
+  readChecksAfter(cursor: string | null, limit: number): Promise<{ checks: Check[]; cursor: string | null }>;
+}
+
+export interface RetentionStore {
+  /** Deletes checks (and their rollups) older than `before`. Returns when done. */
+  purgeChecksBefore(before: number): Promise<void>;
+}
+
+export type AlertEffects = {
+  /** Inserted or replaced by id (open on down, resolved on up). */
+  incident?: Incident;
+  /** Enqueued idempotently by id in the same step as the state. */
+  deliveries?: Delivery[];
+};
+
+export interface AlertStore {
+  getAlertState(monitorId: string): Promise<{ state: AlertState; version: number } | null>;
+  /**
+   * Writes `next` if the stored version equals `expectedVersion` (null: no state stored yet),
+   * together with `effects`, as one step: either all of it is written or none. Returns the new
+   * version. Throws CasConflictError when another writer got there first.
+   */
+  compareAndSetAlertState(
+    monitorId: string,
+    expectedVersion: number | null,
+    next: AlertState,
+    effects: AlertEffects,
+  ): Promise<number>;
+  listIncidents(ownerId: string, monitorId: string, range: { from?: number; to?: number }): Promise<Incident[] | null>;
+  /** Open incidents of an owner's monitors, for the summary. */
+  listOpenIncidents(ownerId: string): Promise<Incident[]>;
+  /** Where the evaluator stopped reading checks; shared by every alerting instance. */
+  getEvaluatorCursor(): Promise<string | null>;
+  setEvaluatorCursor(cursor: string | null): Promise<void>;
+}
+
+export interface OutboxStore {
+  /** Inserts deliveries whose id is new; existing ids are left as they are. */
+  enqueueDeliveries(deliveries: Delivery[]): Promise<void>;
+  /**
+   * Claims up to `limit` pending deliveries due at `now` whose lease is free or expired, leasing
+   * them to `worker` until now + leaseMs. Two concurrent claimers never receive the same delivery.
+   */
+  claimDueDeliveries(worker: string, now: number, leaseMs: number, limit: number): Promise<Delivery[]>;
+  /** Marks sent. Throws LeaseLostError when `worker` no longer holds the lease. */
+  completeDelivery(id: string, worker: string, now: number): Promise<void>;
+  /**
+   * Records a failed attempt: pending again at `nextAttemptAt`, or dead when that is null.
+   * Throws LeaseLostError when `worker` no longer holds the lease.
+   */
+  failDelivery(id: string, worker: string, error: string, nextAttemptAt: number | null): Promise<void>;
+  /** Newest first. */
+  listDeliveries(ownerId: string, monitorId: string): Promise<Delivery[] | null>;
+}
+
+export interface StoreLifecycle {
+  readonly backend: 'sqlite' | 'elasticsearch';
+  /** Resolves when the backend answers; rejects with the reason otherwise (readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type Store = UserStore &
+  MonitorStore &
+  ContactStore &
+  CheckWriter &
+  CheckReader &
+  RetentionStore &
+  AlertStore &
+  OutboxStore &
+  StoreLifecycle;

@@ -1,0 +1,210 @@
+// Plain data types shared by every part. They carry no methods; the check's ECS form is built in
+// one place (store/ecs.ts). Times inside the product are epoch milliseconds; the API turns them
+// into ISO 8601 strings at the edge.
+
+export type ContactType = 'email' | 'sms' | 'webhook';
+export const CONTACT_TYPES = ['email', 'sms', 'webhook'] as const satisfies readonly ContactType[];
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST';
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST'] as const satisfies readonly HttpMethod[];
+
+export type ErrorType =
+  | 'dns'
+  | 'connect'
+  | 'timeout'
+  | 'tls'
+  | 'status'
+  | 'keyword'
+  | 'redirects'
+  | 'body'
+  | 'blocked';
+export const ERROR_TYPES = [
+  'dns',
+  'connect',
+  'timeout',
+  'tls',
+  'status',
+  'keyword',
+  'redirects',
+  'body',
+  'blocked',
+] as const satisfies readonly ErrorType[];
+
+export type User = {
+  id: string;
+  email: string;
+  /** scrypt hash, encoded by api/auth/password.ts; never leaves the server. */
+  password_hash: string;
+  /** Public status page slug, or null when the user has not opted in. */
+  status_slug: string | null;
+  created_at: number;
+};
+
+export type Monitor = {
+  id: string;
+  owner_id: string;
+  name: string;
+  url: string;
+  method: HttpMethod;
+  interval_seconds: number;
+  timeout_ms: number;
+  /** Accepted status codes, e.g. "200-399" or "200,204". */
+  expect_status: string;
+  keyword: string | null;
+  headers: Record<string, string>;
+  confirm_failures: number;
+  confirm_recoveries: number;
+  remind_every_minutes: number;
+  paused: boolean;
+  tags: string[];
+  /** IANA zone used in notifications and as the default for history; null = UTC. */
+  timezone: string | null;
+  /** Shown on the owner's public status page. */
+  public: boolean;
+  created_at: number;
+  updated_at: number;
+};
+
+/** Fields a caller may set; the store fills id, owner and timestamps. */
+export type MonitorInput = Omit<Monitor, 'id' | 'owner_id' | 'created_at' | 'updated_at'>;
+export type MonitorPatch = Partial<MonitorInput>;
+
+export type Contact = {
+  id: string;
+  owner_id: string;
+  monitor_id: string;
+  type: ContactType;
+  address: string;
+  created_at: number;
+};
+
+/** One probe's result. `id` is fixed at probe time, so a replayed write is a no-op. */
+export type Check = {
+  id: string;
+  monitor_id: string;
+  owner_id: string;
+  monitor_name: string;
+  url: string;
+  method: HttpMethod;
+  observer: string;
+  /** Start of the probe. */
+  timestamp: number;
+  /** When the next probe of this monitor is scheduled (end of monitor.timespan). */
+  next_at: number;
+  status: 'up' | 'down';
+  /** Whole probe, microseconds (monitor.duration.us). */
+  duration_us: number;
+  status_code: number | null;
+  body_bytes: number | null;
+  resolved_ip: string | null;
+  dns_us: number | null;
+  connect_us: number | null;
+  tls_us: number | null;
+  /** Request sent to first response byte (http.rtt.response_header.us). */
+  first_byte_us: number | null;
+  /** Request sent to body read (http.rtt.total.us). */
+  total_us: number | null;
+  tls_version: string | null;
+  cert_not_after: number | null;
+  cert_issuer: string | null;
+  error_type: ErrorType | null;
+  error_message: string | null;
+};
+
+export type AlertStatus = 'unknown' | 'up' | 'down';
+
+/**
+ * What the alerting state machine remembers per monitor. Columns, not a blob: every field is
+ * named so that both backends can store and query it.
+ */
+export type AlertState = {
+  monitor_id: string;
+  status: AlertStatus;
+  /** The run of consecutive results that disagree with `status` (or agree, for unknown). */
+  streak_status: 'up' | 'down' | null;
+  streak_count: number;
+  /** First check of the current streak: its time, id and cause. */
+  streak_started_at: number | null;
+  streak_check_id: string | null;
+  streak_error_type: ErrorType | null;
+  streak_error_message: string | null;
+  streak_status_code: number | null;
+  /** Newest check folded into this state; older checks arriving late are ignored. */
+  last_check_at: number | null;
+  open_incident_id: string | null;
+  last_notified_at: number | null;
+  updated_at: number;
+};
+
+export type Incident = {
+  id: string;
+  owner_id: string;
+  monitor_id: string;
+  started_at: number;
+  resolved_at: number | null;
+  cause_type: ErrorType | null;
+  cause_message: string | null;
+  cause_status_code: number | null;
+  /** The check that started it. */
+  check_id: string;
+};
+
+export type NotificationKind = 'down' | 'up' | 'reminder';
+export type DeliveryStatus = 'pending' | 'sent' | 'dead';
+
+/** One message to one contact about one transition. `id` is deterministic: (transition, contact). */
+export type Delivery = {
+  id: string;
+  owner_id: string;
+  monitor_id: string;
+  incident_id: string;
+  contact_id: string;
+  channel: ContactType;
+  address: string;
+  kind: NotificationKind;
+  /** The check that confirmed the transition (its time anchors latency and reminders). */
+  check_id: string;
+  check_at: number;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  /** Lease held by a dispatcher while it sends; null when free. */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+};
+
+export type ChecksPage = { items: Check[]; next_cursor: string | null };
+
+export type HistoryBucket = {
+  start: number;
+  checks: number;
+  up: number;
+  down: number;
+  /** up / checks, null when the bucket has no checks. */
+  uptime: number | null;
+  response_ms: { avg: number | null; p95: number | null; max: number | null };
+};
+
+export type History = {
+  buckets: HistoryBucket[];
+  totals: { checks: number; up: number; down: number; uptime: number | null };
+};
+
+export type UptimeWindow = '24h' | '7d' | '30d' | '90d';
+export const UPTIME_WINDOWS = ['24h', '7d', '30d', '90d'] as const satisfies readonly UptimeWindow[];
+
+export type MonitorSummary = {
+  monitor_id: string;
+  name: string;
+  url: string;
+  paused: boolean;
+  /** From the newest check; 'unknown' before the first one. */
+  status: 'up' | 'down' | 'unknown';
+  last_check: Check | null;
+  uptime: Record<UptimeWindow, number | null>;
+  avg_response_ms_24h: number | null;
+  open_incident: Incident | null;
+};
