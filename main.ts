@@ -1,0 +1,168 @@
+// Start-up: read configuration, open the store, run the roles, stop cleanly.
+//
+//   node main.ts                        every role (api, collector, alerting)
+//   node main.ts --role api --role alerting
+//
+// A bad configuration value stops start-up with one line naming it (exit code 2). SIGINT/SIGTERM
+// stop scheduling, flush pending check writes, finish in-flight deliveries and close the store.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, parseEnv } from 'node:util';
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { startRetention } from './store/retention-job.ts';
+import type { Store } from './store/contract.ts';
+import { openSqliteStore } from './store/sqlite/open.ts';
+import { createMetrics } from './telemetry/metrics.ts';
+import { createApp, serveApp } from './api/app.ts';
+import { startCollector } from './collector/index.ts';
+import { startAlerting } from './alerting/index.ts';
+import { configuredChannels } from './alerting/channels/index.ts';
+
+const ROLES = ['api', 'collector', 'alerting'] as const;
+type Role = (typeof ROLES)[number];
+
+type Stoppable = { stop(): Promise<void> };
+
+function parseRoles(argv: string[]): Set<Role> {
+  const { values } = parseArgs({ args: argv, options: { role: { type: 'string', multiple: true } } });
+  const asked = values.role ?? [...ROLES];
+  for (const role of asked) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError(`invalid --role ${role}: expected one of ${ROLES.join(', ')}`);
+    }
+  }
+  return new Set(asked as Role[]);
+}
+
+/** Variables from `.env` in the working directory; the real environment wins. */
+function readDotEnv(path: string): Record<string, string> {
+  return existsSync(path) ? (parseEnv(readFileSync(path, 'utf8')) as Record<string, string>) : {};
+}
+
+/**
+ * JWT_SECRET if set; with SQLite, otherwise a random secret generated once into DATA_DIR (mode
+ * 0600) so that tokens survive restarts and no default secret ships.
+ */
+async function resolveJwtSecret(config: Config): Promise<string> {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  const file = join(config.DATA_DIR, 'jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(config.DATA_DIR, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  // 'wx' fails if another process created it meanwhile; then theirs is the one to use.
+  await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return (await readFile(file, 'utf8')).trim();
+}
+
+async function openStore(config: Config): Promise<Store> {
+  if (config.STORE === 'elasticsearch') {
+    // The Elasticsearch backend is not built yet (see README, "Elasticsearch"): refuse clearly
+    // rather than fall back to SQLite behind the user's back.
+    throw new ConfigError('invalid STORE=elasticsearch: the Elasticsearch store is not available in this version');
+  }
+  return openSqliteStore({ dataDir: config.DATA_DIR });
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<Stoppable> {
+  const roles = parseRoles(argv);
+  const config = loadConfig({ ...readDotEnv('.env'), ...env });
+  const log = pino({ level: config.LOG_LEVEL, redact: { paths: ['*.password', '*.authorization', '*.token'], remove: true } });
+  const metrics = createMetrics();
+  const store = await openStore(config);
+  const parts: Stoppable[] = [];
+  try {
+    if (roles.has('collector')) {
+      parts.push(
+        startCollector({
+          store,
+          config: {
+            allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+            observer: config.OBSERVER_NAME,
+            shard: config.COLLECTOR_SHARD,
+          },
+          log: log.child({ role: 'collector' }),
+          metrics,
+        }),
+      );
+    }
+    if (roles.has('alerting')) {
+      parts.push(startAlerting({ store, config, log: log.child({ role: 'alerting' }), metrics }));
+    }
+    if (roles.has('api')) {
+      const jwtSecret = await resolveJwtSecret(config);
+      const app = createApp({
+        store,
+        config: {
+          jwtSecret,
+          allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
+          minIntervalSeconds: config.MIN_INTERVAL_SECONDS,
+          defaultIntervalSeconds: config.DEFAULT_INTERVAL_SECONDS,
+          publicUrl: config.PUBLIC_URL,
+        },
+        channels: configuredChannels(config),
+        log: log.child({ role: 'api' }),
+        metrics,
+      });
+      const server = await serveApp(app, { port: config.PORT, host: config.HOST });
+      log.info({ url: `http://${config.HOST}:${server.port}` }, 'api listening');
+      parts.push({ stop: () => server.close() });
+    }
+    if (roles.has('collector') || roles.has('alerting')) {
+      parts.push(startRetention({ store, retentionDays: config.CHECKS_RETENTION_DAYS, log }));
+    }
+  } catch (error) {
+    await Promise.allSettled(parts.map((p) => p.stop()));
+    await store.close();
+    throw error;
+  }
+  log.info({ roles: [...roles], store: config.STORE }, 'started');
+  return {
+    async stop() {
+      // Reverse order: stop taking requests and scheduling first, then flush, then close.
+      for (const part of parts.reverse()) await part.stop();
+      await store.close();
+      await metrics.shutdown();
+      log.info('stopped');
+    },
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2), process.env).then(
+    (running) => {
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        running.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(`shutdown after ${signal} failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigError) {
+        console.error(error.message);
+        process.exit(2);
+      }
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
