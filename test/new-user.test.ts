@@ -1,0 +1,148 @@
+// The foundation's "done when", tried as a new user would: the whole product in a child process,
+// every step through the HTTP API only.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, eventually, newUser } from './support/api-client.ts';
+import { startProduct, runProductExpectingFailure, type RunningProduct } from './support/product.ts';
+import { startTarget, type Target } from './support/target.ts';
+
+describe('a new user on the embedded store', () => {
+  let dataDir: string;
+  let product: RunningProduct;
+  let target: Target;
+  let smtp: SMTPServer;
+  let smtpPort: number;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'dm-new-user-'));
+    target = await startTarget();
+    smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onData: (s, _session, cb) => s.resume().on('end', () => cb()) });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    smtpPort = (smtp.server.address() as { port: number }).port;
+    product = await startProduct({
+      DATA_DIR: dataDir,
+      ALLOW_PRIVATE_TARGETS: 'true',
+      MIN_INTERVAL_SECONDS: '1',
+      DEFAULT_INTERVAL_SECONDS: '1',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      MAIL_FROM: 'monitor@example.test',
+    });
+  });
+
+  afterAll(async () => {
+    await product?.stop();
+    await target?.down();
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('monitors a local target end to end and keeps tenants apart', async () => {
+    const alice = await newUser(product.url, 'alice@example.test');
+    const me = await alice.get('/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.body.email).toBe('alice@example.test');
+
+    const created = await alice.post('/api/monitors', {
+      name: 'Local target',
+      url: target.url,
+      interval_seconds: 1,
+      timeout_ms: 800,
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+
+    for (const address of ['one@example.test', 'two@example.test']) {
+      const contact = await alice.post(`/api/monitors/${id}/contacts`, { type: 'email', address });
+      expect(contact.status).toBe(201);
+    }
+    const contacts = await alice.get(`/api/monitors/${id}/contacts`);
+    expect(contacts.body.items ?? contacts.body).toHaveLength(2);
+
+    // Within one interval (plus the write batch), checks appear.
+    const checks = await eventually(async () => {
+      const page = await alice.get(`/api/monitors/${id}/checks?limit=10`);
+      return page.body.items?.length > 0 ? page.body.items : null;
+    }, 10_000, 'first checks');
+    expect(checks[0]['monitor.status']).toBe('up');
+    expect(checks[0]['http.response.status_code']).toBe(200);
+
+    const history = await alice.get(`/api/monitors/${id}/history?bucket=hour`);
+    expect(history.status).toBe(200);
+    const filled = history.body.buckets.filter((b: { checks: number }) => b.checks > 0);
+    expect(filled.length).toBeGreaterThanOrEqual(1);
+    expect(filled.at(-1).uptime).toBe(1);
+
+    const summary = await alice.get('/api/summary');
+    expect(summary.status).toBe(200);
+    const row = (summary.body.items ?? summary.body).find((m: { monitor_id: string }) => m.monitor_id === id);
+    expect(row).toBeDefined();
+    expect(row.status).toBe('up');
+
+    // The target stops: down checks caused by connect failures.
+    await target.down();
+    const down = await eventually(async () => {
+      const page = await alice.get(`/api/monitors/${id}/checks?status=down&limit=5`);
+      return page.body.items?.length > 0 ? page.body.items : null;
+    }, 10_000, 'a down check');
+    expect(down[0]['monitor.status']).toBe('down');
+    expect(down[0]['error.type']).toBe('connect');
+    await target.up();
+
+    // A second user sees none of it and can change none of it.
+    const bob = await newUser(product.url, 'bob@example.test');
+    for (const path of [`/api/monitors/${id}`, `/api/monitors/${id}/checks`, `/api/monitors/${id}/history`, `/api/monitors/${id}/contacts`, `/api/monitors/${id}/incidents`, `/api/monitors/${id}/notifications`]) {
+      expect((await bob.get(path)).status, path).toBe(404);
+    }
+    expect((await bob.patch(`/api/monitors/${id}`, { name: 'mine now' })).status).toBe(404);
+    expect((await bob.delete(`/api/monitors/${id}`)).status).toBe(404);
+    expect((await bob.post(`/api/monitors/${id}/contacts`, { type: 'email', address: 'bob@example.test' })).status).toBe(404);
+    const bobs = await bob.get('/api/monitors');
+    expect(bobs.body.items ?? bobs.body).toHaveLength(0);
+    expect((await alice.get(`/api/monitors/${id}`)).body.name).toBe('Local target');
+  });
+
+  it('serves the API docs and the OpenAPI document', async () => {
+    const anon = apiClient(product.url);
+    expect((await anon.get('/openapi.json')).body.openapi).toMatch(/^3\.1/);
+    const docs = await fetch(product.url + '/docs');
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('<html');
+  });
+});
+
+describe('private targets', () => {
+  it('refuses a monitor on 127.0.0.1 without ALLOW_PRIVATE_TARGETS, with the reason', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dm-private-'));
+    const product = await startProduct({ DATA_DIR: dataDir });
+    try {
+      const user = await newUser(product.url, 'carol@example.test');
+      const refused = await user.post('/api/monitors', { name: 'Loopback', url: 'http://127.0.0.1:8080/' });
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(JSON.stringify(refused.body)).toMatch(/private|loopback/i);
+      expect(JSON.stringify(refused.body)).toContain('ALLOW_PRIVATE_TARGETS');
+    } finally {
+      await product.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('start-up configuration', () => {
+  it('stops with one line naming a bad variable', async () => {
+    const result = await runProductExpectingFailure({ PORT: 'eighty', DATA_DIR: join(tmpdir(), 'dm-never-used') });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('invalid PORT="eighty": expected a whole number from 0 to 65535');
+  });
+
+  it('never echoes a secret in that line', async () => {
+    const result = await runProductExpectingFailure({ JWT_SECRET: 'short-secret' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('JWT_SECRET');
+    expect(result.stderr).not.toContain('short-secret');
+  });
+});
