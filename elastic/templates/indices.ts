@@ -1,0 +1,132 @@
+// Mappings of the regular (mutable) indices: users, monitors, contacts, alert state, incidents,
+// the outbox, and a small meta index (evaluator cursor, change counters). Documents keep our
+// plain data types' field names and epoch-millisecond times, so the store maps them 1:1. Each
+// property list `satisfies Record<keyof Type, …>`: a field added to store/types.ts without a
+// mapping fails the type-check, not a write at run time.
+
+import type { estypes } from '@elastic/elasticsearch';
+import type { AlertState, Contact, Delivery, Incident, Monitor, User } from '../../store/types.ts';
+import { bool, epochMillis, keyword, long, storedOnly } from './fields.ts';
+
+type Prop = estypes.MappingProperty;
+
+/** Emails are compared case-insensitively: the `lowercase` normalizer is defined in the settings. */
+const email: Prop = { type: 'keyword', normalizer: 'lowercase' };
+/** Kept for the store, never searched: not indexed. */
+const opaque: Prop = { type: 'keyword', index: false, doc_values: false };
+
+const users = {
+  id: keyword,
+  email,
+  password_hash: opaque,
+  status_slug: keyword,
+  created_at: epochMillis,
+} satisfies Record<keyof User, Prop>;
+
+const monitors = {
+  id: keyword,
+  owner_id: keyword,
+  name: { type: 'keyword', ignore_above: 1024, fields: { text: { type: 'text' } } },
+  url: keyword,
+  method: keyword,
+  interval_seconds: long,
+  timeout_ms: long,
+  expect_status: keyword,
+  keyword,
+  // Request headers may carry credentials (Authorization): stored, not indexed.
+  headers: storedOnly,
+  confirm_failures: long,
+  confirm_recoveries: long,
+  remind_every_minutes: long,
+  paused: bool,
+  tags: keyword,
+  timezone: keyword,
+  public: bool,
+  created_at: epochMillis,
+  updated_at: epochMillis,
+} satisfies Record<keyof Monitor, Prop>;
+
+const contacts = {
+  id: keyword,
+  owner_id: keyword,
+  monitor_id: keyword,
+  type: keyword,
+  address: keyword,
+  created_at: epochMillis,
+} satisfies Record<keyof Contact, Prop>;
+
+const alertState = {
+  monitor_id: keyword,
+  status: keyword,
+  streak_status: keyword,
+  streak_count: long,
+  streak_started_at: epochMillis,
+  streak_check_id: keyword,
+  streak_error_type: keyword,
+  streak_error_message: { type: 'keyword', ignore_above: 4096, index: false },
+  streak_status_code: long,
+  last_check_at: epochMillis,
+  open_incident_id: keyword,
+  last_notified_at: epochMillis,
+  updated_at: epochMillis,
+} satisfies Record<keyof AlertState, Prop>;
+
+const incidents = {
+  id: keyword,
+  owner_id: keyword,
+  monitor_id: keyword,
+  started_at: epochMillis,
+  resolved_at: epochMillis,
+  cause_type: keyword,
+  cause_message: { type: 'keyword', ignore_above: 4096, index: false },
+  cause_status_code: long,
+  check_id: keyword,
+} satisfies Record<keyof Incident, Prop>;
+
+const outbox = {
+  id: keyword,
+  owner_id: keyword,
+  monitor_id: keyword,
+  incident_id: keyword,
+  contact_id: keyword,
+  channel: keyword,
+  address: keyword,
+  kind: keyword,
+  check_id: keyword,
+  check_at: epochMillis,
+  status: keyword,
+  attempts: long,
+  next_attempt_at: epochMillis,
+  last_error: { type: 'keyword', ignore_above: 4096, index: false },
+  created_at: epochMillis,
+  sent_at: epochMillis,
+  lease_owner: keyword,
+  lease_expires_at: epochMillis,
+} satisfies Record<keyof Delivery, Prop>;
+
+/** Named values shared by every instance: `key` is the document id as well. */
+const meta = { key: keyword, value: keyword, counter: long, updated_at: epochMillis };
+
+/** Suffix of each regular index: the full name is `uptime-<suffix>-<namespace>`. */
+export const REGULAR_INDICES = {
+  users,
+  monitors,
+  contacts,
+  'alert-state': alertState,
+  incidents,
+  outbox,
+  meta,
+} as const satisfies Record<string, Record<string, Prop>>;
+
+export type RegularIndex = keyof typeof REGULAR_INDICES;
+
+export function regularIndexMappings(name: RegularIndex): estypes.MappingTypeMapping {
+  return { dynamic: 'strict', date_detection: false, properties: REGULAR_INDICES[name] };
+}
+
+export const regularIndexSettings: estypes.IndicesIndexSettings = {
+  number_of_shards: 1,
+  // One replica where a second node exists; none on a single node, which would stay yellow.
+  auto_expand_replicas: '0-1',
+  analysis: { normalizer: { lowercase: { type: 'custom', filter: ['lowercase'] } } },
+};
