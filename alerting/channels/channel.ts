@@ -1,0 +1,45 @@
+// The one small interface every notification channel implements, and the two errors a channel
+// may throw. The dispatcher decides retries from the error's class alone: a channel never retries
+// by itself and never reports failure by returning a value.
+
+import type { Check, ContactType, Delivery, Incident, Monitor, NotificationKind } from '../../store/types.ts';
+
+/** Everything a message is rendered from; rendering is a pure function of this. */
+export type AlertMessage = {
+  kind: NotificationKind;
+  monitor: Pick<Monitor, 'id' | 'name' | 'url' | 'timezone'>;
+  /** For `up`, already resolved. */
+  incident: Incident;
+  /** The check that confirmed the transition, when still retained (reminders: none). */
+  check: Check | null;
+  /** Render time: a reminder says how long the monitor has been down until now. */
+  now: number;
+  /** Where the reader can see the monitor (PUBLIC_URL + /monitors/<id>). */
+  link: string;
+};
+
+export type SendContext = {
+  /** Aborted when the dispatcher stops; channels also apply their own timeouts. */
+  signal: AbortSignal;
+};
+
+export type Channel = {
+  readonly type: ContactType;
+  /**
+   * Hands one message to the provider. Resolves once the provider accepted it. Throws
+   * PermanentError when retrying cannot help, TransientError (or anything else) when it can.
+   */
+  send(delivery: Delivery, message: AlertMessage, ctx: SendContext): Promise<void>;
+  /** Releases connections. */
+  close(): Promise<void>;
+};
+
+/** The address or the request is refused for good (bad number, rejected mailbox, webhook 4xx). */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+/** Worth another try later (timeouts, 5xx, rate limits, the server being down). */
+export class TransientError extends Error {
+  override name = 'TransientError';
+}

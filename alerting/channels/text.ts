@@ -1,0 +1,78 @@
+// Wording shared by every channel: the cause of an incident, durations and times. Pure functions,
+// so that an email, an SMS and a webhook describe the same incident the same way.
+
+import type { Incident } from '../../store/types.ts';
+import type { AlertMessage } from './channel.ts';
+
+/** "HTTP 503", "connect: ECONNREFUSED 127.0.0.1:80", "timeout: no response after 10 s". */
+export function describeCause(incident: Pick<Incident, 'cause_type' | 'cause_message' | 'cause_status_code'>): string {
+  const { cause_type: type, cause_message: message, cause_status_code: code } = incident;
+  if (type === 'status' && code !== null) return `HTTP ${code}`;
+  const parts = [type ?? 'unknown error', message].filter((p): p is string => Boolean(p));
+  const text = parts.length === 2 ? `${parts[0]}: ${parts[1]}` : (parts[0] ?? 'unknown error');
+  return code !== null ? `${text} (HTTP ${code})` : text;
+}
+
+/** "45 s", "12 min", "3 h 5 min", "2 d 4 h": coarse on purpose, people read it at a glance. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+  const d = Math.floor(h / 24);
+  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
+}
+
+function isoParts(ms: number, timeZone: string): { date: string; time: string; zone: string } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+  }).formatToParts(ms);
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}:${get('second')}`, zone: get('timeZoneName') };
+}
+
+/**
+ * "2025-03-01 14:03:07 UTC", plus the monitor's own zone when it has one:
+ * "2025-03-01 14:03:07 UTC (15:03:07 GMT+1, Europe/Paris)". An unknown zone falls back to UTC only.
+ */
+export function formatTime(ms: number, timeZone: string | null): string {
+  const utc = isoParts(ms, 'UTC');
+  const base = `${utc.date} ${utc.time} UTC`;
+  if (!timeZone || timeZone === 'UTC') return base;
+  try {
+    const local = isoParts(ms, timeZone);
+    const day = local.date === utc.date ? '' : `${local.date} `;
+    return `${base} (${day}${local.time} ${local.zone}, ${timeZone})`;
+  } catch {
+    return base;
+  }
+}
+
+/** How long the incident lasted (up) or has lasted so far (down, reminder). */
+export function downtime(message: AlertMessage): number {
+  const end = message.incident.resolved_at ?? message.now;
+  return end - message.incident.started_at;
+}
+
+/** One-line headline, also the email subject. */
+export function headline(message: AlertMessage): string {
+  const { name, url } = message.monitor;
+  switch (message.kind) {
+    case 'down':
+      return `[DOWN] ${name} (${url})`;
+    case 'up':
+      return `[UP] ${name} is back after ${formatDuration(downtime(message))}`;
+    case 'reminder':
+      return `[STILL DOWN] ${name} (${url}) for ${formatDuration(downtime(message))}`;
+  }
+}
