@@ -1,0 +1,150 @@
+// The dashboard: every monitor with its status, last check, 24h/30d/90d uptime and a 90-day bar.
+// The summary is polled every 5 s so a monitor turns red or green without a reload; the daily
+// history behind the bars changes slowly and is refetched once a minute.
+
+import { api, describeError } from './api.js';
+import { uptimeBar } from './bars.js';
+import { badge, byId, el, every } from './dom.js';
+import { ago, dateTime, localZone, millis, percent } from './format.js';
+import { initHeader, requireSession, showStatusLink } from './session.js';
+import { checkTime, daysFrom, fetchDailyHistory, statusOf } from './monitor-data.js';
+
+const SUMMARY_MS = 5_000;
+const HISTORY_MS = 60_000;
+const zone = localZone();
+
+/** @type {Map<string, {at: number, days: Array<{start: string, uptime: number | null, checks: number}>}>} */
+const dailyCache = new Map();
+
+/** Daily buckets for each monitor, at most a minute old, fetched a few at a time. */
+async function dailyFor(ids) {
+  const stale = ids.filter((id) => (dailyCache.get(id)?.at ?? 0) < Date.now() - HISTORY_MS);
+  for (let i = 0; i < stale.length; i += 4) {
+    await Promise.all(
+      stale.slice(i, i + 4).map(async (id) => {
+        const days = await fetchDailyHistory(id, daysFrom(90), zone);
+        dailyCache.set(id, { at: Date.now(), days });
+      }),
+    );
+  }
+}
+
+function uptimeCell(label, value) {
+  return el('div', {}, [el('b', { text: percent(value) }), el('span', { text: label })]);
+}
+
+function monitorItem(row) {
+  const status = statusOf(row);
+  const last = row.last_check;
+  const lastText = last
+    ? `Checked ${ago(checkTime(last))}` + (row.avg_response_ms_24h !== null ? ` · avg ${millis(row.avg_response_ms_24h)} (24h)` : '')
+    : 'Not checked yet';
+  const days = dailyCache.get(row.monitor_id)?.days ?? [];
+  return el('li', { class: `monitor ${status}`, 'data-monitor-id': row.monitor_id, 'data-status': status }, [
+    el('div', {}, [
+      el('div', { class: 'monitor-head' }, [
+        badge(status),
+        el('a', { class: 'monitor-name', href: '/monitors/' + encodeURIComponent(row.monitor_id), text: row.name }),
+      ]),
+      el('div', { class: 'monitor-url muted small mono', text: row.url }),
+      el('div', { class: 'muted small', title: last ? dateTime(checkTime(last)) : null, text: lastText }),
+    ]),
+    el('div', { class: 'uptimes' }, [
+      uptimeCell('24 hours', row.uptime['24h']),
+      uptimeCell('30 days', row.uptime['30d']),
+      uptimeCell('90 days', row.uptime['90d']),
+    ]),
+    days.length > 0 ? uptimeBar(days, { timeZone: zone }) : null,
+  ]);
+}
+
+function renderCounts(rows) {
+  const counts = { up: 0, down: 0, unknown: 0, paused: 0 };
+  for (const row of rows) counts[statusOf(row)] += 1;
+  const parts = [];
+  for (const key of /** @type {const} */ (['down', 'up', 'unknown', 'paused'])) {
+    if (counts[key] > 0) parts.push(el('span', {}, [badge(key), ` ${counts[key]}`]));
+  }
+  byId('counts').replaceChildren(...parts);
+}
+
+async function refresh() {
+  const errorBox = byId('load-error');
+  try {
+    const summary = await api('/api/summary');
+    const rows = summary.items ?? summary;
+    // Draw the statuses at once; bars follow when their history arrives.
+    render(rows);
+    await dailyFor(rows.map((r) => r.monitor_id));
+    render(rows);
+    errorBox.textContent = '';
+    byId('updated').textContent = `Last updated ${new Date().toLocaleTimeString()}.`;
+  } catch (error) {
+    errorBox.textContent = 'Could not refresh: ' + describeError(error);
+  }
+}
+
+function render(rows) {
+  byId('monitors').replaceChildren(...rows.map(monitorItem));
+  byId('no-monitors').classList.toggle('hidden', rows.length > 0);
+  renderCounts(rows);
+}
+
+function wireMonitorForm() {
+  const form = /** @type {HTMLFormElement} */ (byId('monitor-form'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = { name: String(data.get('name')).trim(), url: String(data.get('url')).trim(), public: data.get('public') === 'on' };
+    const interval = String(data.get('interval_seconds') ?? '').trim();
+    if (interval) body.interval_seconds = Number(interval);
+    byId('monitor-form-error').textContent = '';
+    try {
+      await api('/api/monitors', { method: 'POST', body });
+      form.reset();
+      await refresh();
+    } catch (error) {
+      byId('monitor-form-error').textContent = describeError(error);
+    }
+  });
+}
+
+/** @param {{slug: string | null, url?: string | null}} page */
+function showSlug(page) {
+  const input = /** @type {HTMLInputElement} */ (byId('slug-form').querySelector('input[name=slug]'));
+  input.value = page.slug ?? '';
+  byId('slug-off').classList.toggle('hidden', !page.slug);
+  byId('slug-notice').textContent = page.slug ? `Published at ${location.origin}/status/${page.slug}` : 'Not published.';
+  showStatusLink(page.slug);
+}
+
+function wireSlugForm() {
+  const form = /** @type {HTMLFormElement} */ (byId('slug-form'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    byId('slug-error').textContent = '';
+    try {
+      showSlug(await api('/api/status-page', { method: 'PUT', body: { slug: String(new FormData(form).get('slug')).trim() } }));
+    } catch (error) {
+      byId('slug-error').textContent = describeError(error);
+    }
+  });
+  byId('slug-off').addEventListener('click', async () => {
+    byId('slug-error').textContent = '';
+    try {
+      await api('/api/status-page', { method: 'DELETE' });
+      showSlug({ slug: null });
+    } catch (error) {
+      byId('slug-error').textContent = describeError(error);
+    }
+  });
+}
+
+if (requireSession()) {
+  wireMonitorForm();
+  wireSlugForm();
+  initHeader().then(showSlug, (error) => {
+    byId('load-error').textContent = describeError(error);
+  });
+  every(refresh, SUMMARY_MS);
+}

@@ -1,0 +1,67 @@
+// The public status page at /status/<slug>: no login; it reads /public/status/<slug>, which holds
+// only the monitors their owner marked public (name, status, uptime, daily bars).
+
+import { api, describeError } from './api.js';
+import { uptimeBar } from './bars.js';
+import { badge, byId, el, every } from './dom.js';
+import { ago, dateTime, percent } from './format.js';
+
+const slug = decodeURIComponent(location.pathname.split('/').pop() ?? '');
+
+const HERO = {
+  up: 'All systems operational',
+  unknown: 'No checks yet',
+};
+
+function uptimeCell(label, value) {
+  return el('div', {}, [el('b', { text: percent(value) }), el('span', { text: label })]);
+}
+
+function monitorItem(m) {
+  const days = m.days.map((d) => ({ start: d.date + 'T00:00:00Z', uptime: d.uptime, checks: d.checks }));
+  return el('li', { class: `monitor ${m.status}`, 'data-status': m.status }, [
+    el('div', {}, [
+      el('div', { class: 'monitor-head' }, [badge(m.status), el('span', { class: 'monitor-name', text: m.name })]),
+      el('div', {
+        class: 'muted small',
+        title: m.last_check_at ? dateTime(m.last_check_at) : null,
+        text: m.last_check_at ? `Checked ${ago(m.last_check_at)}` : 'Not checked yet',
+      }),
+    ]),
+    el('div', { class: 'uptimes' }, [
+      uptimeCell('24 hours', m.uptime['24h']),
+      uptimeCell('30 days', m.uptime['30d']),
+      uptimeCell('90 days', m.uptime['90d']),
+    ]),
+    uptimeBar(days, { timeZone: 'UTC' }),
+  ]);
+}
+
+async function refresh() {
+  try {
+    const page = await api(`/public/status/${encodeURIComponent(slug)}`, { auth: false });
+    const down = page.monitors.filter((m) => m.status === 'down');
+    byId('title').textContent = `${page.slug} status`;
+    document.title = `${page.slug} status`;
+    const hero = byId('hero');
+    hero.className = `status-hero ${page.status}`;
+    hero.textContent =
+      page.status === 'down'
+        ? `✕ ${down.length === page.monitors.length ? 'Major outage' : 'Partial outage'}: ${down.map((m) => m.name).join(', ')} down`
+        : (page.status === 'up' ? '✓ ' : '') + HERO[page.status];
+    byId('monitors').replaceChildren(...page.monitors.map(monitorItem));
+    if (page.monitors.length === 0) byId('monitors').replaceChildren(el('li', { class: 'empty', text: 'No public services yet.' }));
+    byId('updated').textContent = `Updated ${new Date().toLocaleTimeString()}.`;
+    byId('load-error').textContent = '';
+  } catch (error) {
+    if (error && error.status === 404) {
+      byId('hero').className = 'status-hero unknown';
+      byId('hero').textContent = 'There is no status page at this address.';
+      byId('monitors').replaceChildren();
+    } else {
+      byId('load-error').textContent = 'Could not refresh: ' + describeError(error);
+    }
+  }
+}
+
+every(refresh, 10_000);

@@ -1,0 +1,91 @@
+// Builds the public status page of one owner: their `public` monitors with current status, uptime
+// and 90 daily buckets (UTC days, the same for every visitor). Anyone may ask, so answers are kept
+// for a few seconds per slug in a bounded cache: a busy page costs a handful of store queries per
+// interval, however many people watch it.
+
+import type { CheckReader, MonitorStore } from '../../store/contract.ts';
+import type { MonitorSummary } from '../../store/types.ts';
+import type { PublicMonitor, PublicStatus } from './schemas.ts';
+
+export const STATUS_DAYS = 90;
+/** A page lists at most this many monitors, so one owner cannot make a public request expensive. */
+export const MAX_PUBLIC_MONITORS = 100;
+const DAY_MS = 86_400_000;
+
+export type StatusPageStore = Pick<MonitorStore, 'listMonitors'> & Pick<CheckReader, 'summary' | 'history'>;
+
+function statusOf(row: MonitorSummary | undefined, paused: boolean): PublicMonitor['status'] {
+  if (paused) return 'paused';
+  return row?.status ?? 'unknown';
+}
+
+/** Midnight UTC of the day `STATUS_DAYS - 1` days before `now`'s day. */
+export function firstDay(now: number): number {
+  return Math.floor(now / DAY_MS) * DAY_MS - (STATUS_DAYS - 1) * DAY_MS;
+}
+
+export async function buildPublicStatus(
+  store: StatusPageStore,
+  owner: { id: string; slug: string },
+  now: number,
+): Promise<PublicStatus> {
+  const monitors = (await store.listMonitors(owner.id)).filter((m) => m.public).slice(0, MAX_PUBLIC_MONITORS);
+  const summary = monitors.length > 0 ? await store.summary(owner.id, now) : [];
+  const byId = new Map(summary.map((row) => [row.monitor_id, row]));
+  const from = firstDay(now);
+  const items = await Promise.all(
+    monitors.map(async (monitor): Promise<PublicMonitor> => {
+      const row = byId.get(monitor.id);
+      const history = await store.history(owner.id, monitor.id, { from, to: now, bucket: 'day', tz: 'UTC' });
+      return {
+        name: monitor.name,
+        status: statusOf(row, monitor.paused),
+        last_check_at: row?.last_check ? new Date(row.last_check.timestamp).toISOString() : null,
+        uptime: { '24h': row?.uptime['24h'] ?? null, '30d': row?.uptime['30d'] ?? null, '90d': row?.uptime['90d'] ?? null },
+        days: (history?.buckets ?? []).map((b) => ({
+          date: new Date(b.start).toISOString().slice(0, 10),
+          checks: b.checks,
+          uptime: b.uptime,
+        })),
+      };
+    }),
+  );
+  const statuses = items.map((m) => m.status);
+  const overall = statuses.includes('down') ? 'down' : statuses.includes('up') ? 'up' : 'unknown';
+  return { slug: owner.slug, generated_at: new Date(now).toISOString(), status: overall, monitors: items };
+}
+
+type Entry = { expires: number; value: Promise<PublicStatus> };
+
+/**
+ * Remembers each slug's page for `ttlMs`, at most `maxEntries` slugs (oldest dropped first).
+ * Concurrent requests for the same slug share one build; a failed build is not kept.
+ */
+export function createStatusCache(options: { ttlMs: number; maxEntries: number; clock: () => number }) {
+  const entries = new Map<string, Entry>();
+  return {
+    get(slug: string, build: () => Promise<PublicStatus>): Promise<PublicStatus> {
+      const now = options.clock();
+      const hit = entries.get(slug);
+      if (hit && hit.expires > now) return hit.value;
+      entries.delete(slug);
+      while (entries.size >= options.maxEntries) {
+        const oldest = entries.keys().next().value;
+        if (oldest === undefined) break;
+        entries.delete(oldest);
+      }
+      const value = build();
+      entries.set(slug, { expires: now + options.ttlMs, value });
+      value.catch(() => {
+        if (entries.get(slug)?.value === value) entries.delete(slug);
+      });
+      return value;
+    },
+    /** Forgets a slug at once, e.g. when its owner turns the page off. */
+    forget(slug: string): void {
+      entries.delete(slug);
+    },
+  };
+}
+
+export type StatusCache = ReturnType<typeof createStatusCache>;
