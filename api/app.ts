@@ -1,0 +1,70 @@
+// The HTTP API: one Hono app (with @hono/zod-openapi) carrying every route of DESIGN.md's "HTTP
+// API", built from injected dependencies. Nothing happens at import; createApp does no I/O.
+//
+// Example (main.ts):
+//   const app = createApp({ store, config, channels, log, metrics });
+//   const server = await serveApp(app, { port: 3000, host: '127.0.0.1' });
+//   …
+//   await server.close();
+//
+// Extra pages (web dashboard, /status/<slug>) are registered through `extraRoutes`, which
+// receives the app after the API's routes and before the docs are generated: routes added with
+// app.openapi() appear in /openapi.json, plain app.get() ones do not.
+
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { registerAuthRoutes } from './auth/routes.ts';
+import { requireAuth } from './auth/require-auth.ts';
+import { createTokenService } from './auth/tokens.ts';
+import { registerCheckRoutes } from './checks/routes.ts';
+import { registerContactRoutes } from './contacts/routes.ts';
+import type { ApiApp, ApiDeps, AppEnv, RouteDeps } from './deps.ts';
+import { registerDocsRoutes } from './docs/routes.ts';
+import { registerHistoryRoutes } from './history/routes.ts';
+import { httpMetrics } from './http-metrics.ts';
+import { registerIncidentRoutes } from './incidents/routes.ts';
+import { registerMonitorRoutes } from './monitors/routes.ts';
+import { registerNotificationRoutes } from './notifications/routes.ts';
+import { registerOpsRoutes } from './ops/routes.ts';
+import { notFound, onError, ProblemError, problemResponse, validationHook } from './problem.ts';
+import { registerSummaryRoutes } from './summary/routes.ts';
+
+export type { ApiApp, ApiConfig, ApiDeps } from './deps.ts';
+export { serveApp, type RunningServer } from './serve.ts';
+
+/** Request bodies above this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
+const API_VERSION = '1.0.0';
+
+export function createApp(deps: ApiDeps): ApiApp {
+  const routeDeps: RouteDeps = { ...deps, clock: deps.clock ?? Date.now };
+  const app: ApiApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const tokens = createTokenService({ secret: deps.config.jwtSecret, clock: routeDeps.clock });
+
+  app.onError(onError(deps.log));
+  app.notFound(notFound);
+  app.use('*', httpMetrics(deps.metrics));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(c, new ProblemError({ status: 413, detail: `request body exceeds ${MAX_BODY_BYTES} bytes` })),
+    }),
+  );
+  app.use('/api/*', requireAuth(tokens));
+  app.use('/auth/me', requireAuth(tokens));
+
+  registerOpsRoutes(app, routeDeps);
+  registerAuthRoutes(app, routeDeps, tokens);
+  registerMonitorRoutes(app, routeDeps);
+  registerContactRoutes(app, routeDeps);
+  registerCheckRoutes(app, routeDeps);
+  registerHistoryRoutes(app, routeDeps);
+  registerIncidentRoutes(app, routeDeps);
+  registerNotificationRoutes(app, routeDeps);
+  registerSummaryRoutes(app, routeDeps);
+  deps.extraRoutes?.(app);
+  registerDocsRoutes(app, { version: API_VERSION });
+  return app;
+}

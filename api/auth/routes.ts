@@ -1,0 +1,106 @@
+// /auth/signup, /auth/token and /auth/me. Login is rate limited per (email, client address) and
+// per client address, checked before any password work so that hammering costs us nothing;
+// signup is limited per client address because each one spends a scrypt hash.
+
+import { createRoute } from '@hono/zod-openapi';
+import { ConflictError } from '../../store/contract.ts';
+import type { User } from '../../store/types.ts';
+import { bearerSecurity, callerId, iso, jsonContent } from '../common.ts';
+import type { ApiApp, RouteDeps } from '../deps.ts';
+import { ProblemError, problemResponses } from '../problem.ts';
+import { clientAddress } from './client-address.ts';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './password.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { SignupBody, TokenBody, TokenSchema, UserSchema } from './schemas.ts';
+import type { TokenService } from './tokens.ts';
+
+
+const signupRoute = createRoute({
+  method: 'post',
+  path: '/auth/signup',
+  tags: ['auth'],
+  summary: 'Create an account',
+  request: { body: { ...jsonContent(SignupBody), required: true } },
+  responses: { 201: { description: 'Created', ...jsonContent(UserSchema) }, ...problemResponses(400, 409, 413, 429) },
+});
+
+const tokenRoute = createRoute({
+  method: 'post',
+  path: '/auth/token',
+  tags: ['auth'],
+  summary: 'Exchange email and password for an access token (1 hour)',
+  request: { body: { ...jsonContent(TokenBody), required: true } },
+  responses: { 200: { description: 'Token', ...jsonContent(TokenSchema) }, ...problemResponses(400, 401, 429) },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/auth/me',
+  tags: ['auth'],
+  summary: 'The authenticated user',
+  security: bearerSecurity,
+  responses: { 200: { description: 'The caller', ...jsonContent(UserSchema) }, ...problemResponses(401) },
+});
+
+export function userJson(user: User) {
+  return { id: user.id, email: user.email, status_slug: user.status_slug, created_at: iso(user.created_at) };
+}
+
+function enforce(limiter: RateLimiter, key: string, what: string): void {
+  const verdict = limiter.take(key);
+  if (verdict.allowed) return;
+  throw new ProblemError({
+    status: 429,
+    detail: `too many ${what} attempts; retry in ${verdict.retryAfterSeconds} s`,
+    headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
+  });
+}
+
+export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenService): void {
+  const { store, clock } = deps;
+  // Per email and address: 5 tries, then one every 12 s. Per address: a wider allowance for
+  // offices behind one NAT, still far below what guessing needs.
+  const loginPerAccount = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 12, maxKeys: 10_000, clock });
+  const loginPerAddress = createRateLimiter({ capacity: 30, refillPerSecond: 1 / 2, maxKeys: 10_000, clock });
+  const signupPerAddress = createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30, maxKeys: 10_000, clock });
+  let dummyHash: Promise<string> | undefined;
+
+  app.openapi(signupRoute, async (c) => {
+    enforce(signupPerAddress, clientAddress(c), 'signup');
+    const { email, password } = c.req.valid('json');
+    try {
+      const user = await store.createUser({ email, password_hash: await hashPassword(password) });
+      return c.json(userJson(user), 201);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        throw new ProblemError({ status: 409, detail: 'an account with this email already exists' });
+      }
+      throw error;
+    }
+  });
+
+  app.openapi(tokenRoute, async (c) => {
+    const { email, password } = c.req.valid('json');
+    const address = clientAddress(c);
+    enforce(loginPerAddress, address, 'login');
+    enforce(loginPerAccount, `${email.trim().toLowerCase()}|${address}`, 'login');
+    const user = await store.getUserByEmail(email.trim());
+    // An unknown email spends the same scrypt work, so timing does not reveal accounts.
+    const valid = await verifyPassword(password, user?.password_hash ?? (await (dummyHash ??= dummyPasswordHash())));
+    if (!user || !valid) {
+      throw new ProblemError({
+        status: 401,
+        detail: 'wrong email or password',
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    }
+    const { token, expiresIn } = await tokens.issue(user.id);
+    return c.json({ access_token: token, token_type: 'Bearer' as const, expires_in: expiresIn }, 200);
+  });
+
+  app.openapi(meRoute, async (c) => {
+    const user = await store.getUser(callerId(c));
+    if (!user) throw new ProblemError({ status: 401, detail: 'the account of this token no longer exists' });
+    return c.json(userJson(user), 200);
+  });
+}

@@ -1,0 +1,68 @@
+// A check as the API shows it: the ECS document (store/ecs.ts, the one mapping) flattened to
+// dotted keys, as Kibana and Heartbeat name fields ("monitor.status", "http.response.status_code").
+// Every key is always present, null when the probe did not reach that phase, so clients can rely
+// on one shape. The tenant field is left out: the caller is the owner.
+
+import { z } from '@hono/zod-openapi';
+import { checkToEcs } from '../../store/ecs.ts';
+import { ERROR_TYPES, HTTP_METHODS, type Check } from '../../store/types.ts';
+import { IsoTime } from '../common.ts';
+
+const us = z.number().int().nullable().openapi({ description: 'microseconds' });
+const time = IsoTime.nullable();
+
+export const CheckSchema = z
+  .object({
+    '@timestamp': IsoTime,
+    'event.id': z.string(),
+    'monitor.id': z.string(),
+    'monitor.name': z.string(),
+    'monitor.type': z.literal('http'),
+    'monitor.status': z.enum(['up', 'down']),
+    'monitor.duration.us': us,
+    'monitor.timespan.gte': time,
+    'monitor.timespan.lt': time,
+    'url.full': z.string(),
+    'url.domain': z.string().nullable(),
+    'url.scheme': z.string().nullable(),
+    'url.port': z.number().int().nullable(),
+    'http.request.method': z.enum(HTTP_METHODS),
+    'http.response.status_code': z.number().int().nullable(),
+    'http.response.body.bytes': z.number().int().nullable(),
+    'http.rtt.response_header.us': us,
+    'http.rtt.total.us': us,
+    'resolve.ip': z.string().nullable(),
+    'resolve.rtt.us': us,
+    'tcp.rtt.connect.us': us,
+    'tls.rtt.handshake.us': us,
+    'tls.version': z.string().nullable(),
+    'tls.version_protocol': z.string().nullable(),
+    'tls.server.x509.not_after': time,
+    'tls.server.x509.issuer.common_name': z.string().nullable(),
+    'error.type': z.enum(ERROR_TYPES).nullable(),
+    'error.message': z.string().nullable(),
+    'observer.name': z.string().nullable(),
+    'observer.geo.name': z.string().nullable(),
+    'summary.up': z.number().int().nullable(),
+    'summary.down': z.number().int().nullable(),
+    'summary.status': z.enum(['up', 'down']).nullable(),
+  })
+  .openapi('Check', { description: 'One probe result, ECS field names flattened to dotted keys' });
+
+export type CheckJson = z.infer<typeof CheckSchema>;
+
+const KEYS = Object.keys(CheckSchema.shape) as Array<keyof CheckJson>;
+
+function flatten(value: object, prefix: string, into: Map<string, unknown>): void {
+  for (const [key, child] of Object.entries(value)) {
+    const path = prefix + key;
+    if (child !== null && typeof child === 'object' && !Array.isArray(child)) flatten(child, `${path}.`, into);
+    else into.set(path, child);
+  }
+}
+
+export function checkJson(check: Check): CheckJson {
+  const flat = new Map<string, unknown>();
+  flatten(checkToEcs(check), '', flat);
+  return Object.fromEntries(KEYS.map((key) => [key, flat.get(key) ?? null])) as CheckJson;
+}

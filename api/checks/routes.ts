@@ -1,0 +1,60 @@
+// GET /api/monitors/{id}/checks: raw checks, newest first, paged with the store's opaque cursor.
+
+import { createRoute, z } from '@hono/zod-openapi';
+import { bearerSecurity, callerId, isoQueryTime, jsonContent, MonitorIdParams } from '../common.ts';
+import type { ApiApp, RouteDeps } from '../deps.ts';
+import { notFoundProblem, problemResponses } from '../problem.ts';
+import { orderedRange } from '../range.ts';
+import { CheckSchema, checkJson } from './check-json.ts';
+
+export const ChecksQuery = z
+  .object({
+    from: isoQueryTime('from', 'Oldest check time, inclusive'),
+    to: isoQueryTime('to', 'Newest check time, exclusive'),
+    status: z
+      .enum(['up', 'down'], { message: 'must be up or down' })
+      .optional()
+      .openapi({ param: { name: 'status', in: 'query' } }),
+    limit: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1000, 'must be at most 1000')
+      .default(100)
+      .openapi({ param: { name: 'limit', in: 'query' }, example: 100 }),
+    cursor: z
+      .string()
+      .min(1)
+      .max(1024, 'must be at most 1024 characters')
+      .optional()
+      .openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
+  });
+
+const ChecksPageSchema = z
+  .object({
+    items: z.array(CheckSchema),
+    next_cursor: z.string().nullable().openapi({ description: 'Pass as cursor for the next page; null on the last page' }),
+  })
+  .openapi('ChecksPage');
+
+export function registerCheckRoutes(app: ApiApp, deps: RouteDeps): void {
+  const { store } = deps;
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/monitors/{id}/checks',
+      tags: ['history'],
+      security: bearerSecurity,
+      summary: "A monitor's raw checks, newest first",
+      request: { params: MonitorIdParams, query: ChecksQuery },
+      responses: { 200: { description: 'A page of checks', ...jsonContent(ChecksPageSchema) }, ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      orderedRange(query.from, query.to);
+      const page = await store.listChecks(callerId(c), c.req.valid('param').id, query);
+      if (!page) throw notFoundProblem('monitor');
+      return c.json({ items: page.items.map(checkJson), next_cursor: page.next_cursor }, 200);
+    },
+  );
+}

@@ -1,0 +1,82 @@
+// /api/monitors/{id}/contacts: who is told when a monitor goes down or comes back. A channel the
+// server has no credentials for is refused at once, rather than accepted and never delivered.
+
+import { createRoute } from '@hono/zod-openapi';
+import type { ContactType } from '../../store/types.ts';
+import { bearerSecurity, callerId, ContactIdParams, jsonContent, MonitorIdParams } from '../common.ts';
+import type { ApiApp, RouteDeps } from '../deps.ts';
+import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
+import { assertAllowedTarget } from '../target-policy.ts';
+import { ContactCreate, ContactListSchema, ContactSchema, contactJson } from './schemas.ts';
+
+const common = { tags: ['contacts'], security: bearerSecurity };
+
+/** What an operator sets to enable each channel, for the refusal message. */
+const CHANNEL_SETTINGS: Record<ContactType, string> = {
+  email: 'set SMTP_URL and MAIL_FROM',
+  sms: 'set TWILIO_*',
+  webhook: 'webhooks are disabled',
+};
+
+export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
+  const { store, config, channels } = deps;
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'post',
+      path: '/api/monitors/{id}/contacts',
+      summary: 'Add a contact to notify',
+      request: { params: MonitorIdParams, body: { ...jsonContent(ContactCreate), required: true } },
+      responses: { 201: { description: 'Created', ...jsonContent(ContactSchema) }, ...problemResponses(400, 401, 404, 413) },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      if (!channels.has(input.type)) {
+        throw validationProblem([
+          { path: 'type', message: `channel ${input.type} is not configured on this server (${CHANNEL_SETTINGS[input.type]})` },
+        ]);
+      }
+      // A webhook makes the server call a URL on the user's behalf: same policy as monitor targets.
+      if (input.type === 'webhook') assertAllowedTarget(input.address, 'address', config.allowPrivateTargets);
+      const contact = await store.addContact(callerId(c), c.req.valid('param').id, input);
+      if (!contact) throw notFoundProblem('monitor');
+      return c.json(contactJson(contact), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'get',
+      path: '/api/monitors/{id}/contacts',
+      summary: "A monitor's contacts",
+      request: { params: MonitorIdParams },
+      responses: { 200: { description: 'Contacts', ...jsonContent(ContactListSchema) }, ...problemResponses(401, 404) },
+    }),
+    async (c) => {
+      const owner = callerId(c);
+      const { id } = c.req.valid('param');
+      // listContacts cannot tell "no contacts" from "no such monitor"; the monitor lookup can.
+      if (!(await store.getMonitor(owner, id))) throw notFoundProblem('monitor');
+      const contacts = await store.listContacts(owner, id);
+      return c.json({ items: contacts.map(contactJson) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'delete',
+      path: '/api/monitors/{id}/contacts/{contactId}',
+      summary: 'Remove a contact',
+      request: { params: ContactIdParams },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404) },
+    }),
+    async (c) => {
+      const { id, contactId } = c.req.valid('param');
+      if (!(await store.deleteContact(callerId(c), id, contactId))) throw notFoundProblem('contact');
+      return c.body(null, 204);
+    },
+  );
+}

@@ -1,0 +1,108 @@
+// /api/monitors: create, list, read, update, delete. Handlers validate (schemas), apply the
+// server's target policy, call the store scoped to the caller and shape the response; another
+// user's monitor answers 404 exactly like a missing one.
+
+import { createRoute } from '@hono/zod-openapi';
+import { bearerSecurity, callerId, jsonContent, MonitorIdParams } from '../common.ts';
+import type { ApiApp, RouteDeps } from '../deps.ts';
+import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
+import { assertAllowedTarget } from '../target-policy.ts';
+import { MonitorListSchema, MonitorSchema, monitorJson, monitorSchemas, timeoutVersusInterval } from './schemas.ts';
+
+const common = { tags: ['monitors'], security: bearerSecurity };
+
+export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
+  const { store, config } = deps;
+  const schemas = monitorSchemas(config);
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'post',
+      path: '/api/monitors',
+      summary: 'Create a monitor',
+      request: { body: { ...jsonContent(schemas.create), required: true } },
+      responses: { 201: { description: 'Created', ...jsonContent(MonitorSchema) }, ...problemResponses(400, 401, 413) },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      assertAllowedTarget(input.url, 'url', config.allowPrivateTargets);
+      const monitor = await store.createMonitor(callerId(c), input);
+      return c.json(monitorJson(monitor), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'get',
+      path: '/api/monitors',
+      summary: "The caller's monitors, oldest first",
+      responses: { 200: { description: 'Monitors', ...jsonContent(MonitorListSchema) }, ...problemResponses(401) },
+    }),
+    async (c) => {
+      const monitors = await store.listMonitors(callerId(c));
+      return c.json({ items: monitors.map(monitorJson) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'get',
+      path: '/api/monitors/{id}',
+      summary: 'One monitor',
+      request: { params: MonitorIdParams },
+      responses: { 200: { description: 'The monitor', ...jsonContent(MonitorSchema) }, ...problemResponses(401, 404) },
+    }),
+    async (c) => {
+      const monitor = await store.getMonitor(callerId(c), c.req.valid('param').id);
+      if (!monitor) throw notFoundProblem('monitor');
+      return c.json(monitorJson(monitor), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'patch',
+      path: '/api/monitors/{id}',
+      summary: 'Change some fields of a monitor',
+      request: { params: MonitorIdParams, body: { ...jsonContent(schemas.patch), required: true } },
+      responses: { 200: { description: 'The updated monitor', ...jsonContent(MonitorSchema) }, ...problemResponses(400, 401, 404, 413) },
+    }),
+    async (c) => {
+      const owner = callerId(c);
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const current = await store.getMonitor(owner, id);
+      if (!current) throw notFoundProblem('monitor');
+      if (patch.url !== undefined) assertAllowedTarget(patch.url, 'url', config.allowPrivateTargets);
+      const problem = timeoutVersusInterval(
+        patch.timeout_ms ?? current.timeout_ms,
+        patch.interval_seconds ?? current.interval_seconds,
+      );
+      if (problem) throw validationProblem([problem]);
+      const updated = await store.updateMonitor(owner, id, patch);
+      if (!updated) throw notFoundProblem('monitor');
+      return c.json(monitorJson(updated), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'delete',
+      path: '/api/monitors/{id}',
+      summary: 'Delete a monitor with its contacts and pending notifications',
+      request: { params: MonitorIdParams },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404) },
+    }),
+    async (c) => {
+      const deleted = await store.deleteMonitor(callerId(c), c.req.valid('param').id);
+      if (!deleted) throw notFoundProblem('monitor');
+      return c.body(null, 204);
+    },
+  );
+}
+
