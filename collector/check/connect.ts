@@ -1,0 +1,154 @@
+// Opens one fresh connection for one request, timing each phase itself: DNS lookup, TCP connect,
+// TLS handshake. The address guard runs on the address actually dialled (the lookup result is used
+// directly, never resolved again), so a name that rebinds between a check and the connect cannot
+// reach a private address. TLS is verified against the shared secure context; an untrusted
+// certificate fails the probe after its details are recorded, before any request byte is sent.
+
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
+import type { AddressGuard } from '../address-guard.ts';
+import { asFailure, ProbeFailure } from './failure.ts';
+
+export type LookupFn = (hostname: string) => Promise<{ address: string; family: number }>;
+
+export const systemLookup: LookupFn = (hostname) => dnsLookup(hostname, { order: 'verbatim' });
+
+export type Target = { hostname: string; port: number; https: boolean };
+
+/** What one hop measured; fields stay null for phases that did not happen or did not finish. */
+export type HopMeasurements = {
+  resolved_ip: string | null;
+  dns_us: number | null;
+  connect_us: number | null;
+  tls_us: number | null;
+  tls_version: string | null;
+  cert_not_after: number | null;
+  cert_issuer: string | null;
+};
+
+export function emptyHop(): HopMeasurements {
+  return { resolved_ip: null, dns_us: null, connect_us: null, tls_us: null, tls_version: null, cert_not_after: null, cert_issuer: null };
+}
+
+export type ConnectDeps = {
+  lookup: LookupFn;
+  guard: AddressGuard;
+  secureContext: SecureContext;
+  signal: AbortSignal;
+};
+
+const micros = (since: number) => Math.round((performance.now() - since) * 1000);
+const noop = () => {};
+
+/** Resolves, guards, connects and (for https) handshakes. Throws ProbeFailure. */
+export async function openConnection(target: Target, deps: ConnectDeps, m: HopMeasurements): Promise<Socket> {
+  const ip = await resolve(target.hostname, deps, m);
+  const reason = deps.guard(ip);
+  if (reason !== null) throw new ProbeFailure('blocked', `refused to connect to ${target.hostname}: ${reason} (ALLOW_PRIVATE_TARGETS is off)`);
+  let started = performance.now();
+  const socket = await settle<Socket>(deps.signal, (done, fail) => {
+    const s = netConnect({ host: ip, port: target.port, noDelay: true });
+    // Errors after hand-off are reported through undici's own listener; this one only keeps a
+    // late error from becoming an uncaught exception.
+    s.on('error', noop);
+    s.once('connect', () => done(s));
+    s.once('error', (e) => fail(asFailure(e, 'connect', `could not connect to ${ip}:${target.port}`)));
+    return () => s.destroy();
+  });
+  m.connect_us = micros(started);
+  if (!target.https) return socket;
+
+  started = performance.now();
+  const secure = await settle<TLSSocket>(deps.signal, (done, fail) => {
+    const s = tlsConnect({
+      socket,
+      host: target.hostname,
+      servername: isIP(target.hostname) === 0 ? target.hostname : undefined,
+      secureContext: deps.secureContext,
+      // Verified below instead, so that an untrusted certificate's details can still be recorded.
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
+    s.on('error', noop);
+    s.once('secureConnect', () => done(s));
+    s.once('error', (e) => fail(asFailure(e, 'tls', 'TLS handshake failed')));
+    return () => {
+      s.destroy();
+      socket.destroy();
+    };
+  });
+  m.tls_us = micros(started);
+  m.tls_version = secure.getProtocol();
+  const cert = secure.getPeerCertificate(false);
+  if (cert && cert.valid_to) {
+    const notAfter = Date.parse(cert.valid_to);
+    m.cert_not_after = Number.isNaN(notAfter) ? null : notAfter;
+    const cn = cert.issuer?.CN;
+    m.cert_issuer = Array.isArray(cn) ? (cn[0] ?? null) : (cn ?? null);
+  }
+  if (!secure.authorized) {
+    secure.destroy();
+    socket.destroy();
+    const reason = secure.authorizationError instanceof Error ? secure.authorizationError.message : String(secure.authorizationError);
+    throw new ProbeFailure('tls', `certificate of ${target.hostname} not trusted: ${reason}`);
+  }
+  return secure;
+}
+
+async function resolve(hostname: string, deps: ConnectDeps, m: HopMeasurements): Promise<string> {
+  if (isIP(hostname) !== 0) {
+    m.dns_us = 0;
+    m.resolved_ip = hostname;
+    return hostname;
+  }
+  const started = performance.now();
+  // A system lookup cannot be cancelled; the race lets the probe's deadline win anyway.
+  const { address } = await settle<{ address: string }>(deps.signal, (done, fail) => {
+    deps.lookup(hostname).then(done, (e) => fail(asFailure(e, 'dns', `could not resolve ${hostname}`)));
+    return noop;
+  });
+  m.dns_us = micros(started);
+  m.resolved_ip = address;
+  return address;
+}
+
+/**
+ * A promise for one phase that also settles when the probe's deadline fires: `cancel` then
+ * releases what the phase holds and the promise rejects with the signal's reason.
+ */
+export function settle<T>(
+  signal: AbortSignal,
+  start: (done: (value: T) => void, fail: (error: unknown) => void) => () => void,
+): Promise<T> {
+  return new Promise<T>((resolvePromise, rejectPromise) => {
+    if (signal.aborted) {
+      rejectPromise(signal.reason);
+      return;
+    }
+    let finished = false;
+    let cancel: () => void = noop;
+    const onAbort = () => {
+      if (finished) return;
+      finished = true;
+      cancel();
+      rejectPromise(signal.reason);
+    };
+    cancel = start(
+      (value) => {
+        if (finished) return;
+        finished = true;
+        signal.removeEventListener('abort', onAbort);
+        resolvePromise(value);
+      },
+      (error) => {
+        if (finished) return;
+        finished = true;
+        signal.removeEventListener('abort', onAbort);
+        cancel();
+        rejectPromise(error);
+      },
+    );
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

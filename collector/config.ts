@@ -1,0 +1,25 @@
+// Probe defaults in one place, and the TLS trust the probes share. The secure context is built once
+// per collector: building one per probe would parse the whole root store every time.
+
+import { createSecureContext, getCACertificates, type SecureContext } from 'node:tls';
+
+export const PROBE_DEFAULTS = {
+  /** Bodies are read up to this many bytes; the rest is not downloaded. */
+  bodyCapBytes: 1024 * 1024,
+  /** Redirects followed before the probe gives up with error.type = redirects. */
+  maxRedirects: 5,
+  userAgent: 'downtime-monitor/0.1 (uptime probe)',
+  /** Used when a monitor carries no usable timeout (the API enforces a range). */
+  timeoutMs: 10_000,
+} as const;
+
+/**
+ * TLS trust for probes: the system roots (including NODE_EXTRA_CA_CERTS), plus `ca` PEM
+ * certificates when given (e.g. an internal CA). Certificates are always verified.
+ */
+export function createProbeTrust(ca?: string | readonly string[]): SecureContext {
+  const extra = ca === undefined ? [] : typeof ca === 'string' ? [ca] : ca;
+  if (extra.length === 0) return createSecureContext();
+  // `ca` replaces the default roots, so start from them ('default' includes NODE_EXTRA_CA_CERTS).
+  return createSecureContext({ ca: [...getCACertificates('default'), ...extra] });
+}
