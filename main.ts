@@ -22,6 +22,7 @@ import { createApp, serveApp } from './api/app.ts';
 import { startCollector } from './collector/index.ts';
 import { startAlerting } from './alerting/index.ts';
 import { configuredChannels } from './alerting/channels/index.ts';
+import { mountWeb } from './dashboards/web/routes.ts';
 
 const ROLES = ['api', 'collector', 'alerting'] as const;
 type Role = (typeof ROLES)[number];
@@ -113,6 +114,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         channels: configuredChannels(config),
         log: log.child({ role: 'api' }),
         metrics,
+        extraRoutes: (api) => mountWeb(api, { store, publicUrl: config.PUBLIC_URL }),
       });
       const server = await serveApp(app, { port: config.PORT, host: config.HOST });
       log.info({ url: `http://${config.HOST}:${server.port}` }, 'api listening');

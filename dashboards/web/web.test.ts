@@ -1,0 +1,224 @@
+// The status page endpoints and the pages' files, through the real API app on a real SQLite file:
+// opting in and out, what the public read shows (and never shows), and that the pages load
+// nothing from outside the server.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp, type ApiApp } from '../../api/app.ts';
+import type { Store } from '../../store/contract.ts';
+import { openSqliteStore } from '../../store/sqlite/open.ts';
+import type { Check, Monitor } from '../../store/types.ts';
+import { createMetrics, type Metrics } from '../../telemetry/metrics.ts';
+import { loadAssets } from './assets.ts';
+import { mountWeb } from './routes.ts';
+
+const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
+const DAY = 86_400_000;
+const ASSETS = join(import.meta.dirname, 'assets');
+
+let dir: string;
+let store: Store;
+let metrics: Metrics;
+let app: ApiApp;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dm-web-'));
+  store = await openSqliteStore({ dataDir: dir, clock: () => NOW });
+  metrics = createMetrics();
+  app = createApp({
+    store,
+    config: {
+      jwtSecret: 'test-secret-that-is-long-enough-for-hs256!!',
+      allowPrivateTargets: true,
+      minIntervalSeconds: 1,
+      defaultIntervalSeconds: 60,
+      publicUrl: 'https://uptime.example.test/',
+    },
+    channels: new Set(['email']),
+    log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    metrics,
+    clock: () => NOW,
+    extraRoutes: (a) => mountWeb(a, { store, publicUrl: 'https://uptime.example.test/', clock: () => NOW }),
+  });
+});
+
+afterEach(async () => {
+  await store.close();
+  await metrics.shutdown();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+async function signUp(email: string): Promise<{ token: string; id: string }> {
+  const password = 'a long enough password';
+  const user = await call('POST', '/auth/signup', undefined, { email, password });
+  expect(user.status).toBe(201);
+  const token = await call('POST', '/auth/token', undefined, { email, password });
+  return { token: token.json.access_token, id: user.json.id };
+}
+
+function check(monitor: Monitor, timestamp: number, status: 'up' | 'down', n: number): Check {
+  return {
+    id: `${monitor.id}-${n}`,
+    monitor_id: monitor.id,
+    owner_id: monitor.owner_id,
+    monitor_name: monitor.name,
+    url: monitor.url,
+    method: 'GET',
+    observer: 'test',
+    timestamp,
+    next_at: timestamp + 60_000,
+    status,
+    duration_us: 12_000,
+    status_code: status === 'up' ? 200 : 503,
+    body_bytes: 10,
+    resolved_ip: '127.0.0.1',
+    dns_us: null,
+    connect_us: 100,
+    tls_us: null,
+    first_byte_us: 9_000,
+    total_us: 11_000,
+    tls_version: null,
+    cert_not_after: null,
+    cert_issuer: null,
+    error_type: status === 'up' ? null : 'status',
+    error_message: null,
+  };
+}
+
+describe('public status page', () => {
+  it('shows only public monitors: names, status and daily uptime, never URLs, ids or private monitors', async () => {
+    const alice = await signUp('alice@example.test');
+    const shop = await call('POST', '/api/monitors', alice.token, {
+      name: 'Shop', url: 'http://127.0.0.1:9/health?token=s3cret-in-url', public: true,
+    });
+    const admin = await call('POST', '/api/monitors', alice.token, { name: 'Secret admin', url: 'http://127.0.0.1:9/admin' });
+    expect(shop.status).toBe(201);
+    expect(admin.status).toBe(201);
+    const shopMonitor = (await store.getMonitor(alice.id, shop.json.id))!;
+    const adminMonitor = (await store.getMonitor(alice.id, admin.json.id))!;
+    await store.appendChecks([
+      check(shopMonitor, NOW - 2 * DAY, 'up', 1),
+      check(shopMonitor, NOW - 2 * DAY + 60_000, 'down', 2),
+      check(shopMonitor, NOW - 60_000, 'up', 3),
+      check(shopMonitor, NOW - 30_000, 'down', 4),
+      check(adminMonitor, NOW - 30_000, 'up', 5),
+    ]);
+
+    expect((await call('GET', '/public/status/acme')).status).toBe(404);
+    const published = await call('PUT', '/api/status-page', alice.token, { slug: 'Acme' });
+    expect(published.status).toBe(200);
+    expect(published.json).toEqual({ slug: 'acme', url: 'https://uptime.example.test/status/acme' });
+
+    const page = await call('GET', '/public/status/acme');
+    expect(page.status).toBe(200);
+    expect(page.json.status).toBe('down');
+    expect(page.json.monitors).toHaveLength(1);
+    const [monitor] = page.json.monitors;
+    expect(monitor).toMatchObject({ name: 'Shop', status: 'down', last_check_at: new Date(NOW - 30_000).toISOString() });
+    expect(monitor.days).toHaveLength(90);
+    expect(monitor.days.at(-1)).toEqual({ date: '2025-01-15', checks: 2, uptime: 0.5 });
+    expect(monitor.days.at(-3)).toEqual({ date: '2025-01-13', checks: 2, uptime: 0.5 });
+    expect(monitor.days.at(-2)).toEqual({ date: '2025-01-14', checks: 0, uptime: null });
+    expect(monitor.days[0].date).toBe('2024-10-18');
+    expect(monitor.uptime['90d']).toBe(0.5);
+    for (const secret of ['s3cret', '127.0.0.1', 'Secret admin', shop.json.id, admin.json.id, alice.id, 'alice@']) {
+      expect(page.text).not.toContain(secret);
+    }
+  });
+
+  it('names the field when the slug is bad or taken', async () => {
+    const alice = await signUp('alice@example.test');
+    const bob = await signUp('bob@example.test');
+    const bad = await call('PUT', '/api/status-page', alice.token, { slug: 'no spaces!' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(bad.json.errors[0].path).toBe('slug');
+    expect(bad.json.errors[0].message).toContain('lowercase letters, digits or dashes');
+    expect((await call('PUT', '/api/status-page', alice.token, { slug: 'acme' })).status).toBe(200);
+    const taken = await call('PUT', '/api/status-page', bob.token, { slug: 'acme' });
+    expect(taken.status).toBe(409);
+    expect(taken.json.detail).toContain('"acme" is taken');
+    // Alice may save her own slug again.
+    expect((await call('PUT', '/api/status-page', alice.token, { slug: 'acme' })).status).toBe(200);
+  });
+
+  it('goes offline at once when its owner turns it off, cached answer or not', async () => {
+    const alice = await signUp('alice@example.test');
+    await call('POST', '/api/monitors', alice.token, { name: 'Shop', url: 'http://127.0.0.1:9/', public: true });
+    await call('PUT', '/api/status-page', alice.token, { slug: 'acme' });
+    expect((await call('GET', '/public/status/acme')).json.monitors).toHaveLength(1);
+    expect((await call('DELETE', '/api/status-page', alice.token)).status).toBe(204);
+    expect((await call('GET', '/public/status/acme')).status).toBe(404);
+    expect((await call('GET', '/api/status-page', alice.token)).json).toEqual({ slug: null, url: null });
+  });
+
+  it('requires a token to change the setting', async () => {
+    const res = await call('PUT', '/api/status-page', undefined, { slug: 'acme' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('is documented in /openapi.json', async () => {
+    const spec = (await call('GET', '/openapi.json')).json;
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/status-page', '/public/status/{slug}']));
+    expect(Object.keys(spec.paths['/api/status-page'])).toEqual(expect.arrayContaining(['get', 'put', 'delete']));
+  });
+});
+
+describe('web pages', () => {
+  it('serves each page as HTML with a policy that allows only this server', async () => {
+    for (const path of ['/', '/login', '/monitors/abc', '/status/acme']) {
+      const res = await call('GET', path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.text).toContain('name="viewport"');
+    }
+  });
+
+  it('serves assets with an ETag and refuses anything that is not one', async () => {
+    const js = await call('GET', '/assets/js/status.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('text/javascript');
+    const etag = js.headers.get('etag')!;
+    const again = await app.request('/assets/js/status.js', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    for (const path of ['/assets/nope.js', '/assets/../routes.ts', '/assets/%2e%2e/routes.ts', '/assets/']) {
+      expect((await call('GET', path)).status, path).toBe(404);
+    }
+  });
+
+  it('loads nothing from other hosts, and every script import exists', () => {
+    const assets = loadAssets(ASSETS);
+    const decoder = new TextDecoder();
+    for (const [name, asset] of assets) {
+      const text = decoder.decode(asset.body);
+      const external = [...text.matchAll(/(?:src|href|url\(|from)\s*=?\s*["']?(https?:)?\/\//g)].filter((m) => m[0]);
+      expect(external, name).toEqual([]);
+      for (const [, target] of text.matchAll(/from '\.\/([\w-]+\.js)'/g)) {
+        expect(assets.has(`js/${target}`), `${name} imports ${target}`).toBe(true);
+      }
+      for (const [, target] of text.matchAll(/(?:src|href)="\/assets\/([\w/.-]+)"/g)) {
+        expect(assets.has(target!), `${name} links ${target}`).toBe(true);
+      }
+    }
+  });
+});
