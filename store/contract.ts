@@ -37,6 +37,11 @@ export class LeaseLostError extends Error {
   override name = 'LeaseLostError';
 }
 
+/** Raised when a cursor passed back to the store was not issued by it (tampered or from another backend). */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
 export interface UserStore {
   /** Throws ConflictError when the email is taken. */
   createUser(user: { email: string; password_hash: string }): Promise<User>;
@@ -73,7 +78,9 @@ export interface ContactStore {
 }
 
 export type ListChecksQuery = {
+  /** Inclusive. */
   from?: number;
+  /** Exclusive. */
   to?: number;
   status?: 'up' | 'down';
   limit: number;
@@ -98,7 +105,11 @@ export interface CheckWriter {
 }
 
 export interface CheckReader {
-  /** Newest first (timestamp, then id). `next_cursor` is opaque; null on the last page. */
+  /**
+   * Newest first (timestamp, then a stable tiebreak: the id on Elasticsearch, acceptance order
+   * on SQLite). `next_cursor` is opaque; null on the last page. A cursor the store did not issue
+   * raises InvalidCursorError. null when the monitor does not exist for this owner.
+   */
   listChecks(ownerId: string, monitorId: string, query: ListChecksQuery): Promise<ChecksPage | null>;
   /**
    * Buckets from `from` to `to` in `tz`, every bucket present (empty ones with checks = 0 and

@@ -1,0 +1,142 @@
+// Users, monitors and contacts: uniqueness, round trips of every field, change token.
+
+import { describe, expect } from 'vitest';
+import { ConflictError } from '../contract.ts';
+import { type ConformanceOptions, monitorInput, newUser, useStore } from './harness.ts';
+
+export function userAndMonitorCases(options: ConformanceOptions): void {
+  describe('users', () => {
+    const { store, test } = useStore(options);
+
+    test('creates a user and finds it by id and by email in any case', async () => {
+      const user = await store().createUser({ email: 'Alice@Example.com', password_hash: 'h1' });
+      expect(user).toMatchObject({ email: 'Alice@Example.com', password_hash: 'h1', status_slug: null });
+      expect(await store().getUser(user.id)).toEqual(user);
+      expect(await store().getUserByEmail('alice@example.COM')).toEqual(user);
+      expect(await store().getUser('no-such-user')).toBeNull();
+      expect(await store().getUserByEmail('bob@example.com')).toBeNull();
+    });
+
+    test('refuses a second user with the same email in another case', async () => {
+      await store().createUser({ email: 'alice@example.com', password_hash: 'h1' });
+      await expect(store().createUser({ email: 'ALICE@example.com', password_hash: 'h2' })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect((await store().getUserByEmail('alice@example.com'))?.password_hash).toBe('h1');
+    });
+
+    test('sets, finds and clears a status page slug; a taken slug conflicts', async () => {
+      const alice = await newUser(store());
+      const bob = await newUser(store());
+      expect((await store().setStatusSlug(alice.id, 'acme'))?.status_slug).toBe('acme');
+      expect((await store().getUserByStatusSlug('acme'))?.id).toBe(alice.id);
+      await expect(store().setStatusSlug(bob.id, 'acme')).rejects.toBeInstanceOf(ConflictError);
+      expect((await store().setStatusSlug(alice.id, null))?.status_slug).toBeNull();
+      expect(await store().getUserByStatusSlug('acme')).toBeNull();
+      expect((await store().setStatusSlug(bob.id, 'acme'))?.status_slug).toBe('acme');
+      expect(await store().setStatusSlug('no-such-user', 'other')).toBeNull();
+    });
+  });
+
+  describe('monitors', () => {
+    const { store, test } = useStore(options);
+
+    test('round-trips every field of a monitor', async () => {
+      const owner = await newUser(store());
+      const input = monitorInput({
+        name: 'Shop',
+        url: 'https://shop.example.com/',
+        method: 'POST',
+        interval_seconds: 45,
+        timeout_ms: 7_500,
+        expect_status: '200,204',
+        keyword: 'Welcome',
+        headers: { 'X-Token': 'abc', Accept: 'text/html', 'x-empty': '' },
+        confirm_failures: 3,
+        confirm_recoveries: 2,
+        remind_every_minutes: 30,
+        paused: true,
+        tags: ['prod', 'eu', 'shop'],
+        timezone: 'Europe/Paris',
+        public: true,
+      });
+      const created = await store().createMonitor(owner.id, input);
+      expect(created).toMatchObject({ ...input, owner_id: owner.id });
+      expect(Object.keys(created.headers)).toEqual(['X-Token', 'Accept', 'x-empty']);
+      expect(created.created_at).toBe(created.updated_at);
+      expect(await store().getMonitor(owner.id, created.id)).toEqual(created);
+      expect(await store().listMonitors(owner.id)).toEqual([created]);
+    });
+
+    test('patches only the given fields and bumps updated_at', async () => {
+      const owner = await newUser(store());
+      const created = await store().createMonitor(owner.id, monitorInput({ tags: ['a'], headers: { A: '1' } }));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const updated = await store().updateMonitor(owner.id, created.id, { name: 'Renamed', tags: ['b', 'c'], keyword: 'ok' });
+      expect(updated).toMatchObject({ name: 'Renamed', tags: ['b', 'c'], keyword: 'ok', headers: { A: '1' }, url: created.url });
+      expect(updated!.updated_at).toBeGreaterThanOrEqual(created.updated_at);
+      expect(updated!.created_at).toBe(created.created_at);
+      const cleared = await store().updateMonitor(owner.id, created.id, { headers: {}, keyword: null, paused: true });
+      expect(cleared).toMatchObject({ headers: {}, keyword: null, paused: true, tags: ['b', 'c'] });
+      expect(await store().getMonitor(owner.id, created.id)).toEqual(cleared);
+      expect(await store().updateMonitor(owner.id, 'no-such-monitor', { name: 'x' })).toBeNull();
+    });
+
+    test('lists oldest first and every owner in listAllMonitors', async () => {
+      const a = await newUser(store());
+      const b = await newUser(store());
+      const first = await store().createMonitor(a.id, monitorInput({ name: 'first' }));
+      const other = await store().createMonitor(b.id, monitorInput({ name: 'other' }));
+      const second = await store().createMonitor(a.id, monitorInput({ name: 'second' }));
+      expect((await store().listMonitors(a.id)).map((m) => m.id)).toEqual([first.id, second.id]);
+      const all = (await store().listAllMonitors()).map((m) => m.id);
+      expect(all.sort()).toEqual([first.id, other.id, second.id].sort());
+    });
+
+    test('deletes a monitor with its contacts; it disappears everywhere', async () => {
+      const owner = await newUser(store());
+      const monitor = await store().createMonitor(owner.id, monitorInput());
+      await store().addContact(owner.id, monitor.id, { type: 'email', address: 'ops@example.com' });
+      expect(await store().deleteMonitor(owner.id, monitor.id)).toBe(true);
+      expect(await store().getMonitor(owner.id, monitor.id)).toBeNull();
+      expect(await store().listMonitors(owner.id)).toEqual([]);
+      expect(await store().listAllMonitors()).toEqual([]);
+      expect(await store().listContacts(owner.id, monitor.id)).toEqual([]);
+      expect(await store().deleteMonitor(owner.id, monitor.id)).toBe(false);
+      expect(await store().updateMonitor(owner.id, monitor.id, { name: 'back' })).toBeNull();
+    });
+
+    test('changes the change token on create, update and delete only', async () => {
+      const owner = await newUser(store());
+      const t0 = await store().monitorsChangeToken();
+      expect(await store().monitorsChangeToken()).toBe(t0);
+      const monitor = await store().createMonitor(owner.id, monitorInput());
+      const t1 = await store().monitorsChangeToken();
+      expect(t1).not.toBe(t0);
+      await store().updateMonitor(owner.id, monitor.id, { paused: true });
+      const t2 = await store().monitorsChangeToken();
+      expect(t2).not.toBe(t1);
+      await store().addContact(owner.id, monitor.id, { type: 'sms', address: '+15551234567' });
+      expect(await store().monitorsChangeToken()).toBe(t2);
+      await store().deleteMonitor(owner.id, monitor.id);
+      expect(await store().monitorsChangeToken()).not.toBe(t2);
+    });
+  });
+
+  describe('contacts', () => {
+    const { store, test } = useStore(options);
+
+    test('adds, lists oldest first and deletes contacts of a monitor', async () => {
+      const owner = await newUser(store());
+      const monitor = await store().createMonitor(owner.id, monitorInput());
+      const mail = await store().addContact(owner.id, monitor.id, { type: 'email', address: 'ops@example.com' });
+      const hook = await store().addContact(owner.id, monitor.id, { type: 'webhook', address: 'https://hooks.example.com/x' });
+      expect(mail).toMatchObject({ owner_id: owner.id, monitor_id: monitor.id, type: 'email', address: 'ops@example.com' });
+      expect(await store().listContacts(owner.id, monitor.id)).toEqual([mail, hook]);
+      expect(await store().deleteContact(owner.id, monitor.id, mail!.id)).toBe(true);
+      expect(await store().deleteContact(owner.id, monitor.id, mail!.id)).toBe(false);
+      expect(await store().listContacts(owner.id, monitor.id)).toEqual([hook]);
+      expect(await store().addContact(owner.id, 'no-such-monitor', { type: 'email', address: 'x@example.com' })).toBeNull();
+    });
+  });
+}

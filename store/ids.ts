@@ -1,0 +1,37 @@
+// Id generators shared by every backend. Ids are opaque url-safe strings to callers.
+//
+// Check ids are written by the collector at probe time and are the idempotency key of
+// appendChecks, so they are indexed on every stored check. `newCheckId()` makes them cheap to
+// index: 16 bytes (6 bytes of milliseconds, big-endian, then 10 random bytes) encoded as 22
+// base64url characters. The time prefix keeps index inserts near the right edge of the B-tree
+// (few page splits, dense pages); 80 random bits keep ids from colliding across collectors.
+// The SQLite store keeps such an id as a 16-byte blob; any other string is kept as text.
+
+import { randomBytes } from 'node:crypto';
+
+/** Id for users, monitors, contacts: 16 url-safe characters (96 random bits). */
+export function newId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/** Compact, time-prefixed check id, e.g. `AZTm3Kc9xKq4n0d1ZfXy8w`. */
+export function newCheckId(now: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(Math.max(0, Math.min(now, 2 ** 48 - 1)), 0, 6);
+  return bytes.toString('base64url');
+}
+
+const COMPACT_CHECK_ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+
+/**
+ * The 16 bytes behind a check id made by newCheckId (any canonical 22-character base64url
+ * string of 16 bytes), or null for any other id, which is then stored as given.
+ */
+export function checkIdToBytes(id: string): Uint8Array | null {
+  if (!COMPACT_CHECK_ID.test(id)) return null;
+  return Buffer.from(id, 'base64url');
+}
+
+export function checkIdFromBytes(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}

@@ -1,0 +1,64 @@
+// Raw check reads: one monitor's checks newest first with an opaque cursor, and every check in
+// acceptance order for the alerting evaluator. Checks of deleted monitors are never returned.
+
+import { InvalidCursorError } from '../contract.ts';
+import type { Check, ChecksPage } from '../types.ts';
+import { ownedMonitorKey } from './contacts.ts';
+import { CHECK_SELECT, toCheck } from './check-rows.ts';
+import { type Db, int } from './db.ts';
+import type { ListChecksQuery } from '../contract.ts';
+
+export function listChecks(db: Db, ownerId: string, monitorId: string, query: ListChecksQuery): ChecksPage | null {
+  const mkey = ownedMonitorKey(db, ownerId, monitorId);
+  if (mkey === null) return null;
+  const where = ['c.mkey = ?'];
+  const params: number[] = [mkey];
+  if (query.from !== undefined) {
+    where.push('c.ts >= ?');
+    params.push(query.from);
+  }
+  if (query.to !== undefined) {
+    where.push('c.ts < ?');
+    params.push(query.to);
+  }
+  if (query.status !== undefined) {
+    where.push('c.up = ?');
+    params.push(query.status === 'up' ? 1 : 0);
+  }
+  if (query.cursor !== undefined) {
+    const after = decodeListCursor(query.cursor);
+    where.push('(c.ts < ? OR (c.ts = ? AND c.seq < ?))');
+    params.push(after.ts, after.ts, after.seq);
+  }
+  const rows = db
+    .sql(`${CHECK_SELECT} WHERE ${where.join(' AND ')} ORDER BY c.ts DESC, c.seq DESC LIMIT ?`)
+    .all(...params, query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const next_cursor = rows.length > query.limit && last ? encodeListCursor(int(last, 'ts'), int(last, 'seq')) : null;
+  return { items: page.map(toCheck), next_cursor };
+}
+
+export function readChecksAfter(db: Db, cursor: string | null, limit: number): { checks: Check[]; cursor: string | null } {
+  const after = cursor === null ? 0 : decodeSequence(cursor);
+  const rows = db
+    .sql(`${CHECK_SELECT} WHERE c.seq > ? AND m.deleted_at IS NULL ORDER BY c.seq LIMIT ?`)
+    .all(after, limit);
+  const last = rows.at(-1);
+  return { checks: rows.map(toCheck), cursor: last ? String(int(last, 'seq')) : cursor };
+}
+
+function encodeListCursor(ts: number, seq: number): string {
+  return Buffer.from(`${ts}:${seq}`).toString('base64url');
+}
+
+function decodeListCursor(cursor: string): { ts: number; seq: number } {
+  const match = /^(-?\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw new InvalidCursorError(`cursor ${JSON.stringify(cursor)} was not issued by this store`);
+  return { ts: Number(match[1]), seq: Number(match[2]) };
+}
+
+function decodeSequence(cursor: string): number {
+  if (!/^\d+$/.test(cursor)) throw new InvalidCursorError(`evaluator cursor ${JSON.stringify(cursor)} was not issued by this store`);
+  return Number(cursor);
+}

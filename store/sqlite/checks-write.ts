@@ -1,0 +1,90 @@
+// Appending checks. One batch is one write transaction: each check is inserted with
+// ON CONFLICT (id) DO NOTHING, and only the rows actually inserted are added to the rollups, so
+// a replayed batch (or a check repeated inside one) is stored and counted once.
+//
+// A check row is compact: the monitor's integer key, ms timestamps, µs timings, small integers,
+// the key of its repeated context (check-contexts.ts); id, owner, name, url and method are
+// rebuilt on read. A check whose monitor this store has never had is skipped: nobody could
+// ever see it, and failing the batch would make the collector replay it forever.
+
+import type { CheckWriter } from '../contract.ts';
+import { checkIdToBytes } from '../ids.ts';
+import type { Check } from '../types.ts';
+import { createContextKeys } from './check-contexts.ts';
+import { type Db, int, writeTransaction } from './db.ts';
+import { createRollupBatch } from './rollups.ts';
+
+export function createCheckWriter(db: Db): CheckWriter {
+  const contexts = createContextKeys(db);
+  // Monitor id → key. Keys are never reused (AUTOINCREMENT), so a cached key stays right.
+  const monitorKeys = new Map<string, number>();
+  const keyOf = (monitorId: string): number | null => {
+    const cached = monitorKeys.get(monitorId);
+    if (cached !== undefined) return cached;
+    const row = db.sql('SELECT mkey FROM monitors WHERE id = ?').get(monitorId);
+    if (!row) return null;
+    if (monitorKeys.size > 100_000) monitorKeys.clear();
+    monitorKeys.set(monitorId, int(row, 'mkey'));
+    return int(row, 'mkey');
+  };
+
+  return {
+    async appendChecks(checks) {
+      if (checks.length === 0) return;
+      checks.forEach(assertWritable);
+      try {
+        writeTransaction(db, () => {
+          const insert = db.sql(
+            `INSERT INTO checks (id, mkey, ts, next_in_ms, up, ctx, duration_us, status_code, body_bytes, dns_us,
+               connect_us, tls_us, first_byte_us, total_us, error_type, error_message)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+          );
+          const rollups = createRollupBatch();
+          for (const check of checks) {
+            const mkey = keyOf(check.monitor_id);
+            if (mkey === null) continue;
+            const inserted = insert.run(
+              checkIdToBytes(check.id) ?? check.id,
+              mkey,
+              check.timestamp,
+              check.next_at - check.timestamp,
+              check.status === 'up' ? 1 : 0,
+              contexts.keyFor(check),
+              Math.round(check.duration_us),
+              check.status_code,
+              check.body_bytes,
+              roundOrNull(check.dns_us),
+              roundOrNull(check.connect_us),
+              roundOrNull(check.tls_us),
+              roundOrNull(check.first_byte_us),
+              roundOrNull(check.total_us),
+              check.error_type,
+              check.error_message,
+            );
+            if (inserted.changes > 0) rollups.add(mkey, check);
+          }
+          rollups.flush(db);
+        });
+      } catch (error) {
+        contexts.discard();
+        throw error;
+      }
+      contexts.commit();
+    },
+  };
+}
+
+function roundOrNull(value: number | null): number | null {
+  return value === null ? null : Math.round(value);
+}
+
+/** Rejects the whole batch, before writing anything, when a check could not be stored faithfully. */
+function assertWritable(check: Check, index: number): void {
+  const problems: string[] = [];
+  if (typeof check.id !== 'string' || check.id.length === 0) problems.push('id must be a non-empty string');
+  if (!Number.isSafeInteger(check.timestamp)) problems.push('timestamp must be whole epoch milliseconds');
+  if (!Number.isSafeInteger(check.next_at)) problems.push('next_at must be whole epoch milliseconds');
+  if (check.status !== 'up' && check.status !== 'down') problems.push('status must be up or down');
+  if (!Number.isFinite(check.duration_us)) problems.push('duration_us must be a number');
+  if (problems.length > 0) throw new TypeError(`check ${index} (${String(check.id)}): ${problems.join('; ')}`);
+}

@@ -1,0 +1,110 @@
+// The SQLite connection and the few helpers every part of the SQLite store uses: a cache of
+// prepared statements, a write transaction that serializes writers across processes, and typed
+// column readers (node:sqlite rows are loosely typed).
+
+import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+
+export type Row = Record<string, SQLOutputValue>;
+
+/** One open database with its statement cache; passed to every part of the store. */
+export type Db = {
+  readonly conn: DatabaseSync;
+  /** Prepared once per SQL text and reused. */
+  sql(text: string): StatementSync;
+  readonly clock: () => number;
+};
+
+/** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+export function openDb(path: string, clock: () => number): Db {
+  const conn = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
+  conn.exec('PRAGMA journal_mode = WAL');
+  conn.exec('PRAGMA synchronous = NORMAL');
+  conn.exec('PRAGMA foreign_keys = ON');
+  // Page cache of ~64 MiB: the rollups of a few thousand monitors stay in memory.
+  conn.exec('PRAGMA cache_size = -65536');
+  const statements = new Map<string, StatementSync>();
+  return {
+    conn,
+    clock,
+    sql(text) {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = conn.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+/**
+ * Runs `work` in a write transaction. BEGIN IMMEDIATE takes the write lock up front, so two
+ * processes (or two connections) doing read-then-write serialize instead of one failing late.
+ */
+export function writeTransaction<T>(db: Db, work: () => T): T {
+  db.conn.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.conn.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.conn.isTransaction) db.conn.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+export function int(row: Row, column: string): number {
+  const value = row[column];
+  if (typeof value !== 'number') throw new TypeError(`column ${column}: expected an integer, got ${describe(value)}`);
+  return value;
+}
+
+export function intOrNull(row: Row, column: string): number | null {
+  return row[column] === null ? null : int(row, column);
+}
+
+export function text(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new TypeError(`column ${column}: expected text, got ${describe(value)}`);
+  return value;
+}
+
+export function textOrNull(row: Row, column: string): string | null {
+  return row[column] === null ? null : text(row, column);
+}
+
+export function bytesOrNull(row: Row, column: string): Uint8Array | null {
+  const value = row[column];
+  if (value === null) return null;
+  if (!(value instanceof Uint8Array)) throw new TypeError(`column ${column}: expected a blob, got ${describe(value)}`);
+  return value;
+}
+
+/** Picks a value out of a closed set, so that a corrupt row fails loudly instead of leaking. */
+export function oneOf<T extends string>(row: Row, column: string, allowed: readonly T[]): T {
+  const value = text(row, column);
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) throw new TypeError(`column ${column}: unexpected value ${JSON.stringify(value)}`);
+  return found;
+}
+
+export function oneOfOrNull<T extends string>(row: Row, column: string, allowed: readonly T[]): T | null {
+  return row[column] === null ? null : oneOf(row, column, allowed);
+}
+
+function describe(value: SQLOutputValue | undefined): string {
+  if (value === undefined) return 'no such column';
+  if (value === null) return 'null';
+  if (value instanceof Uint8Array) return 'a blob';
+  return typeof value;
+}
+
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+
+export function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Error) || !('errcode' in error)) return false;
+  return error.errcode === SQLITE_CONSTRAINT_UNIQUE || error.errcode === SQLITE_CONSTRAINT_PRIMARYKEY;
+}

@@ -1,0 +1,39 @@
+// Versioned schema migrations. The list is ordered and append-only: a released migration is
+// never edited, a change is a new entry. Each runs in its own write transaction together with
+// the bump of `PRAGMA user_version` and a row in `schema_migrations`, so two processes opening
+// the same file at once apply each migration exactly once, and a failed one leaves nothing.
+
+import { type Db, int, writeTransaction } from './db.ts';
+import { SCHEMA_V1 } from './schema-v1.ts';
+
+export type Migration = { version: number; name: string; sql: string };
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: SCHEMA_V1 }];
+
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  const found = userVersion(db);
+  if (found > latest) {
+    throw new Error(
+      `SQLite file has schema version ${found}, newer than this program knows (${latest}); upgrade the program`,
+    );
+  }
+  if (found === latest) return;
+  for (const migration of migrations) {
+    writeTransaction(db, () => {
+      // Read again under the write lock: another process may have migrated meanwhile.
+      if (userVersion(db) >= migration.version) return;
+      db.conn.exec(migration.sql);
+      db.conn
+        .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+        .run(migration.version, migration.name, db.clock());
+      db.conn.exec(`PRAGMA user_version = ${migration.version}`);
+    });
+  }
+}
+
+export function userVersion(db: Db): number {
+  const row = db.conn.prepare('PRAGMA user_version').get();
+  if (!row) throw new Error('PRAGMA user_version returned nothing');
+  return int(row, 'user_version');
+}

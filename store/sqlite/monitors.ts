@@ -1,0 +1,110 @@
+// Monitors, scoped by owner. Deleting one marks its row deleted (its checks still point at it
+// until retention removes them, and must stay invisible) and removes its children, contacts,
+// alert state and pending deliveries in the same transaction. Every change bumps the
+// `monitors` counter read by monitorsChangeToken.
+
+import type { MonitorStore } from '../contract.ts';
+import { newId } from '../ids.ts';
+import type { Monitor, MonitorInput } from '../types.ts';
+import { type Db, int, writeTransaction } from './db.ts';
+import { INSERT_COLUMNS, MONITOR_COLUMNS, settableValues, toMonitors, writeChildren } from './monitor-rows.ts';
+
+const LIVE = 'deleted_at IS NULL';
+
+export function createMonitorStore(db: Db): MonitorStore {
+  const bumpChangeCounter = () => db.sql("UPDATE counters SET value = value + 1 WHERE name = 'monitors'").run();
+
+  const find = (ownerId: string, id: string): Monitor | null => {
+    const row = db.sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE id = ? AND owner_id = ? AND ${LIVE}`).get(id, ownerId);
+    return row ? (toMonitors(db, [row])[0] ?? null) : null;
+  };
+
+  return {
+    async createMonitor(ownerId, input) {
+      const id = newId();
+      const now = db.clock();
+      writeTransaction(db, () => {
+        const inserted = db
+          .sql(
+            `INSERT INTO monitors (${INSERT_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(id, ownerId, ...settableValues(input), now, now);
+        writeChildren(db, Number(inserted.lastInsertRowid), input);
+        bumpChangeCounter();
+      });
+      const created = find(ownerId, id);
+      if (!created) throw new Error(`monitor ${id} vanished right after it was created`);
+      return created;
+    },
+
+    async getMonitor(ownerId, id) {
+      return find(ownerId, id);
+    },
+
+    async listMonitors(ownerId) {
+      const rows = db.sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE owner_id = ? AND ${LIVE} ORDER BY mkey`).all(ownerId);
+      return toMonitors(db, rows);
+    },
+
+    async updateMonitor(ownerId, id, patch) {
+      const updated = writeTransaction(db, () => {
+        const current = find(ownerId, id);
+        if (!current) return false;
+        const next: MonitorInput = { ...inputOf(current), ...definedOnly(patch) };
+        const mkey = keyOf(db, id);
+        db.sql(
+          `UPDATE monitors SET name = ?, url = ?, method = ?, interval_seconds = ?, timeout_ms = ?, expect_status = ?,
+             keyword = ?, confirm_failures = ?, confirm_recoveries = ?, remind_every_minutes = ?, paused = ?,
+             timezone = ?, public = ?, updated_at = ?
+           WHERE mkey = ?`,
+        ).run(...settableValues(next), db.clock(), mkey);
+        writeChildren(db, mkey, next);
+        bumpChangeCounter();
+        return true;
+      });
+      return updated ? find(ownerId, id) : null;
+    },
+
+    async deleteMonitor(ownerId, id) {
+      return writeTransaction(db, () => {
+        const row = db.sql(`SELECT mkey FROM monitors WHERE id = ? AND owner_id = ? AND ${LIVE}`).get(id, ownerId);
+        if (!row) return false;
+        const mkey = int(row, 'mkey');
+        db.sql('UPDATE monitors SET deleted_at = ? WHERE mkey = ?').run(db.clock(), mkey);
+        db.sql('DELETE FROM monitor_headers WHERE mkey = ?').run(mkey);
+        db.sql('DELETE FROM monitor_tags WHERE mkey = ?').run(mkey);
+        db.sql('DELETE FROM contacts WHERE mkey = ?').run(mkey);
+        db.sql('DELETE FROM alert_states WHERE monitor_id = ?').run(id);
+        db.sql("DELETE FROM deliveries WHERE monitor_id = ? AND status = 'pending'").run(id);
+        bumpChangeCounter();
+        return true;
+      });
+    },
+
+    async listAllMonitors() {
+      return toMonitors(db, db.sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE ${LIVE} ORDER BY mkey`).all());
+    },
+
+    async monitorsChangeToken() {
+      const row = db.sql("SELECT value FROM counters WHERE name = 'monitors'").get();
+      return row ? String(int(row, 'value')) : '0';
+    },
+  };
+}
+
+function keyOf(db: Db, id: string): number {
+  const row = db.sql('SELECT mkey FROM monitors WHERE id = ?').get(id);
+  if (!row) throw new Error(`monitor ${id} has no row`);
+  return int(row, 'mkey');
+}
+
+function inputOf(monitor: Monitor): MonitorInput {
+  const { id: _id, owner_id: _owner, created_at: _created, updated_at: _updated, ...input } = monitor;
+  return input;
+}
+
+/** A patch with `undefined` values would otherwise erase fields when spread. */
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,63 @@
+// The SQLite store: one file `${dataDir}/downtime-monitor.sqlite` (WAL mode), shared safely by
+// several processes (each write is a BEGIN IMMEDIATE transaction; a busy timeout waits for the
+// others). Opening creates the directory and applies pending migrations.
+//
+// Example: const store = await openSqliteStore({ dataDir: './data' });
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../contract.ts';
+import { createAlertStore } from './alerts.ts';
+import { listChecks, readChecksAfter } from './checks-read.ts';
+import { createCheckWriter } from './checks-write.ts';
+import { createContactStore } from './contacts.ts';
+import { type Db, openDb } from './db.ts';
+import { mergeEncoded } from './histogram.ts';
+import { history } from './history.ts';
+import { migrate } from './migrations.ts';
+import { createMonitorStore } from './monitors.ts';
+import { createOutboxStore } from './outbox.ts';
+import { purgeChecksBefore } from './retention.ts';
+import { summary } from './summary.ts';
+import { createUserStore } from './users.ts';
+
+export const SQLITE_FILE_NAME = 'downtime-monitor.sqlite';
+
+export async function openSqliteStore(options: { dataDir: string; clock?: () => number }): Promise<Store> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = openDb(join(options.dataDir, SQLITE_FILE_NAME), options.clock ?? Date.now);
+  try {
+    registerFunctions(db);
+    migrate(db);
+  } catch (error) {
+    db.conn.close();
+    throw error;
+  }
+  return {
+    backend: 'sqlite',
+    ...createUserStore(db),
+    ...createMonitorStore(db),
+    ...createContactStore(db),
+    ...createCheckWriter(db),
+    listChecks: async (ownerId, monitorId, query) => listChecks(db, ownerId, monitorId, query),
+    history: async (ownerId, monitorId, query) => history(db, ownerId, monitorId, query),
+    summary: async (ownerId, now) => summary(db, ownerId, now),
+    readChecksAfter: async (cursor, limit) => readChecksAfter(db, cursor, limit),
+    purgeChecksBefore: (before) => purgeChecksBefore(db, before),
+    ...createAlertStore(db),
+    ...createOutboxStore(db),
+    async ping() {
+      db.sql('SELECT 1').get();
+    },
+    async close() {
+      if (db.conn.isOpen) db.conn.close();
+    },
+  };
+}
+
+function registerFunctions(db: Db): void {
+  db.conn.function('histogram_merge', { deterministic: true }, (a, b) => {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) throw new TypeError('histogram_merge expects two blobs');
+    return mergeEncoded(a, b);
+  });
+}

@@ -1,0 +1,66 @@
+// Users: emails are unique case-insensitively (compared through email_key, the lower-cased
+// email); the email is returned as it was given at sign-up.
+
+import { ConflictError, type UserStore } from '../contract.ts';
+import { newId } from '../ids.ts';
+import type { User } from '../types.ts';
+import { type Db, type Row, int, isUniqueViolation, text, textOrNull } from './db.ts';
+
+const COLUMNS = 'id, email, password_hash, status_slug, created_at';
+
+export function createUserStore(db: Db): UserStore {
+  const byColumn = (column: 'id' | 'email_key' | 'status_slug', value: string): User | null => {
+    const row = db.sql(`SELECT ${COLUMNS} FROM users WHERE ${column} = ?`).get(value);
+    return row ? toUser(row) : null;
+  };
+
+  return {
+    async createUser({ email, password_hash }) {
+      const user: User = { id: newId(), email, password_hash, status_slug: null, created_at: db.clock() };
+      const inserted = db
+        .sql(
+          `INSERT INTO users (id, email, email_key, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (email_key) DO NOTHING`,
+        )
+        .run(user.id, email, emailKey(email), password_hash, user.created_at);
+      if (inserted.changes === 0) throw new ConflictError(`email ${email} is already registered`);
+      return user;
+    },
+
+    async getUser(id) {
+      return byColumn('id', id);
+    },
+
+    async getUserByEmail(email) {
+      return byColumn('email_key', emailKey(email));
+    },
+
+    async setStatusSlug(userId, slug) {
+      try {
+        db.sql('UPDATE users SET status_slug = ? WHERE id = ?').run(slug, userId);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError(`status page slug ${slug} is taken`);
+        throw error;
+      }
+      return byColumn('id', userId);
+    },
+
+    async getUserByStatusSlug(slug) {
+      return byColumn('status_slug', slug);
+    },
+  };
+}
+
+function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function toUser(row: Row): User {
+  return {
+    id: text(row, 'id'),
+    email: text(row, 'email'),
+    password_hash: text(row, 'password_hash'),
+    status_slug: textOrNull(row, 'status_slug'),
+    created_at: int(row, 'created_at'),
+  };
+}
