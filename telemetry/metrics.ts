@@ -9,6 +9,7 @@
 
 import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 
 export type Metrics = {
@@ -47,9 +48,13 @@ const GAUGE_HELP: Record<GaugeName, string> = {
 
 const PREFIX = 'uptime_';
 
-export function createMetrics(extraReaders: MetricReader[] = []): Metrics {
+/** `resource` names the service on exported metrics (telemetry/otel.ts passes the traces' one). */
+export function createMetrics(extraReaders: MetricReader[] = [], options: { resource?: Resource } = {}): Metrics {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
-  const provider = new MeterProvider({ readers: [prometheus, ...extraReaders] });
+  const provider = new MeterProvider({
+    readers: [prometheus, ...extraReaders],
+    ...(options.resource ? { resource: options.resource } : {}),
+  });
   const meter: Meter = provider.getMeter('downtime-monitor');
   const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
   const gauges = new Map<GaugeName, ObservableGauge<Attributes>>();
