@@ -1,0 +1,121 @@
+// The collector role: scheduler → probe → batched writer, wired once with the shared TLS trust,
+// the address guard and the metrics.
+//
+// Example:
+//   const collector = startCollector({ store, config: { allowPrivate: false, observer: 'eu-1',
+//     shard: { index: 0, count: 1 } }, log, metrics });
+//   ...
+//   await collector.stop(); // stops scheduling, waits for running probes, flushes writes
+
+import type { Logger } from 'pino';
+import type { CheckWriter, MonitorStore } from '../store/contract.ts';
+import type { Monitor } from '../store/types.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import { createAddressGuard } from './address-guard.ts';
+import { createProbeTrust } from './config.ts';
+import { probe } from './probe.ts';
+import { createScheduler, type SchedulerStats } from './scheduler.ts';
+import type { Shard } from './shard.ts';
+import { createBatchWriter } from './writer.ts';
+
+export type CollectorConfig = {
+  allowPrivate: boolean;
+  observer: string;
+  shard: Shard;
+  /** CIDRs reachable even when private targets are refused. */
+  allowedRanges?: readonly string[];
+  /** Extra trusted CA certificates (PEM), on top of the system roots and NODE_EXTRA_CA_CERTS. */
+  ca?: string | readonly string[];
+  /** Probes in flight at once. */
+  maxConcurrency?: number;
+  /** How often the monitor list's change token is polled. */
+  reloadEveryMs?: number;
+  writeBatchSize?: number;
+  writeFlushEveryMs?: number;
+  writeQueueCapacity?: number;
+};
+
+export type Collector = {
+  stop(): Promise<void>;
+  stats(): SchedulerStats & { writeQueue: number };
+};
+
+export type CollectorDeps = {
+  store: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'> & CheckWriter;
+  config: CollectorConfig;
+  log: Logger;
+  metrics: Metrics;
+  /** Wall clock, epoch ms. */
+  clock?: () => number;
+};
+
+export function startCollector({ store, config, log, metrics, clock = Date.now }: CollectorDeps): Collector {
+  const secureContext = createProbeTrust(config.ca);
+  // Validates allowedRanges now, so a bad range stops start-up instead of failing every probe.
+  createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
+  const maxConcurrency = config.maxConcurrency ?? 1_000;
+  const writer = createBatchWriter({
+    store,
+    log,
+    metrics,
+    batchSize: config.writeBatchSize,
+    flushEveryMs: config.writeFlushEveryMs,
+    capacity: config.writeQueueCapacity,
+  });
+
+  async function runProbe(monitor: Monitor, scheduledAt: number): Promise<void> {
+    try {
+      const check = await probe(monitor, {
+        allowPrivate: config.allowPrivate,
+        allowedRanges: config.allowedRanges,
+        observer: config.observer,
+        now: clock,
+        scheduledAt,
+        secureContext,
+      });
+      metrics.probes.add(1, { outcome: check.status, ...(check.error_type ? { error_type: check.error_type } : {}) });
+      metrics.probeDuration.record(check.duration_us / 1e6, { outcome: check.status });
+      writer.append(check);
+    } catch (error) {
+      // probe() does not throw; this guards the scheduler against a bug turning into a stall.
+      log.error({ err: error, monitor_id: monitor.id }, 'probe crashed');
+    }
+  }
+
+  const scheduler = createScheduler({
+    monitors: store,
+    runProbe,
+    // Running probes will append too: keep room for them so the queue bound holds.
+    canStart: () => writer.hasRoom(scheduler.stats().running),
+    shard: config.shard,
+    maxConcurrency,
+    reloadEveryMs: config.reloadEveryMs ?? 2_000,
+    now: clock,
+    log,
+    onLateness: (seconds) => metrics.probeLateness.record(seconds),
+  });
+  metrics.observeGauge('write_queue_depth', () => writer.depth());
+  metrics.observeGauge('monitors_scheduled', () => scheduler.stats().scheduled);
+
+  let backpressureLogged = false;
+  const watch = setInterval(() => {
+    const full = !writer.hasRoom();
+    if (full && !backpressureLogged) log.warn({ queued: writer.depth() }, 'write queue full: new probes wait until the store catches up');
+    if (!full && backpressureLogged) log.info('write queue has room again');
+    backpressureLogged = full;
+  }, 1_000);
+  watch.unref();
+
+  const started = scheduler.start();
+  log.info({ shard: config.shard, observer: config.observer, allowPrivate: config.allowPrivate }, 'collector started');
+
+  return {
+    async stop() {
+      clearInterval(watch);
+      await started;
+      await scheduler.stop();
+      await writer.stop();
+    },
+    stats: () => ({ ...scheduler.stats(), writeQueue: writer.depth() }),
+  };
+}
