@@ -1,0 +1,64 @@
+// The registry: the only list of channel types. Each entry says when the configuration enables it
+// and how to build it; start-up builds the enabled ones, and the API refuses contacts of the others.
+//
+// Example:
+//   configuredChannels(config)                        // → Set { 'email', 'webhook' }
+//   const channels = createChannels(config, { signingKey: jwtSecret });
+
+import type { Config } from '../../config.ts';
+import type { ContactType } from '../../store/types.ts';
+import type { Channel } from './channel.ts';
+import { emailChannel } from './email.ts';
+import { smsChannel } from './sms.ts';
+import { webhookChannel } from './webhook.ts';
+
+export type ChannelConfig = Pick<
+  Config,
+  'SMTP_URL' | 'MAIL_FROM' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_FROM' | 'TWILIO_API_URL' | 'PUBLIC_URL' | 'ALLOW_PRIVATE_TARGETS'
+>;
+
+export type ChannelDeps = {
+  /** Server key the per-contact webhook secrets derive from (the JWT secret). */
+  signingKey: string;
+};
+
+type ChannelEntry = {
+  enabled(config: ChannelConfig): boolean;
+  create(config: ChannelConfig, deps: ChannelDeps): Channel;
+};
+
+const REGISTRY = {
+  email: {
+    enabled: (c) => Boolean(c.SMTP_URL && c.MAIL_FROM),
+    create: (c) =>
+      emailChannel({ smtpUrl: c.SMTP_URL ?? '', from: c.MAIL_FROM ?? '', messageIdDomain: new URL(c.PUBLIC_URL).hostname || 'localhost' }),
+  },
+  sms: {
+    enabled: (c) => Boolean(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM),
+    create: (c) =>
+      smsChannel({
+        accountSid: c.TWILIO_ACCOUNT_SID ?? '',
+        authToken: c.TWILIO_AUTH_TOKEN ?? '',
+        from: c.TWILIO_FROM ?? '',
+        ...(c.TWILIO_API_URL ? { apiUrl: c.TWILIO_API_URL } : {}),
+      }),
+  },
+  webhook: {
+    enabled: () => true,
+    create: (c, deps) => webhookChannel({ signingKey: deps.signingKey, allowPrivate: c.ALLOW_PRIVATE_TARGETS }),
+  },
+} as const satisfies Record<ContactType, ChannelEntry>;
+
+const TYPES = Object.keys(REGISTRY) as ContactType[];
+
+/** Channel types this configuration can send through. */
+export function configuredChannels(config: ChannelConfig): Set<ContactType> {
+  return new Set(TYPES.filter((type) => REGISTRY[type].enabled(config)));
+}
+
+/** Builds the enabled channels; the caller closes them. */
+export function createChannels(config: ChannelConfig, deps: ChannelDeps): Map<ContactType, Channel> {
+  const channels = new Map<ContactType, Channel>();
+  for (const type of configuredChannels(config)) channels.set(type, REGISTRY[type].create(config, deps));
+  return channels;
+}
