@@ -24,6 +24,11 @@ export function timeoutVersusInterval(timeoutMs: number, intervalSeconds: number
   };
 }
 
+/** 10 s, or 80% of a shorter interval, so that leaving timeout_ms out is never an error. */
+export function defaultTimeout(intervalSeconds: number): number {
+  return Math.max(MIN_TIMEOUT_MS, Math.min(DEFAULT_TIMEOUT_MS, Math.floor(intervalSeconds * 800)));
+}
+
 function fields(limits: IntervalLimits) {
   const min = limits.minIntervalSeconds;
   const int = (low: number, high: number, unit = '') =>
@@ -69,7 +74,9 @@ export function monitorSchemas(limits: IntervalLimits) {
       url: f.url,
       method: f.method.default('GET'),
       interval_seconds: f.interval_seconds.default(limits.defaultIntervalSeconds),
-      timeout_ms: f.timeout_ms.default(DEFAULT_TIMEOUT_MS),
+      timeout_ms: f.timeout_ms.optional().openapi({
+        description: `Default ${DEFAULT_TIMEOUT_MS} ms, or less when the interval is shorter`,
+      }),
       expect_status: f.expect_status.default('200-399'),
       keyword: f.keyword.default(null),
       headers: f.headers.default({}),
@@ -82,11 +89,13 @@ export function monitorSchemas(limits: IntervalLimits) {
       public: f.public.default(false),
     })
     .strict()
-    .superRefine((m, ctx) => {
-      const problem = timeoutVersusInterval(m.timeout_ms, m.interval_seconds);
+    .openapi('MonitorCreate')
+    .transform((m, ctx) => {
+      const timeout_ms = m.timeout_ms ?? defaultTimeout(m.interval_seconds);
+      const problem = timeoutVersusInterval(timeout_ms, m.interval_seconds);
       if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
-    })
-    .openapi('MonitorCreate');
+      return { ...m, timeout_ms };
+    });
   // No defaults here: an absent field keeps its stored value.
   const patch = z.object(f).partial().strict().openapi('MonitorPatch');
   return { create, patch };

@@ -1,0 +1,157 @@
+import { z } from '@hono/zod-openapi';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from '../testing.ts';
+import type { MonitorSchema } from './schemas.ts';
+
+type MonitorJson = z.infer<typeof MonitorSchema>;
+
+describe('monitors', () => {
+  let api: TestApi;
+  let token: string;
+  beforeEach(async () => {
+    api = await startTestApi();
+    token = (await api.user('ada@example.com')).token;
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  const post = (json: unknown) => api.call<MonitorJson>('POST', '/api/monitors', { token, json });
+
+  it('creates with defaults, reads, lists, updates and deletes', async () => {
+    const created = await post({ name: 'Homepage', url: 'https://example.com/' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: 'Homepage',
+      url: 'https://example.com/',
+      method: 'GET',
+      interval_seconds: 60,
+      timeout_ms: 10_000,
+      expect_status: '200-399',
+      keyword: null,
+      headers: {},
+      confirm_failures: 2,
+      confirm_recoveries: 1,
+      remind_every_minutes: 0,
+      paused: false,
+      tags: [],
+      timezone: null,
+      public: false,
+    });
+    expect(created.body).not.toHaveProperty('owner_id');
+    expect(created.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const id = created.body.id;
+
+    expect((await api.call<MonitorJson>('GET', `/api/monitors/${id}`, { token })).body.name).toBe('Homepage');
+    const list = await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token });
+    expect(list.body.items.map((m) => m.id)).toEqual([id]);
+
+    const patched = await api.call<MonitorJson>('PATCH', `/api/monitors/${id}`, {
+      token,
+      json: { name: 'Home', paused: true, tags: ['prod', 'eu', 'prod'], timezone: 'Europe/Paris', headers: { 'X-Probe': '1' } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: 'Home', paused: true, tags: ['prod', 'eu'], timezone: 'Europe/Paris', url: 'https://example.com/' });
+    expect(patched.body.headers).toEqual({ 'X-Probe': '1' });
+
+    expect((await api.call('DELETE', `/api/monitors/${id}`, { token })).status).toBe(204);
+    expect((await api.call('GET', `/api/monitors/${id}`, { token })).status).toBe(404);
+    expect((await api.call('DELETE', `/api/monitors/${id}`, { token })).status).toBe(404);
+  });
+
+  it('refuses a private target with the reason, unless private targets are allowed', async () => {
+    const refused = await post({ name: 'Local', url: 'http://127.0.0.1:8080/' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body.errors[0]).toEqual({ path: 'url', message: expect.stringMatching(/loopback.*ALLOW_PRIVATE_TARGETS/) });
+    const viaPatch = await post({ name: 'Public', url: 'https://example.com/' });
+    const patched = await api.call('PATCH', `/api/monitors/${viaPatch.body.id}`, { token, json: { url: 'http://169.254.169.254/' } });
+    expect(patched.status).toBe(400);
+    expect(patched.body.errors[0].message).toMatch(/metadata/);
+
+    await api.close();
+    api = await startTestApi({ config: { allowPrivateTargets: true } });
+    token = (await api.user('ada@example.com')).token;
+    const accepted = await post({ name: 'Local', url: 'http://127.0.0.1:8080/' });
+    expect(accepted.status).toBe(201);
+  });
+
+  it('names the interval floor when interval_seconds is below it', async () => {
+    const res = await post({ name: 'Fast', url: 'https://example.com/', interval_seconds: 5 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'interval_seconds', message: "must be at least 20 seconds (this server's MIN_INTERVAL_SECONDS)" }]);
+    expect(res.body.detail).toMatch(/^interval_seconds: must be at least 20 seconds/);
+  });
+
+  it('refuses an unknown field, naming it', async () => {
+    const res = await post({ name: 'Typo', url: 'https://example.com/', intervall: 60 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'intervall', message: 'unknown field' }]);
+    const patch = await api.call('PATCH', '/api/monitors/anything', { token, json: { owner_id: 'someone' } });
+    expect(patch.status).toBe(400);
+    expect(patch.body.errors).toEqual([{ path: 'owner_id', message: 'unknown field' }]);
+  });
+
+  it.each([
+    ['a non-http URL', { url: 'ftp://example.com/file' }, 'url', /http or https, not ftp/],
+    ['a relative URL', { url: '/health' }, 'url', /absolute URL/],
+    ['credentials in the URL', { url: 'https://user:pw@example.com/' }, 'url', /credentials/],
+    ['a URL over 2048 characters', { url: `https://example.com/${'a'.repeat(2040)}` }, 'url', /at most 2048/],
+    ['an empty name', { name: '' }, 'name', /must not be empty/],
+    ['a name over 200 characters', { name: 'n'.repeat(201) }, 'name', /at most 200/],
+    ['a malformed expect_status', { expect_status: '2xx' }, 'expect_status', /"200-399"/],
+    ['an inverted status range', { expect_status: '399-200' }, 'expect_status', /status codes/],
+    ['a timeout above 60 s', { timeout_ms: 60_001 }, 'timeout_ms', /at most 60000 ms/],
+    ['a timeout not below the interval', { interval_seconds: 30, timeout_ms: 30_000 }, 'timeout_ms', /less than interval_seconds \(30 s/],
+    ['confirm_failures of 0', { confirm_failures: 0 }, 'confirm_failures', /at least 1/],
+    ['confirm_recoveries of 11', { confirm_recoveries: 11 }, 'confirm_recoveries', /at most 10/],
+    ['reminders beyond a week', { remind_every_minutes: 10_081 }, 'remind_every_minutes', /at most 10080/],
+    ['an unknown time zone', { timezone: 'Mars/Olympus' }, 'timezone', /IANA/],
+    ['an offset instead of a zone', { timezone: '+01:00' }, 'timezone', /IANA/],
+    ['21 tags', { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, 'tags', /at most 20/],
+    ['a 65-character tag', { tags: ['x'.repeat(65)] }, 'tags.0', /at most 64/],
+    ['a keyword over 1024 characters', { keyword: 'k'.repeat(1025) }, 'keyword', /at most 1024/],
+    ['a Host header', { headers: { Host: 'evil.example' } }, 'headers.Host', /managed by the probe/],
+    ['a hop-by-hop header', { headers: { 'Transfer-Encoding': 'chunked' } }, 'headers.Transfer-Encoding', /managed by the probe/],
+    ['a header value with a line break', { headers: { 'X-A': 'a\r\nX-B: b' } }, 'headers.X-A', /line breaks/],
+    ['too many headers', { headers: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v'])) }, 'headers', /at most 20/],
+    ['an unknown method', { method: 'DELETE' }, 'method', /GET, HEAD, POST/],
+    ['a fractional interval', { interval_seconds: 30.5 }, 'interval_seconds', /whole number/],
+    ['a string for paused', { paused: 'yes' }, 'paused', /true or false/],
+  ])('refuses %s with a 400 naming the field', async (_what, fields, path, message) => {
+    const res = await post({ name: 'Homepage', url: 'https://example.com/', ...fields });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('requires name and url', async () => {
+    const res = await post({});
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'name', message: 'is required' },
+      { path: 'url', message: 'is required' },
+    ]);
+  });
+
+  it('keeps the default timeout below a short interval', async () => {
+    await api.close();
+    api = await startTestApi({ config: { minIntervalSeconds: 1, defaultIntervalSeconds: 1 } });
+    token = (await api.user('ada@example.com')).token;
+    const res = await post({ name: 'Fast', url: 'https://example.com/' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ interval_seconds: 1, timeout_ms: 800 });
+  });
+
+  it('checks timeout against the stored interval on PATCH', async () => {
+    const created = await post({ name: 'Homepage', url: 'https://example.com/', interval_seconds: 30, timeout_ms: 5000 });
+    const res = await api.call('PATCH', `/api/monitors/${created.body.id}`, { token, json: { timeout_ms: 45_000 } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'timeout_ms', message: expect.stringMatching(/less than interval_seconds \(30 s/) }]);
+    const both = await api.call<MonitorJson>('PATCH', `/api/monitors/${created.body.id}`, {
+      token,
+      json: { interval_seconds: 120, timeout_ms: 45_000 },
+    });
+    expect(both.status).toBe(200);
+    expect(both.body).toMatchObject({ interval_seconds: 120, timeout_ms: 45_000 });
+  });
+});

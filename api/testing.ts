@@ -1,0 +1,121 @@
+// Test support for the API's tests: a real app over a real SQLite store in a temp directory, a
+// small JSON client on app.request(), and fixtures. Used only by *.test.ts files.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Store } from '../store/contract.ts';
+import { openSqliteStore } from '../store/sqlite/open.ts';
+import type { Check, ContactType, Monitor } from '../store/types.ts';
+import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
+import { createApp } from './app.ts';
+import type { ApiApp, ApiConfig } from './deps.ts';
+import type { Problem } from './problem.ts';
+
+export const JWT_SECRET = 'test-secret-of-at-least-thirty-two-bytes';
+export const PASSWORD = 'a long enough password';
+
+/** `body` is the parsed JSON (or text), typed by the caller as the shape the route documents. */
+export type Reply<T = Problem> = { status: number; headers: Headers; body: T };
+type CallOptions = { token?: string; json?: unknown; body?: string; headers?: Record<string, string> };
+
+export type TestApi = {
+  app: ApiApp;
+  store: Store;
+  metrics: Metrics;
+  call<T = Problem>(method: string, path: string, opts?: CallOptions): Promise<Reply<T>>;
+  /** Signs up and logs in through the API; returns the user's id and token. */
+  user(email: string): Promise<{ id: string; token: string }>;
+  close(): Promise<void>;
+};
+
+export async function startTestApi(
+  opts: { config?: Partial<ApiConfig>; channels?: ContactType[]; clock?: () => number } = {},
+): Promise<TestApi> {
+  const dir = await mkdtemp(join(tmpdir(), 'dm-api-'));
+  const store = await openSqliteStore({ dataDir: dir });
+  const metrics = createMetrics();
+  const app = createApp({
+    store,
+    metrics,
+    log: pino({ level: 'silent' }),
+    channels: new Set(opts.channels ?? ['email', 'sms', 'webhook']),
+    config: {
+      jwtSecret: JWT_SECRET,
+      allowPrivateTargets: false,
+      minIntervalSeconds: 20,
+      defaultIntervalSeconds: 60,
+      publicUrl: 'http://127.0.0.1:3000',
+      ...opts.config,
+    },
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+
+  const call = async <T = Problem>(method: string, path: string, o: CallOptions = {}): Promise<Reply<T>> => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body = o.body;
+    if (o.json !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(o.json);
+    }
+    const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if (/json/.test(res.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  };
+
+  return {
+    app,
+    store,
+    metrics,
+    call,
+    async user(email) {
+      const signup = await call<{ id: string }>('POST', '/auth/signup', { json: { email, password: PASSWORD } });
+      if (signup.status !== 201) throw new Error(`signup ${signup.status}: ${JSON.stringify(signup.body)}`);
+      const token = await call<{ access_token: string }>('POST', '/auth/token', { json: { email, password: PASSWORD } });
+      if (token.status !== 200) throw new Error(`token ${token.status}: ${JSON.stringify(token.body)}`);
+      return { id: signup.body.id, token: token.body.access_token };
+    },
+    async close() {
+      await store.close();
+      await metrics.shutdown();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A probe result of `monitor` at `timestamp`; up with a 200 unless overridden. */
+export function checkOf(monitor: Monitor, timestamp: number, overrides: Partial<Check> = {}): Check {
+  const down = overrides.status === 'down';
+  return {
+    id: randomUUID(),
+    monitor_id: monitor.id,
+    owner_id: monitor.owner_id,
+    monitor_name: monitor.name,
+    url: monitor.url,
+    method: monitor.method,
+    observer: 'test-observer',
+    timestamp,
+    next_at: timestamp + monitor.interval_seconds * 1000,
+    status: 'up',
+    duration_us: 120_000,
+    status_code: down ? 503 : 200,
+    body_bytes: 512,
+    resolved_ip: '192.0.2.10',
+    dns_us: 1_000,
+    connect_us: 2_000,
+    tls_us: 3_000,
+    first_byte_us: 50_000,
+    total_us: 100_000,
+    tls_version: 'TLSv1.3',
+    cert_not_after: Date.UTC(2030, 0, 1),
+    cert_issuer: 'Test CA',
+    error_type: down ? 'status' : null,
+    error_message: down ? 'status 503 not in 200-399' : null,
+    ...overrides,
+  };
+}
