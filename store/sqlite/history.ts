@@ -1,6 +1,105 @@
-import type { History } from '../types.ts';
+// History buckets of one monitor. Whole UTC hours inside a bucket come from rollup_hour; the
+// parts of an hour cut by a bucket edge or by `from`/`to` come from the raw checks. In zones whose
+// day and hour edges fall on whole UTC hours (every zone with a whole-hour offset, DST days
+// included) raw checks are read only for a partial first or last hour of the range. In zones
+// with a half- or quarter-hour offset (Asia/Kolkata, Asia/Kathmandu, Australia/Adelaide...)
+// two raw hours per day bucket are read, and every hour for hour buckets: exact, and slower
+// only in proportion to the raw checks read.
+
 import type { HistoryQuery } from '../contract.ts';
-import type { Db } from './db.ts';
-export function history(_db: Db, _o: string, _m: string, _q: HistoryQuery): History | null {
-  throw new Error('history: not implemented yet');
+import { bucketEdges } from '../time-buckets.ts';
+import type { History } from '../types.ts';
+import { type BucketTotals, addCheck, addRollup, emptyTotals, toBucket } from './bucket-totals.ts';
+import { ownedMonitorKey } from './contacts.ts';
+import { type Db, bytesOrNull, int, intOrNull } from './db.ts';
+import { HOUR_MS } from './rollups.ts';
+
+/** Bound on buckets per query: a year of hours. */
+const MAX_BUCKETS = 9_000;
+
+export function history(db: Db, ownerId: string, monitorId: string, query: HistoryQuery): History | null {
+  const edges = bucketEdges(query.from, query.to, query.bucket, query.tz);
+  if (edges.length - 1 > MAX_BUCKETS) {
+    throw new RangeError(`history would have ${edges.length - 1} ${query.bucket} buckets; at most ${MAX_BUCKETS} are allowed`);
+  }
+  const mkey = ownedMonitorKey(db, ownerId, monitorId);
+  if (mkey === null) return null;
+  const totals = edges.slice(0, -1).map(emptyTotals);
+  const { from, to } = query;
+  const bucketOf = (instant: number) => bucketIndex(edges, instant);
+
+  const rawHours: number[] = [];
+  const rows = db
+    .sql(
+      `SELECT hour, checks, up, resp_count, resp_sum_us, resp_max_us, histogram FROM rollup_hour
+       WHERE mkey = ? AND hour >= ? AND hour < ? ORDER BY hour`,
+    )
+    .all(mkey, Math.floor(from / HOUR_MS), Math.ceil(to / HOUR_MS));
+  for (const row of rows) {
+    const hour = int(row, 'hour');
+    const start = hour * HOUR_MS;
+    const end = start + HOUR_MS;
+    const index = bucketOf(start);
+    // Whole hour inside the range and inside one bucket: the rollup answers; else raw checks.
+    if (start >= from && end <= to && end <= (edges[index + 1] ?? -Infinity)) {
+      addRollup(bucketAt(totals, index), {
+        checks: int(row, 'checks'),
+        up: int(row, 'up'),
+        respCount: int(row, 'resp_count'),
+        respSumUs: int(row, 'resp_sum_us'),
+        respMaxUs: intOrNull(row, 'resp_max_us'),
+        histogram: bytesOrNull(row, 'histogram') ?? new Uint8Array(),
+      });
+    } else {
+      rawHours.push(hour);
+    }
+  }
+
+  for (const [start, end] of mergeHours(rawHours)) {
+    const checks = db
+      .sql(
+        `SELECT ts, up, CASE WHEN up = 1 THEN coalesce(total_us, duration_us) END AS response_us
+         FROM checks WHERE mkey = ? AND ts >= ? AND ts < ?`,
+      )
+      .all(mkey, Math.max(start, from), Math.min(end, to));
+    for (const check of checks) {
+      addCheck(bucketAt(totals, bucketOf(int(check, 'ts'))), int(check, 'up') === 1, intOrNull(check, 'response_us'));
+    }
+  }
+
+  const buckets = totals.map((bucket, index) => toBucket(edges[index] ?? 0, bucket));
+  const sum = buckets.reduce((acc, b) => ({ checks: acc.checks + b.checks, up: acc.up + b.up }), { checks: 0, up: 0 });
+  return {
+    buckets,
+    totals: { ...sum, down: sum.checks - sum.up, uptime: sum.checks === 0 ? null : sum.up / sum.checks },
+  };
+}
+
+/** Index of the bucket holding `instant` (edges ascending; instant within the edges). */
+function bucketIndex(edges: number[], instant: number): number {
+  let low = 0;
+  let high = edges.length - 2;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if ((edges[middle] ?? Infinity) <= instant) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+function bucketAt(totals: BucketTotals[], index: number): BucketTotals {
+  const bucket = totals[index];
+  if (!bucket) throw new Error(`bucket ${index} out of range`);
+  return bucket;
+}
+
+/** Consecutive hours as [start, end) ms ranges, so that raw checks are read in few queries. */
+function mergeHours(hours: number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const hour of hours) {
+    const last = ranges.at(-1);
+    if (last && last[1] === hour * HOUR_MS) last[1] += HOUR_MS;
+    else ranges.push([hour * HOUR_MS, (hour + 1) * HOUR_MS]);
+  }
+  return ranges;
 }
