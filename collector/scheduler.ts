@@ -94,7 +94,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         const created: Entry = { monitor, intervalMs, offset: offsetMs(monitor.id, intervalMs), generation: 0, state: 'idle' };
         entries.set(monitor.id, created);
         fresh.push([monitor.id, created]);
-      } else if (entry.monitor.updated_at !== monitor.updated_at) {
+      } else {
+        // Always take the fresh copy (a change and its updated_at may share a millisecond);
+        // only a new interval moves the monitor in the heap.
         entry.monitor = monitor;
         if (entry.intervalMs !== intervalMs) {
           entry.intervalMs = intervalMs;

@@ -1,0 +1,111 @@
+// The collector end to end: a real SQLite store, real HTTP targets, real timers. Monitors created,
+// changed, paused and deleted in the store take effect without a restart.
+
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
+import { startCollector, type Collector, type CollectorConfig } from './index.ts';
+import { eventually, monitorInput, openTestStore, storedChecks, type TestStore } from './testing/store.ts';
+import { httpTarget, type Target } from './testing/servers.ts';
+
+let t: TestStore;
+let metrics: Metrics;
+let target: Target;
+const collectors: Collector[] = [];
+const log = pino({ level: 'silent' });
+
+const config: CollectorConfig = {
+  allowPrivate: true,
+  observer: 'obs-a',
+  shard: { index: 0, count: 1 },
+  reloadEveryMs: 500,
+  writeFlushEveryMs: 100,
+};
+
+function start(overrides: Partial<CollectorConfig> = {}): Collector {
+  const collector = startCollector({ store: t.store, config: { ...config, ...overrides }, log, metrics });
+  collectors.push(collector);
+  return collector;
+}
+
+const hits = (path: string) => target.requests.filter((r) => r.url === path).length;
+
+beforeEach(async () => {
+  t = await openTestStore();
+  metrics = createMetrics();
+  target = await httpTarget((_req, res) => res.end('ok'));
+});
+afterEach(async () => {
+  await Promise.all(collectors.splice(0).map((c) => c.stop()));
+  await target.close();
+  await metrics.shutdown();
+  await t.dispose();
+});
+
+describe('collector', () => {
+  it('probes a monitor created after start within a few seconds and stores its checks', async () => {
+    start();
+    await new Promise((r) => setTimeout(r, 300));
+    const monitor = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/new` }));
+    const created = Date.now();
+    expect(await eventually(() => hits('/new') >= 1, 4000)).toBe(true);
+    expect(Date.now() - created).toBeLessThan(4000);
+    expect(await eventually(async () => (await storedChecks(t.store, t.ownerId, monitor.id)).length >= 2, 4000)).toBe(true);
+    const [check] = await storedChecks(t.store, t.ownerId, monitor.id);
+    expect(check).toMatchObject({ status: 'up', status_code: 200, observer: 'obs-a', monitor_id: monitor.id });
+    expect(check!.next_at - check!.timestamp).toBeGreaterThan(500);
+    expect(check!.next_at - check!.timestamp).toBeLessThanOrEqual(1100);
+    const text = await metrics.prometheusText();
+    expect(text).toMatch(/uptime_probes_total\{outcome="up"\} [1-9]/);
+    expect(text).toMatch(/uptime_monitors_scheduled 1/);
+  });
+
+  it('stops probing a paused or deleted monitor and picks up a changed URL', async () => {
+    const paused = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/paused` }));
+    const deleted = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/deleted` }));
+    const moved = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/before` }));
+    start();
+    expect(await eventually(() => hits('/paused') >= 1 && hits('/deleted') >= 1 && hits('/before') >= 1, 4000)).toBe(true);
+
+    await t.store.updateMonitor(t.ownerId, paused.id, { paused: true });
+    await t.store.deleteMonitor(t.ownerId, deleted.id);
+    await t.store.updateMonitor(t.ownerId, moved.id, { url: `${target.url}/after` });
+    expect(await eventually(() => hits('/after') >= 1, 4000)).toBe(true);
+    // Give an in-flight turn time to finish, then nothing more may arrive for either.
+    await new Promise((r) => setTimeout(r, 1200));
+    const frozen = [hits('/paused'), hits('/deleted'), hits('/before')];
+    await new Promise((r) => setTimeout(r, 2000));
+    expect([hits('/paused'), hits('/deleted'), hits('/before')]).toEqual(frozen);
+    expect(hits('/after')).toBeGreaterThanOrEqual(2);
+
+    await t.store.updateMonitor(t.ownerId, paused.id, { paused: false });
+    expect(await eventually(() => hits('/paused') > frozen[0]!, 4000)).toBe(true);
+  });
+
+  it('splits monitors between shards so that each is probed by exactly one collector', async () => {
+    const monitors = [];
+    for (let i = 0; i < 12; i++) monitors.push(await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/m${i}` })));
+    const a = start({ shard: { index: 0, count: 2 }, observer: 'shard-0' });
+    const b = start({ shard: { index: 1, count: 2 }, observer: 'shard-1' });
+    expect(await eventually(() => monitors.every((_m, i) => hits(`/m${i}`) >= 2), 5000)).toBe(true);
+    expect(a.stats().scheduled + b.stats().scheduled).toBe(12);
+    expect(a.stats().scheduled).toBeGreaterThan(0);
+    expect(b.stats().scheduled).toBeGreaterThan(0);
+    await Promise.all(collectors.splice(0).map((c) => c.stop()));
+    for (const m of monitors) {
+      const observers = new Set((await storedChecks(t.store, t.ownerId, m.id)).map((c) => c.observer));
+      expect(observers.size).toBe(1);
+    }
+  });
+
+  it('writes every probe made before stop, each once', async () => {
+    const monitor = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/count` }));
+    const collector = start({ writeFlushEveryMs: 60_000, writeBatchSize: 1000 });
+    expect(await eventually(() => hits('/count') >= 3, 5000)).toBe(true);
+    collectors.splice(0);
+    await collector.stop();
+    const stored = await storedChecks(t.store, t.ownerId, monitor.id);
+    expect(stored.length).toBe(hits('/count'));
+    expect(new Set(stored.map((c) => c.id)).size).toBe(stored.length);
+  });
+});
