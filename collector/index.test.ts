@@ -2,6 +2,7 @@
 // changed, paused and deleted in the store take effect without a restart.
 
 import pino from 'pino';
+import type { Monitor } from '../store/types.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
 import { startCollector, type Collector, type CollectorConfig } from './index.ts';
@@ -83,7 +84,7 @@ describe('collector', () => {
   });
 
   it('splits monitors between shards so that each is probed by exactly one collector', async () => {
-    const monitors = [];
+    const monitors: Monitor[] = [];
     for (let i = 0; i < 12; i++) monitors.push(await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/m${i}` })));
     const a = start({ shard: { index: 0, count: 2 }, observer: 'shard-0' });
     const b = start({ shard: { index: 1, count: 2 }, observer: 'shard-1' });
