@@ -43,8 +43,10 @@ export function drawLineChart(container, data) {
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const values = data.series.flatMap((s) => s.points.map((p) => p.v)).filter((v) => v !== null);
-  const step = niceStep(Math.max(10, ...values), 4);
-  const top = Math.ceil(Math.max(10, ...values) / step) * step;
+  // 10% headroom so the highest point does not sit on the top gridline.
+  const highest = Math.max(10, ...values) * 1.1;
+  const step = niceStep(highest, 4);
+  const top = Math.ceil(highest / step) * step;
   const span = Math.max(1, data.to - data.from);
   const x = (t) => pad.left + ((t - data.from) / span) * plotW;
   const y = (v) => pad.top + plotH - (v / top) * plotH;

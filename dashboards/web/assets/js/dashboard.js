@@ -11,6 +11,7 @@ import { checkTime, daysFrom, fetchDailyHistory, statusOf } from './monitor-data
 
 const SUMMARY_MS = 5_000;
 const HISTORY_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 const zone = localZone();
 
 /** @type {Map<string, {at: number, days: Array<{start: string, uptime: number | null, checks: number}>}>} */
@@ -97,7 +98,12 @@ function wireMonitorForm() {
     const data = new FormData(form);
     const body = { name: String(data.get('name')).trim(), url: String(data.get('url')).trim(), public: data.get('public') === 'on' };
     const interval = String(data.get('interval_seconds') ?? '').trim();
-    if (interval) body.interval_seconds = Number(interval);
+    if (interval) {
+      body.interval_seconds = Number(interval);
+      // The server's default timeout (10 s) must stay below the interval; short intervals get a
+      // timeout of 80% of the interval instead, as the form's hint says.
+      if (body.interval_seconds * 1000 <= DEFAULT_TIMEOUT_MS) body.timeout_ms = Math.max(1000, Math.floor(body.interval_seconds * 800));
+    }
     byId('monitor-form-error').textContent = '';
     try {
       await api('/api/monitors', { method: 'POST', body });
