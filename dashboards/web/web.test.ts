@@ -211,7 +211,7 @@ describe('web pages', () => {
     const decoder = new TextDecoder();
     for (const [name, asset] of assets) {
       const text = decoder.decode(asset.body);
-      const external = [...text.matchAll(/(?:src|href|url\(|from)\s*=?\s*["']?(https?:)?\/\//g)].filter((m) => m[0]);
+      const external = [...text.matchAll(/(?:src|href|url\(|from|fetch\(|import\()\s*=?\s*["']?(https?:)?\/\//g)].filter((m) => m[0]);
       expect(external, name).toEqual([]);
       for (const [, target] of text.matchAll(/from '\.\/([\w-]+\.js)'/g)) {
         expect(assets.has(`js/${target}`), `${name} imports ${target}`).toBe(true);

@@ -9,12 +9,14 @@ export class ApiError extends Error {
    * @param {number} status
    * @param {string} message
    * @param {Array<{path?: string, message?: string}>} [errors]
+   * @param {string} [title]
    */
-  constructor(status, message, errors = []) {
+  constructor(status, message, errors = [], title = undefined) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.errors = errors;
+    this.title = title;
   }
 }
 
@@ -74,7 +76,7 @@ export async function api(path, options = {}) {
   }
   if (!response.ok) {
     const message = (data && (data.detail || data.title)) || `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, message, (data && Array.isArray(data.errors) && data.errors) || []);
+    throw new ApiError(response.status, message, (data && Array.isArray(data.errors) && data.errors) || [], data?.title);
   }
   return data;
 }
@@ -82,8 +84,8 @@ export async function api(path, options = {}) {
 /** One line for a failed request, naming the fields the server complained about. */
 export function describeError(error) {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
-  const fields = error.errors
-    .map((e) => [e.path, e.message].filter(Boolean).join(': '))
-    .filter(Boolean);
-  return fields.length > 0 ? `${error.message} (${fields.join('; ')})` : error.message;
+  // The detail already names the first field at fault; list them all only when there are several.
+  if (error.errors.length < 2) return error.message;
+  const fields = error.errors.map((e) => [e.path, e.message].filter(Boolean).join(': '));
+  return `${error.title ?? 'Invalid request'}: ${fields.join('; ')}`;
 }
