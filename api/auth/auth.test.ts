@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JWT_SECRET, PASSWORD, startTestApi, type TestApi } from '../testing.ts';
+import { JWT_SECRET, PASSWORD, startTestApi, type Reply, type TestApi } from '../testing.ts';
 import { createTokenService } from './tokens.ts';
 
 type UserJson = { id: string; email: string; created_at: string };
@@ -59,7 +59,7 @@ describe('auth', () => {
   it('answers 429 with Retry-After when login is hammered', async () => {
     await api.user('ada@example.com');
     const statuses: number[] = [];
-    let limited: Awaited<ReturnType<TestApi['call']>> | undefined;
+    let limited: Reply | undefined;
     for (let i = 0; i < 8; i++) {
       const res = await api.call('POST', '/auth/token', { json: { email: 'ada@example.com', password: `guess number ${i}` } });
       statuses.push(res.status);

@@ -3,7 +3,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearerSecurity, callerId, isoQueryTime, jsonContent, MonitorIdParams } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
-import { notFoundProblem, problemResponses } from '../problem.ts';
+import { InvalidCursorError } from '../../store/contract.ts';
+import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
 import { orderedRange } from '../range.ts';
 import { CheckSchema, checkJson } from './check-json.ts';
 
@@ -52,7 +53,14 @@ export function registerCheckRoutes(app: ApiApp, deps: RouteDeps): void {
     async (c) => {
       const query = c.req.valid('query');
       orderedRange(query.from, query.to);
-      const page = await store.listChecks(callerId(c), c.req.valid('param').id, query);
+      const page = await store
+        .listChecks(callerId(c), c.req.valid('param').id, query)
+        .catch((error: unknown) => {
+          if (error instanceof InvalidCursorError) {
+            throw validationProblem([{ path: 'cursor', message: 'is not a cursor from a previous page of this list' }]);
+          }
+          throw error;
+        });
       if (!page) throw notFoundProblem('monitor');
       return c.json({ items: page.items.map(checkJson), next_cursor: page.next_cursor }, 200);
     },

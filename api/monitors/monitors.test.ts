@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../testing.ts';
+import type { Problem } from '../problem.ts';
 import type { MonitorSchema } from './schemas.ts';
 
 type MonitorJson = z.infer<typeof MonitorSchema>;
@@ -16,7 +17,7 @@ describe('monitors', () => {
     await api.close();
   });
 
-  const post = (json: unknown) => api.call<MonitorJson>('POST', '/api/monitors', { token, json });
+  const post = <T = MonitorJson>(json: unknown) => api.call<T>('POST', '/api/monitors', { token, json });
 
   it('creates with defaults, reads, lists, updates and deletes', async () => {
     const created = await post({ name: 'Homepage', url: 'https://example.com/' });
@@ -60,14 +61,14 @@ describe('monitors', () => {
   });
 
   it('refuses a private target with the reason, unless private targets are allowed', async () => {
-    const refused = await post({ name: 'Local', url: 'http://127.0.0.1:8080/' });
+    const refused = await post<Problem>({ name: 'Local', url: 'http://127.0.0.1:8080/' });
     expect(refused.status).toBe(400);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(refused.body.errors[0]).toEqual({ path: 'url', message: expect.stringMatching(/loopback.*ALLOW_PRIVATE_TARGETS/) });
     const viaPatch = await post({ name: 'Public', url: 'https://example.com/' });
     const patched = await api.call('PATCH', `/api/monitors/${viaPatch.body.id}`, { token, json: { url: 'http://169.254.169.254/' } });
     expect(patched.status).toBe(400);
-    expect(patched.body.errors[0].message).toMatch(/metadata/);
+    expect(patched.body.errors[0]?.message).toMatch(/metadata/);
 
     await api.close();
     api = await startTestApi({ config: { allowPrivateTargets: true } });
@@ -77,14 +78,14 @@ describe('monitors', () => {
   });
 
   it('names the interval floor when interval_seconds is below it', async () => {
-    const res = await post({ name: 'Fast', url: 'https://example.com/', interval_seconds: 5 });
+    const res = await post<Problem>({ name: 'Fast', url: 'https://example.com/', interval_seconds: 5 });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: 'interval_seconds', message: "must be at least 20 seconds (this server's MIN_INTERVAL_SECONDS)" }]);
     expect(res.body.detail).toMatch(/^interval_seconds: must be at least 20 seconds/);
   });
 
   it('refuses an unknown field, naming it', async () => {
-    const res = await post({ name: 'Typo', url: 'https://example.com/', intervall: 60 });
+    const res = await post<Problem>({ name: 'Typo', url: 'https://example.com/', intervall: 60 });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: 'intervall', message: 'unknown field' }]);
     const patch = await api.call('PATCH', '/api/monitors/anything', { token, json: { owner_id: 'someone' } });
@@ -119,13 +120,13 @@ describe('monitors', () => {
     ['a fractional interval', { interval_seconds: 30.5 }, 'interval_seconds', /whole number/],
     ['a string for paused', { paused: 'yes' }, 'paused', /true or false/],
   ])('refuses %s with a 400 naming the field', async (_what, fields, path, message) => {
-    const res = await post({ name: 'Homepage', url: 'https://example.com/', ...fields });
+    const res = await post<Problem>({ name: 'Homepage', url: 'https://example.com/', ...fields });
     expect(res.status).toBe(400);
     expect(res.body.errors).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 
   it('requires name and url', async () => {
-    const res = await post({});
+    const res = await post<Problem>({});
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([
       { path: 'name', message: 'is required' },

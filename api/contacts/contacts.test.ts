@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Problem } from '../problem.ts';
+import { startTestApi, type TestApi } from '../testing.ts';
+
+type ContactJson = { id: string; monitor_id: string; type: string; address: string; created_at: string };
+
+describe('contacts', () => {
+  let api: TestApi;
+  let token: string;
+  let monitorId: string;
+  beforeAll(async () => {
+    // SMS is not configured on this server.
+    api = await startTestApi({ channels: ['email', 'webhook'] });
+    token = (await api.user('ada@example.com')).token;
+    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Site', url: 'https://example.com/' } });
+    monitorId = monitor.body.id;
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const add = <T = ContactJson>(json: unknown, id = monitorId) => api.call<T>('POST', `/api/monitors/${id}/contacts`, { token, json });
+
+  it('adds, lists and removes contacts', async () => {
+    const email = await add({ type: 'email', address: 'ops@example.com' });
+    expect(email.status).toBe(201);
+    expect(email.body).toEqual({ id: expect.any(String), monitor_id: monitorId, type: 'email', address: 'ops@example.com', created_at: expect.any(String) });
+    const hook = await add({ type: 'webhook', address: 'https://hooks.example.com/uptime' });
+    expect(hook.status).toBe(201);
+
+    const list = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitorId}/contacts`, { token });
+    expect(list.body.items.map((c) => c.address).sort()).toEqual(['https://hooks.example.com/uptime', 'ops@example.com']);
+
+    expect((await api.call('DELETE', `/api/monitors/${monitorId}/contacts/${email.body.id}`, { token })).status).toBe(204);
+    expect((await api.call('DELETE', `/api/monitors/${monitorId}/contacts/${email.body.id}`, { token })).status).toBe(404);
+    const after = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitorId}/contacts`, { token });
+    expect(after.body.items.map((c) => c.type)).toEqual(['webhook']);
+  });
+
+  it('refuses a channel the server has not configured, saying what to set', async () => {
+    const res = await add<Problem>({ type: 'sms', address: '+14155550123' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'type', message: 'channel sms is not configured on this server (set TWILIO_*)' }]);
+  });
+
+  it.each([
+    [{ type: 'email', address: 'not-an-email' }, 'address', /email address/],
+    [{ type: 'webhook', address: 'ftp://example.com/' }, 'address', /http or https/],
+    [{ type: 'webhook', address: 'http://10.0.0.5/hook' }, 'address', /private address.*ALLOW_PRIVATE_TARGETS/],
+    [{ type: 'pager', address: 'x' }, 'type', /one of email, sms, webhook/],
+    [{ type: 'email', address: 'a@example.com', label: 'x' }, 'label', /unknown field/],
+  ])('refuses %j naming the field', async (json, path, message) => {
+    const res = await add<Problem>(json);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('checks SMS numbers are E.164 when SMS is configured', async () => {
+    const withSms = await startTestApi({ channels: ['sms'] });
+    try {
+      const t = (await withSms.user('bob@example.com')).token;
+      const m = await withSms.call<{ id: string }>('POST', '/api/monitors', { token: t, json: { name: 'S', url: 'https://example.com/' } });
+      const bad = await withSms.call('POST', `/api/monitors/${m.body.id}/contacts`, { token: t, json: { type: 'sms', address: '0612345678' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0]).toEqual({ path: 'address', message: expect.stringMatching(/E\.164/) });
+      const good = await withSms.call('POST', `/api/monitors/${m.body.id}/contacts`, { token: t, json: { type: 'sms', address: '+33612345678' } });
+      expect(good.status).toBe(201);
+    } finally {
+      await withSms.close();
+    }
+  });
+
+  it('answers 404 for a monitor that does not exist', async () => {
+    expect((await add({ type: 'email', address: 'ops@example.com' }, 'missing')).status).toBe(404);
+    expect((await api.call('GET', '/api/monitors/missing/contacts', { token })).status).toBe(404);
+  });
+});
