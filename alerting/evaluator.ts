@@ -1,0 +1,149 @@
+// The evaluator, watcher style: on each pass, read the checks accepted since the shared cursor,
+// fold them per monitor through the pure state machine, ask it for reminders, and persist every
+// change with compare-and-set, the transition's incident and deliveries in the same step.
+//
+// Several engines may run at once. A lost compare-and-set (CasConflictError) means another engine
+// wrote first: reload the state and fold again. The fold ignores checks at or before the state's
+// last_check_at, so checks the winner already folded are not counted twice, and delivery ids are
+// deterministic, so nothing is ever enqueued twice. A crash between the write and the cursor
+// update is the same case: the checks are read again and fold to nothing.
+
+import type { Logger } from 'pino';
+import { CasConflictError, type Store } from '../store/contract.ts';
+import type { AlertState, Check, Delivery, Monitor } from '../store/types.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import { effectsOf } from './effects.ts';
+import type { IncidentLookup } from './lookups.ts';
+import { fold, initialState, tick, type FoldSegment } from './state-machine.ts';
+
+export type EvaluatorStore = Pick<
+  Store,
+  | 'listAllMonitors'
+  | 'monitorsChangeToken'
+  | 'readChecksAfter'
+  | 'getEvaluatorCursor'
+  | 'setEvaluatorCursor'
+  | 'getAlertState'
+  | 'compareAndSetAlertState'
+  | 'listContacts'
+  | 'listIncidents'
+>;
+
+export type EvaluatorDeps = {
+  store: EvaluatorStore;
+  incidents: IncidentLookup;
+  log: Logger;
+  metrics: Metrics;
+  clock: () => number;
+  /** Called after deliveries were enqueued, to wake the dispatcher. */
+  onEnqueued?: (deliveries: readonly Delivery[]) => void;
+  /** Checks per read, and reads per pass (bounds one pass; the rest waits for the next). */
+  batchSize?: number;
+  maxBatchesPerPass?: number;
+  /** Cached states are reloaded this often, to see what other engines wrote. */
+  refreshStatesMs?: number;
+};
+
+type Entry = { state: AlertState; version: number | null };
+const MAX_CAS_RETRIES = 5;
+
+export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<void> } {
+  const { store, log, metrics, clock } = deps;
+  const batchSize = deps.batchSize ?? 2_000;
+  const maxBatches = deps.maxBatchesPerPass ?? 10;
+  const refreshStatesMs = deps.refreshStatesMs ?? 30_000;
+  let monitors = new Map<string, Monitor>();
+  let monitorsToken: string | null = null;
+  const states = new Map<string, Entry>();
+  let statesLoadedAt = -Infinity;
+
+  async function refreshMonitors(force = false): Promise<void> {
+    const token = await store.monitorsChangeToken();
+    if (!force && token === monitorsToken) return;
+    monitors = new Map((await store.listAllMonitors()).map((m) => [m.id, m]));
+    monitorsToken = token;
+    for (const id of states.keys()) if (!monitors.has(id)) states.delete(id);
+  }
+
+  async function load(monitorId: string): Promise<Entry> {
+    const stored = await store.getAlertState(monitorId);
+    const entry = stored ?? { state: initialState(monitorId, clock()), version: null };
+    states.set(monitorId, entry);
+    return entry;
+  }
+
+  async function write(monitor: Monitor, version: number | null, segment: FoldSegment | { state: AlertState; transition?: undefined }): Promise<number> {
+    const now = clock();
+    const effects = segment.transition ? await effectsOf(deps, monitor, segment.transition, now) : {};
+    const next = await store.compareAndSetAlertState(monitor.id, version, segment.state, effects);
+    if (effects.incident) deps.incidents.remember(effects.incident);
+    if (segment.transition) {
+      metrics.transitions.add(1, { to: segment.transition.kind });
+      log.info({ monitor_id: monitor.id, transition: segment.transition.kind, deliveries: effects.deliveries?.length ?? 0 }, 'alert transition');
+    }
+    if (effects.deliveries?.length) deps.onEnqueued?.(effects.deliveries);
+    return next;
+  }
+
+  /** Folds (checks) or ticks (no checks) one monitor until its writes win. */
+  async function advance(monitor: Monitor, checks: readonly Check[]): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+      const entry = states.get(monitor.id) ?? (await load(monitor.id));
+      const now = clock();
+      const folded = fold(entry.state, checks, monitor, now);
+      const ticked = tick(folded.state, monitor, now);
+      const segments = ticked.transition ? [...folded.segments, { state: ticked.state, transition: ticked.transition }] : folded.segments;
+      try {
+        let version = entry.version;
+        for (const segment of segments) version = await write(monitor, version, segment);
+        const lastWritten = segments.at(-1)?.state ?? entry.state;
+        if (ticked.state !== lastWritten) version = await write(monitor, version, { state: ticked.state });
+        states.set(monitor.id, { state: ticked.state, version });
+        return;
+      } catch (error) {
+        states.delete(monitor.id);
+        if (!(error instanceof CasConflictError)) throw error;
+      }
+    }
+    log.warn({ monitor_id: monitor.id }, 'alert state kept changing under us; will retry next pass');
+  }
+
+  async function foldNewChecks(): Promise<Set<string>> {
+    const touched = new Set<string>();
+    let cursor = await store.getEvaluatorCursor();
+    for (let i = 0; i < maxBatches; i++) {
+      const page = await store.readChecksAfter(cursor, batchSize);
+      const byMonitor = Map.groupBy(page.checks, (c) => c.monitor_id);
+      if ([...byMonitor.keys()].some((id) => !monitors.has(id))) await refreshMonitors(true);
+      for (const [id, checks] of byMonitor) {
+        const monitor = monitors.get(id);
+        if (!monitor) continue; // deleted since: its checks no longer matter
+        await advance(monitor, checks);
+        touched.add(id);
+      }
+      if (page.cursor !== cursor) await store.setEvaluatorCursor(page.cursor);
+      cursor = page.cursor;
+      if (page.checks.length < batchSize) break;
+    }
+    return touched;
+  }
+
+  return {
+    async evaluateOnce() {
+      await refreshMonitors();
+      if (clock() - statesLoadedAt >= refreshStatesMs) {
+        states.clear();
+        statesLoadedAt = clock();
+        for (const id of monitors.keys()) await load(id);
+      }
+      const touched = await foldNewChecks();
+      // Reminders, and forgetting streaks of paused monitors, need no new check.
+      for (const monitor of monitors.values()) {
+        if (touched.has(monitor.id)) continue;
+        const entry = states.get(monitor.id);
+        if (entry && tick(entry.state, monitor, clock()).state !== entry.state) await advance(monitor, []);
+      }
+      metrics.evaluations.add(1);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Gathers what a delivery's message is rendered from, at send time: the monitor as it is now
+// (a renamed monitor is named by its new name), the incident, and the confirming check.
+
+import type { CheckReader, MonitorStore } from '../store/contract.ts';
+import type { Delivery } from '../store/types.ts';
+import type { AlertMessage } from './channels/channel.ts';
+import { findCheck, type IncidentLookup } from './lookups.ts';
+
+export type MessageDeps = {
+  store: Pick<MonitorStore, 'getMonitor'> & Pick<CheckReader, 'listChecks'>;
+  incidents: IncidentLookup;
+  publicUrl: string;
+};
+
+/** Null, with the reason, when the monitor or incident is gone (the delivery can never be sent). */
+export async function assembleMessage(deps: MessageDeps, delivery: Delivery, now: number): Promise<AlertMessage | { missing: string }> {
+  const monitor = await deps.store.getMonitor(delivery.owner_id, delivery.monitor_id);
+  if (!monitor) return { missing: `monitor ${delivery.monitor_id} no longer exists` };
+  const incident = await deps.incidents.find(delivery.owner_id, delivery.monitor_id, delivery.incident_id, { resolved: delivery.kind === 'up' });
+  if (!incident) return { missing: `incident ${delivery.incident_id} no longer exists` };
+  const check = delivery.kind === 'reminder' ? null : await findCheck(deps.store, delivery.owner_id, delivery.monitor_id, delivery.check_id, delivery.check_at);
+  return {
+    kind: delivery.kind,
+    monitor: { id: monitor.id, name: monitor.name, url: monitor.url, timezone: monitor.timezone },
+    incident,
+    check,
+    now,
+    link: `${deps.publicUrl.replace(/\/+$/, '')}/monitors/${encodeURIComponent(monitor.id)}`,
+  };
+}
