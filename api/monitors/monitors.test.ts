@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../testing.ts';
 import type { Problem } from '../problem.ts';
 import type { MonitorSchema } from './schemas.ts';
@@ -93,6 +93,52 @@ describe('monitors', () => {
     expect(patch.body.errors).toEqual([{ path: 'owner_id', message: 'unknown field' }]);
   });
 
+  it('requires name and url', async () => {
+    const res = await post<Problem>({});
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'name', message: 'is required' },
+      { path: 'url', message: 'is required' },
+    ]);
+  });
+
+  it('keeps the default timeout below a short interval', async () => {
+    await api.close();
+    api = await startTestApi({ config: { minIntervalSeconds: 1, defaultIntervalSeconds: 1 } });
+    token = (await api.user('ada@example.com')).token;
+    const res = await post({ name: 'Fast', url: 'https://example.com/' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ interval_seconds: 1, timeout_ms: 800 });
+  });
+
+  it('checks timeout against the stored interval on PATCH', async () => {
+    const created = await post({ name: 'Homepage', url: 'https://example.com/', interval_seconds: 30, timeout_ms: 5000 });
+    const res = await api.call('PATCH', `/api/monitors/${created.body.id}`, { token, json: { timeout_ms: 45_000 } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'timeout_ms', message: expect.stringMatching(/less than interval_seconds \(30 s/) }]);
+    const both = await api.call<MonitorJson>('PATCH', `/api/monitors/${created.body.id}`, {
+      token,
+      json: { interval_seconds: 120, timeout_ms: 45_000 },
+    });
+    expect(both.status).toBe(200);
+    expect(both.body).toMatchObject({ interval_seconds: 120, timeout_ms: 45_000 });
+  });
+});
+
+// Validation never reaches the store, so one app serves the whole table.
+describe('monitor validation', () => {
+  let api: TestApi;
+  let token: string;
+  beforeAll(async () => {
+    api = await startTestApi();
+    token = (await api.user('ada@example.com')).token;
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const post = <T = Problem>(json: unknown) => api.call<T>('POST', '/api/monitors', { token, json });
+
   it.each([
     ['a non-http URL', { url: 'ftp://example.com/file' }, 'url', /http or https, not ftp/],
     ['a relative URL', { url: '/health' }, 'url', /absolute URL/],
@@ -123,36 +169,5 @@ describe('monitors', () => {
     const res = await post<Problem>({ name: 'Homepage', url: 'https://example.com/', ...fields });
     expect(res.status).toBe(400);
     expect(res.body.errors).toContainEqual({ path, message: expect.stringMatching(message) });
-  });
-
-  it('requires name and url', async () => {
-    const res = await post<Problem>({});
-    expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([
-      { path: 'name', message: 'is required' },
-      { path: 'url', message: 'is required' },
-    ]);
-  });
-
-  it('keeps the default timeout below a short interval', async () => {
-    await api.close();
-    api = await startTestApi({ config: { minIntervalSeconds: 1, defaultIntervalSeconds: 1 } });
-    token = (await api.user('ada@example.com')).token;
-    const res = await post({ name: 'Fast', url: 'https://example.com/' });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ interval_seconds: 1, timeout_ms: 800 });
-  });
-
-  it('checks timeout against the stored interval on PATCH', async () => {
-    const created = await post({ name: 'Homepage', url: 'https://example.com/', interval_seconds: 30, timeout_ms: 5000 });
-    const res = await api.call('PATCH', `/api/monitors/${created.body.id}`, { token, json: { timeout_ms: 45_000 } });
-    expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ path: 'timeout_ms', message: expect.stringMatching(/less than interval_seconds \(30 s/) }]);
-    const both = await api.call<MonitorJson>('PATCH', `/api/monitors/${created.body.id}`, {
-      token,
-      json: { interval_seconds: 120, timeout_ms: 45_000 },
-    });
-    expect(both.status).toBe(200);
-    expect(both.body).toMatchObject({ interval_seconds: 120, timeout_ms: 45_000 });
   });
 });
