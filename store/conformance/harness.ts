@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, it } from 'vitest';
 import type { Store } from '../contract.ts';
 import { newCheckId } from '../ids.ts';
-import type { Check, Monitor, MonitorInput, User } from '../types.ts';
+import type { AlertState, Check, Delivery, Incident, Monitor, MonitorInput, User } from '../types.ts';
 
 export type ConformanceOptions = {
   name: string;
@@ -119,4 +119,65 @@ export function checksEvery(monitor: Monitor, from: number, to: number, stepMs: 
   const checks: Check[] = [];
   for (let at = from; at < to; at += stepMs) checks.push(makeCheck(monitor, at, overrides));
   return checks;
+}
+
+let deliveryCounter = 0;
+
+export function makeDelivery(monitor: Monitor, overrides: Partial<Delivery> = {}): Delivery {
+  deliveryCounter += 1;
+  return {
+    id: `delivery-${deliveryCounter}-${Math.random().toString(36).slice(2, 8)}`,
+    owner_id: monitor.owner_id,
+    monitor_id: monitor.id,
+    incident_id: 'incident-1',
+    contact_id: 'contact-1',
+    channel: 'email',
+    address: 'ops@example.com',
+    kind: 'down',
+    check_id: 'check-1',
+    check_at: Date.UTC(2026, 5, 1),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: Date.UTC(2026, 5, 1),
+    last_error: null,
+    created_at: Date.UTC(2026, 5, 1),
+    sent_at: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    ...overrides,
+  };
+}
+
+export function makeIncident(monitor: Monitor, overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: `incident-${Math.random().toString(36).slice(2, 10)}`,
+    owner_id: monitor.owner_id,
+    monitor_id: monitor.id,
+    started_at: Date.UTC(2026, 5, 1),
+    resolved_at: null,
+    cause_type: 'timeout',
+    cause_message: 'no response within 10000 ms',
+    cause_status_code: null,
+    check_id: 'check-1',
+    ...overrides,
+  };
+}
+
+export function alertState(monitor: Monitor, overrides: Partial<AlertState> = {}): AlertState {
+  return {
+    monitor_id: monitor.id,
+    status: 'down',
+    streak_status: null,
+    streak_count: 0,
+    streak_started_at: Date.UTC(2026, 5, 1),
+    streak_check_id: 'check-1',
+    streak_error_type: 'timeout',
+    streak_error_message: 'no response within 10000 ms',
+    streak_status_code: null,
+    last_check_at: Date.UTC(2026, 5, 1),
+    open_incident_id: null,
+    last_notified_at: null,
+    updated_at: Date.UTC(2026, 5, 1),
+    ...overrides,
+  };
 }

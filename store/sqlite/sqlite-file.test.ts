@@ -1,0 +1,88 @@
+// What is particular to the SQLite file: data survives reopening, migrations apply once and
+// atomically, and several connections in several threads share one file safely.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checksEvery, makeDelivery, monitorInput } from '../conformance/harness.ts';
+import { openDb } from './db.ts';
+import { MIGRATIONS, migrate, userVersion } from './migrations.ts';
+import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'store-sqlite-file-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('sqlite file', () => {
+  it('keeps every kind of data across close and reopen, migrating once', async () => {
+    const T = Date.UTC(2026, 4, 1);
+    const first = await openSqliteStore({ dataDir: dir });
+    const user = await first.createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = await first.createMonitor(user.id, monitorInput({ tags: ['x'], headers: { A: 'b' } }));
+    await first.appendChecks(checksEvery(monitor, T, T + 3_600_000, 300_000));
+    await first.enqueueDeliveries([makeDelivery(monitor)]);
+    await first.close();
+
+    const second = await openSqliteStore({ dataDir: dir });
+    expect(await second.getUserByEmail('A@example.com')).toEqual(user);
+    expect(await second.getMonitor(user.id, monitor.id)).toEqual(monitor);
+    expect((await second.listChecks(user.id, monitor.id, { limit: 100 }))?.items).toHaveLength(12);
+    expect(await second.listDeliveries(user.id, monitor.id)).toHaveLength(1);
+    await second.close();
+
+    const raw = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
+    expect(raw.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: MIGRATIONS.length });
+    expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+    raw.close();
+  });
+
+  it('rolls back a failing migration entirely and refuses a file from a newer version', async () => {
+    const db = openDb(join(dir, 'x.sqlite'), Date.now);
+    migrate(db);
+    const broken = [...MIGRATIONS, { version: 2, name: 'broken', sql: 'CREATE TABLE half_done (a); SELECT nope FROM nowhere;' }];
+    expect(() => migrate(db, broken)).toThrow(/nowhere/);
+    expect(userVersion(db)).toBe(1);
+    expect(db.conn.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get()).toEqual({ n: 0 });
+    db.conn.exec('PRAGMA user_version = 99');
+    expect(() => migrate(db)).toThrow(/schema version 99, newer than this program knows \(1\)/);
+    db.conn.close();
+  });
+
+  it('lets connections in several threads claim and compare-and-set on one file without overlap', async () => {
+    const now = Date.UTC(2026, 5, 1);
+    const store = await openSqliteStore({ dataDir: dir });
+    const user = await store.createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = await store.createMonitor(user.id, monitorInput());
+    const deliveries = Array.from({ length: 300 }, (_, i) => makeDelivery(monitor, { next_attempt_at: now - i }));
+    await store.enqueueDeliveries(deliveries);
+
+    type Report = { claimed: string[]; increments: number[]; conflicts: number };
+    const barrier = new SharedArrayBuffer(4);
+    const run = (worker: string) =>
+      new Promise<Report>((resolve, reject) => {
+        const thread = new Worker(new URL('./concurrency-worker.ts', import.meta.url), {
+          workerData: { dataDir: dir, worker, monitorId: monitor.id, ownerId: user.id, increments: 25, now, barrier, workers: 3 },
+        });
+        thread.once('message', resolve);
+        thread.once('error', reject);
+      });
+    const reports = await Promise.all(['w1', 'w2', 'w3'].map(run));
+
+    const claimed = reports.flatMap((r) => r.claimed);
+    expect(claimed.sort()).toEqual(deliveries.map((d) => d.id).sort());
+    const versions = reports.flatMap((r) => r.increments);
+    expect(versions.sort((a, b) => a - b)).toEqual(Array.from({ length: 75 }, (_, i) => i + 1));
+    const state = await store.getAlertState(monitor.id);
+    expect(state).toMatchObject({ version: 75, state: { streak_count: 75 } });
+    expect(await store.listIncidents(user.id, monitor.id, {})).toHaveLength(75);
+    const sent = await store.listDeliveries(user.id, monitor.id);
+    expect(sent!.every((d) => d.status === 'sent' && d.attempts === 1)).toBe(true);
+    await store.close();
+  });
+});
