@@ -62,7 +62,7 @@ export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenSe
   // offices behind one NAT, still far below what guessing needs.
   const loginPerAccount = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 12, maxKeys: 10_000, clock });
   const loginPerAddress = createRateLimiter({ capacity: 30, refillPerSecond: 1 / 2, maxKeys: 10_000, clock });
-  const signupPerAddress = createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30, maxKeys: 10_000, clock });
+  const signupPerAddress = createRateLimiter({ capacity: 20, refillPerSecond: 1 / 6, maxKeys: 10_000, clock });
   let dummyHash: Promise<string> | undefined;
 
   app.openapi(signupRoute, async (c) => {
