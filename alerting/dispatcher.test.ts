@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../store/sqlite/open.ts';
+import type { ContactType, Delivery, Monitor } from '../store/types.ts';
+import { createMetrics } from '../telemetry/metrics.ts';
+import type { Channel } from './channels/channel.ts';
+import { emailChannel } from './channels/email.ts';
+import { smsChannel } from './channels/sms.ts';
+import { verifyWebhookSignature, webhookChannel, webhookSigningSecret } from './channels/webhook.ts';
+import { startDispatcher, type DispatcherDeps } from './dispatcher.ts';
+import { createEvaluator } from './evaluator.ts';
+import { createIncidentLookup } from './lookups.ts';
+import { startSmtpSink, type SmtpSink } from './testing/smtp-sink.ts';
+import { startTwilioFake, type TwilioFake } from './testing/twilio-fake.ts';
+import { startWebhookSink, type WebhookSink } from './testing/webhook-sink.ts';
+import { createWorld, silentLog, type World } from './testing/world.ts';
+
+const KEY = 's'.repeat(40);
+let world: World;
+let smtp: SmtpSink;
+let twilio: TwilioFake;
+let hooks: WebhookSink;
+let channels: Map<ContactType, Channel>;
+
+beforeEach(async () => {
+  world = await createWorld();
+  [smtp, twilio, hooks] = await Promise.all([startSmtpSink(), startTwilioFake(), startWebhookSink()]);
+  channels = new Map<ContactType, Channel>([
+    ['email', emailChannel({ smtpUrl: smtp.url, from: 'uptime@example.com', messageIdDomain: 'test', timeoutMs: 500 })],
+    ['sms', smsChannel({ accountSid: twilio.accountSid, authToken: twilio.authToken, from: '+15550001111', apiUrl: twilio.url })],
+    ['webhook', webhookChannel({ signingKey: KEY, allowPrivate: true })],
+  ]);
+});
+afterEach(async () => {
+  await Promise.all([...channels.values()].map((c) => c.close()));
+  await Promise.all([smtp.stop(), twilio.close(), hooks.close()]);
+  await world.close();
+});
+
+/** A monitor that went down through the real evaluator, leaving one delivery per contact. */
+async function outage(contacts: [ContactType, string][]): Promise<Monitor> {
+  const monitor = await world.addMonitor({ name: 'Shop' });
+  for (const [type, address] of contacts) await world.addContact(monitor, type, address);
+  await world.writeCheck(monitor, 'down', Date.now() - 2_000);
+  await world.writeCheck(monitor, 'down', Date.now() - 1_000);
+  await createEvaluator({ store: world.store, incidents: createIncidentLookup(world.store), log: silentLog, metrics: createMetrics(), clock: Date.now }).evaluateOnce();
+  return monitor;
+}
+
+function dispatcher(overrides: Partial<DispatcherDeps> = {}) {
+  return startDispatcher({
+    store: world.store,
+    channels,
+    incidents: createIncidentLookup(world.store),
+    log: silentLog,
+    metrics: createMetrics(),
+    clock: Date.now,
+    workerId: 'w1',
+    publicUrl: 'http://uptime.test',
+    pollMs: 50,
+    backoff: { baseMs: 200, maxMs: 400, giveUpAfterMs: 24 * 3_600_000 },
+    ...overrides,
+  });
+}
+
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const listed = async (m: Monitor): Promise<Delivery[]> => (await world.store.listDeliveries(world.user.id, m.id)) ?? [];
+const allFinal = (m: Monitor) => async () => (await listed(m)).every((d) => d.status !== 'pending');
+
+describe('dispatcher', () => {
+  it('sends each delivery once through its channel and marks it sent', async () => {
+    const monitor = await outage([
+      ['email', 'ops@example.com'],
+      ['sms', '+33612345678'],
+      ['webhook', `${hooks.url}/hook`],
+    ]);
+    const d = dispatcher();
+    await until('all sent', allFinal(monitor));
+    await d.stop();
+    expect((await listed(monitor)).map((x) => [x.channel, x.status, x.attempts]).sort()).toEqual([
+      ['email', 'sent', 1],
+      ['sms', 'sent', 1],
+      ['webhook', 'sent', 1],
+    ]);
+    expect(smtp.mails.map((m) => m.subject)).toEqual(['[DOWN] Shop (https://site1.example/)']);
+    expect(smtp.mails[0]?.text).toContain(`Details: http://uptime.test/monitors/${monitor.id}`);
+    expect(twilio.messages.map((m) => m.body)).toEqual([expect.stringMatching(/^DOWN: Shop \(site1\.example\) - HTTP 503/)]);
+    const hook = hooks.hooks[0];
+    const contact = (await world.store.listContacts(world.user.id, monitor.id)).find((c) => c.type === 'webhook');
+    expect(verifyWebhookSignature(webhookSigningSecret(KEY, contact?.id ?? ''), String(hook?.headers['x-uptime-signature']), hook?.body ?? '', Date.now())).toBe(true);
+    expect(JSON.parse(hook?.body ?? '{}').check).toMatchObject({ status: 'down', status_code: 503 });
+  });
+
+  it('retries a transient failure with backoff and delivers once the SMTP server is back', async () => {
+    await smtp.stop();
+    const monitor = await outage([['email', 'ops@example.com']]);
+    const d = dispatcher();
+    await until('a failed attempt', async () => (await listed(monitor))[0]?.attempts === 1);
+    const failed = (await listed(monitor))[0];
+    expect(failed).toMatchObject({ status: 'pending', last_error: expect.stringMatching(/SMTP/) });
+    expect(failed?.next_attempt_at).toBeGreaterThan(Date.now() - 50);
+    await smtp.start();
+    await until('sent', allFinal(monitor));
+    await new Promise((r) => setTimeout(r, 300));
+    await d.stop();
+    expect((await listed(monitor))[0]).toMatchObject({ status: 'sent' });
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('marks a permanently refused delivery dead at once', async () => {
+    smtp.rejected.add('nobody@example.com');
+    const monitor = await outage([
+      ['email', 'nobody@example.com'],
+      ['sms', '+1'],
+    ]);
+    const d = dispatcher();
+    await until('final', allFinal(monitor));
+    await d.stop();
+    const rows = await listed(monitor);
+    expect(rows.map((r) => [r.channel, r.status, r.attempts]).sort()).toEqual([
+      ['email', 'dead', 1],
+      ['sms', 'dead', 1],
+    ]);
+    expect(rows.find((r) => r.channel === 'sms')?.last_error).toMatch(/21211/);
+  });
+
+  it('gives up (dead) on a delivery still failing 24 h after it was created', async () => {
+    await smtp.stop();
+    const monitor = await outage([['email', 'ops@example.com']]);
+    const d = dispatcher({ clock: () => Date.now() + 24 * 3_600_000 });
+    await until('dead', allFinal(monitor));
+    await d.stop();
+    expect((await listed(monitor))[0]).toMatchObject({ status: 'dead', attempts: 1 });
+  });
+
+  it('two dispatchers on separate connections send each message exactly once', async () => {
+    const contacts: [ContactType, string][] = Array.from({ length: 12 }, (_, i) => ['email', `ops${i}@example.com`]);
+    const monitor = await outage(contacts);
+    const other = await openSqliteStore({ dataDir: world.dir });
+    const a = dispatcher({ workerId: 'a', concurrency: 3 });
+    const b = dispatcher({ workerId: 'b', concurrency: 3, store: other });
+    try {
+      await until('all sent', allFinal(monitor));
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await other.close();
+    }
+    expect(smtp.mails).toHaveLength(12);
+    expect(new Set(smtp.mails.map((m) => m.to[0])).size).toBe(12);
+  });
+});

@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../store/sqlite/open.ts';
+import type { Delivery, Monitor } from '../store/types.ts';
+import { createMetrics } from '../telemetry/metrics.ts';
+import { createEvaluator } from './evaluator.ts';
+import { createIncidentLookup } from './lookups.ts';
+import { createWorld, silentLog, type World } from './testing/world.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+
+let world: World;
+let now: number;
+const clock = () => now;
+
+beforeEach(async () => {
+  now = T0;
+  world = await createWorld({ clock });
+});
+afterEach(async () => {
+  await world.close();
+});
+
+function evaluatorFor(store = world.store, onEnqueued?: (d: readonly Delivery[]) => void) {
+  return createEvaluator({ store, incidents: createIncidentLookup(store), log: silentLog, metrics: createMetrics(), clock, onEnqueued });
+}
+
+async function monitorWithContacts(overrides: Partial<Monitor> = {}) {
+  const monitor = await world.addMonitor(overrides);
+  await world.addContact(monitor, 'email', 'a@example.com');
+  await world.addContact(monitor, 'sms', '+33612345678');
+  return monitor;
+}
+
+const deliveries = async (m: Monitor) => (await world.store.listDeliveries(world.user.id, m.id)) ?? [];
+const incidents = async (m: Monitor) => (await world.store.listIncidents(world.user.id, m.id, {})) ?? [];
+
+describe('evaluator with the SQLite store', () => {
+  it('opens an incident and enqueues one down delivery per contact after confirm_failures failures', async () => {
+    const monitor = await monitorWithContacts();
+    const enqueued: Delivery[] = [];
+    const evaluator = evaluatorFor(world.store, (d) => enqueued.push(...d));
+    await world.writeCheck(monitor, 'up', T0 - 3 * MIN);
+    const first = await world.writeCheck(monitor, 'down', T0 - 2 * MIN, { error_type: 'connect', error_message: 'ECONNREFUSED', status_code: null });
+    await evaluator.evaluateOnce();
+    expect(await deliveries(monitor)).toEqual([]);
+    const confirming = await world.writeCheck(monitor, 'down', T0 - MIN, { error_type: 'connect', error_message: 'ECONNREFUSED', status_code: null });
+    await evaluator.evaluateOnce();
+
+    const [incident] = await incidents(monitor);
+    expect(incident).toMatchObject({ started_at: first.timestamp, resolved_at: null, cause_type: 'connect', cause_message: 'ECONNREFUSED', check_id: first.id });
+    const sent = await deliveries(monitor);
+    expect(sent.map((d) => [d.kind, d.channel, d.status, d.check_id, d.incident_id]).sort()).toEqual([
+      ['down', 'email', 'pending', confirming.id, incident?.id],
+      ['down', 'sms', 'pending', confirming.id, incident?.id],
+    ]);
+    expect(enqueued.map((d) => d.id).sort()).toEqual(sent.map((d) => d.id).sort());
+  });
+
+  it('resolves the incident at the first good check and enqueues the up deliveries', async () => {
+    const monitor = await monitorWithContacts();
+    const evaluator = evaluatorFor();
+    await world.writeCheck(monitor, 'down', T0 - 5 * MIN);
+    await world.writeCheck(monitor, 'down', T0 - 4 * MIN);
+    await evaluator.evaluateOnce();
+    const good = await world.writeCheck(monitor, 'up', T0 - 2 * MIN);
+    await evaluator.evaluateOnce();
+    const [incident] = await incidents(monitor);
+    expect(incident).toMatchObject({ started_at: T0 - 5 * MIN, resolved_at: good.timestamp });
+    expect((await deliveries(monitor)).map((d) => d.kind).sort()).toEqual(['down', 'down', 'up', 'up']);
+  });
+
+  it('re-reading checks it already folded (crash before the cursor moved) enqueues nothing new', async () => {
+    const monitor = await monitorWithContacts();
+    await world.writeCheck(monitor, 'down', T0 - 2 * MIN);
+    await world.writeCheck(monitor, 'down', T0 - MIN);
+    await evaluatorFor().evaluateOnce();
+    await world.store.setEvaluatorCursor(null);
+    await evaluatorFor().evaluateOnce(); // a fresh process: nothing cached
+    expect(await deliveries(monitor)).toHaveLength(2);
+    expect(await incidents(monitor)).toHaveLength(1);
+  });
+
+  it('two engines on separate connections to one file: one incident, one delivery per contact', async () => {
+    const monitor = await monitorWithContacts();
+    const other = await openSqliteStore({ dataDir: world.dir, clock });
+    try {
+      const a = evaluatorFor(world.store);
+      const b = evaluatorFor(other);
+      await Promise.all([a.evaluateOnce(), b.evaluateOnce()]); // both cache the unknown state
+      for (let i = 0; i < 4; i++) await world.writeCheck(monitor, 'down', T0 - (4 - i) * MIN);
+      await Promise.all([a.evaluateOnce(), b.evaluateOnce()]);
+      await world.writeCheck(monitor, 'up', T0);
+      now += MIN;
+      await Promise.all([b.evaluateOnce(), a.evaluateOnce()]);
+      expect((await deliveries(monitor)).map((d) => d.kind).sort()).toEqual(['down', 'down', 'up', 'up']);
+      expect(await incidents(monitor)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('sends reminders every remind_every_minutes while down, without new checks', async () => {
+    const monitor = await monitorWithContacts({ remind_every_minutes: 10 });
+    const evaluator = evaluatorFor();
+    await world.writeCheck(monitor, 'down', T0 - 2 * MIN);
+    await world.writeCheck(monitor, 'down', T0 - MIN);
+    await evaluator.evaluateOnce();
+    now = T0 + 9 * MIN;
+    await evaluator.evaluateOnce();
+    expect(await deliveries(monitor)).toHaveLength(2);
+    now = T0 + 10 * MIN;
+    await evaluator.evaluateOnce();
+    await evaluator.evaluateOnce();
+    now = T0 + 20 * MIN;
+    await evaluator.evaluateOnce();
+    const kinds = (await deliveries(monitor)).map((d) => d.kind);
+    expect(kinds.filter((k) => k === 'reminder')).toHaveLength(4); // 2 reminders × 2 contacts
+  });
+
+  it('ignores checks of a paused monitor, and a flapping target never alerts', async () => {
+    const paused = await monitorWithContacts({ paused: true });
+    const flapping = await monitorWithContacts();
+    for (let i = 0; i < 10; i++) {
+      await world.writeCheck(paused, 'down', T0 - (10 - i) * MIN);
+      await world.writeCheck(flapping, i % 2 ? 'up' : 'down', T0 - (10 - i) * MIN);
+    }
+    await evaluatorFor().evaluateOnce();
+    expect(await deliveries(paused)).toEqual([]);
+    expect(await deliveries(flapping)).toEqual([]);
+    expect(await incidents(flapping)).toEqual([]);
+  });
+});

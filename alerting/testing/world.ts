@@ -1,0 +1,102 @@
+// Test support: a real SQLite store in a temp directory with one user, and helpers to add
+// monitors, contacts and checks. Also used by the child process of the crash scenario, so it
+// does not import vitest.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Store } from '../../store/contract.ts';
+import { newCheckId } from '../../store/ids.ts';
+import { openSqliteStore } from '../../store/sqlite/open.ts';
+import type { Check, ContactType, Monitor, MonitorInput, User } from '../../store/types.ts';
+
+export const silentLog = pino({ level: 'silent' });
+
+export type World = {
+  dir: string;
+  store: Store;
+  user: User;
+  addMonitor(overrides?: Partial<MonitorInput>): Promise<Monitor>;
+  addContact(monitor: Monitor, type: ContactType, address: string): Promise<void>;
+  /** A check of `monitor` at `at` (default now), written with appendChecks. */
+  writeCheck(monitor: Monitor, status: 'up' | 'down', at?: number, overrides?: Partial<Check>): Promise<Check>;
+  close(): Promise<void>;
+};
+
+export function makeCheck(monitor: Monitor, status: 'up' | 'down', at: number, overrides: Partial<Check> = {}): Check {
+  const up = status === 'up';
+  return {
+    id: newCheckId(at),
+    monitor_id: monitor.id,
+    owner_id: monitor.owner_id,
+    monitor_name: monitor.name,
+    url: monitor.url,
+    method: monitor.method,
+    observer: 'test-observer',
+    timestamp: at,
+    next_at: at + monitor.interval_seconds * 1000,
+    status,
+    duration_us: 20_000,
+    status_code: up ? 200 : 503,
+    body_bytes: 100,
+    resolved_ip: '127.0.0.1',
+    dns_us: null,
+    connect_us: 1_000,
+    tls_us: null,
+    first_byte_us: 10_000,
+    total_us: 15_000,
+    tls_version: null,
+    cert_not_after: null,
+    cert_issuer: null,
+    error_type: up ? null : 'status',
+    error_message: up ? null : 'status 503 is not in 200-399',
+    ...overrides,
+  };
+}
+
+export async function createWorld(opts: { dir?: string; clock?: () => number } = {}): Promise<World> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'alerting-'));
+  const store = await openSqliteStore({ dataDir: dir, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const user = (await store.getUserByEmail('owner@example.com')) ?? (await store.createUser({ email: 'owner@example.com', password_hash: 'x' }));
+  let counter = 0;
+  return {
+    dir,
+    store,
+    user,
+    async addMonitor(overrides = {}) {
+      counter++;
+      return store.createMonitor(user.id, {
+        name: `Site ${counter}`,
+        url: `https://site${counter}.example/`,
+        method: 'GET',
+        interval_seconds: 60,
+        timeout_ms: 5_000,
+        expect_status: '200-399',
+        keyword: null,
+        headers: {},
+        confirm_failures: 2,
+        confirm_recoveries: 1,
+        remind_every_minutes: 0,
+        paused: false,
+        tags: [],
+        timezone: null,
+        public: false,
+        ...overrides,
+      });
+    },
+    async addContact(monitor, type, address) {
+      const contact = await store.addContact(user.id, monitor.id, { type, address });
+      if (!contact) throw new Error(`could not add ${type} contact to ${monitor.id}`);
+    },
+    async writeCheck(monitor, status, at = Date.now(), overrides = {}) {
+      const check = makeCheck(monitor, status, at, overrides);
+      await store.appendChecks([check]);
+      return check;
+    },
+    async close() {
+      await store.close();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
