@@ -83,6 +83,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const store = await openStore(config);
   const parts: Stoppable[] = [];
   try {
+    // Signs tokens (api) and derives webhook signing keys (alerting): one secret for both roles.
+    const jwtSecret = await resolveJwtSecret(config);
     if (roles.has('collector')) {
       parts.push(
         startCollector({
@@ -98,10 +100,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
       );
     }
     if (roles.has('alerting')) {
-      parts.push(startAlerting({ store, config, log: log.child({ role: 'alerting' }), metrics }));
+      parts.push(startAlerting({ store, config, log: log.child({ role: 'alerting' }), metrics, signingKey: jwtSecret }));
     }
     if (roles.has('api')) {
-      const jwtSecret = await resolveJwtSecret(config);
       const app = createApp({
         store,
         config: {

@@ -59,7 +59,11 @@ export function createMetrics(extraReaders: MetricReader[] = [], options: { reso
   const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
   const gauges = new Map<GaugeName, ObservableGauge<Attributes>>();
 
-  const seconds = { unit: 's' };
+  // Seconds, from 1 ms to 30 s: the SDK's default buckets (0 to 10,000) suit milliseconds.
+  const seconds = {
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
+  };
   return {
     probes: meter.createCounter(`${PREFIX}probes`, { description: 'Probes by outcome' }),
     probeDuration: meter.createHistogram(`${PREFIX}probe_duration`, { ...seconds, description: 'Probe duration' }),
