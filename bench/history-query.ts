@@ -1,0 +1,164 @@
+// Benchmark of the SQLite store's read paths at scale: ingest N monitors × D days of 5-minute
+// checks through appendChecks (time-major batches, as collectors write them), then time
+// `summary` for the owner of every monitor and one monitor's 90-day daily history in
+// Europe/Paris, and report bytes on disk per stored check.
+//
+//   node bench/history-query.ts                       # 1,000 monitors × 30 days (8.64M checks)
+//   BENCH_MONITORS=100 BENCH_DAYS=7 node bench/history-query.ts
+//
+// Environment: BENCH_MONITORS (1000), BENCH_DAYS (30), BENCH_INTERVAL_SECONDS (300),
+// BENCH_BATCH (checks per appendChecks, 10000), BENCH_RUNS (50), BENCH_DIR (a fresh temp dir,
+// removed afterwards unless given).
+
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { newCheckId } from '../store/ids.ts';
+import { SQLITE_FILE_NAME, openSqliteStore } from '../store/sqlite/open.ts';
+import type { Check, Monitor } from '../store/types.ts';
+
+const env = (name: string, fallback: number) => {
+  const value = process.env[name];
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`invalid ${name}=${value}: expected a whole number ≥ 1`);
+  return Number(value);
+};
+const MONITORS = env('BENCH_MONITORS', 1000);
+const DAYS = env('BENCH_DAYS', 30);
+const INTERVAL_MS = env('BENCH_INTERVAL_SECONDS', 300) * 1000;
+const BATCH = env('BENCH_BATCH', 10_000);
+const RUNS = env('BENCH_RUNS', 50);
+const givenDir = process.env.BENCH_DIR;
+const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'bench-history-'));
+
+const DAY_MS = 86_400_000;
+const end = Math.floor(Date.UTC(2026, 5, 15) / INTERVAL_MS) * INTERVAL_MS;
+const start = end - DAYS * DAY_MS;
+
+// A deterministic pseudo-random source, so that runs are comparable.
+let seed = 42;
+const random = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+
+function probe(monitor: Monitor, index: number, timestamp: number): Check {
+  const down = random() < 0.005;
+  const total = Math.round(40_000 + random() * 400_000 + (index % 7) * 10_000);
+  return {
+    id: newCheckId(timestamp),
+    monitor_id: monitor.id,
+    owner_id: monitor.owner_id,
+    monitor_name: monitor.name,
+    url: monitor.url,
+    method: monitor.method,
+    observer: 'bench-eu-1',
+    timestamp,
+    next_at: timestamp + INTERVAL_MS,
+    status: down ? 'down' : 'up',
+    duration_us: down ? 10_000_000 : total + 2_000,
+    status_code: down ? null : 200,
+    body_bytes: down ? null : 2_000 + (index % 50) * 1_000,
+    resolved_ip: `198.51.100.${index % 250}`,
+    dns_us: Math.round(500 + random() * 3_000),
+    connect_us: Math.round(5_000 + random() * 30_000),
+    tls_us: Math.round(10_000 + random() * 40_000),
+    first_byte_us: down ? null : Math.round(total * 0.7),
+    total_us: down ? null : total,
+    tls_version: 'TLSv1.3',
+    cert_not_after: Date.UTC(2026, 11, 1 + (index % 28)),
+    cert_issuer: "Let's Encrypt R11",
+    error_type: down ? 'timeout' : null,
+    error_message: down ? 'no response within 10000 ms' : null,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] ?? NaN;
+}
+
+async function time(runs: number, work: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  const took: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const began = performance.now();
+    await work();
+    took.push(performance.now() - began);
+  }
+  took.sort((a, b) => a - b);
+  return { p50: percentile(took, 0.5), p95: percentile(took, 0.95) };
+}
+
+const store = await openSqliteStore({ dataDir });
+const owner = await store.createUser({ email: 'bench@example.com', password_hash: 'x' });
+const monitors: Monitor[] = [];
+for (let i = 0; i < MONITORS; i += 1) {
+  monitors.push(
+    await store.createMonitor(owner.id, {
+      name: `Site ${i}`,
+      url: `https://site-${i}.example.com/health`,
+      method: 'GET',
+      interval_seconds: INTERVAL_MS / 1000,
+      timeout_ms: 10_000,
+      expect_status: '200-399',
+      keyword: null,
+      headers: {},
+      confirm_failures: 2,
+      confirm_recoveries: 1,
+      remind_every_minutes: 0,
+      paused: false,
+      tags: [],
+      timezone: 'Europe/Paris',
+      public: false,
+    }),
+  );
+}
+
+console.log(`monitors: ${MONITORS}, days: ${DAYS}, interval: ${INTERVAL_MS / 1000} s, batch: ${BATCH}`);
+let stored = 0;
+let batch: Check[] = [];
+const ingestBegan = performance.now();
+for (let at = start; at < end; at += INTERVAL_MS) {
+  for (let i = 0; i < MONITORS; i += 1) {
+    batch.push(probe(monitors[i]!, i, at + (i % 60) * 1000));
+    if (batch.length === BATCH) {
+      await store.appendChecks(batch);
+      stored += batch.length;
+      batch = [];
+    }
+  }
+}
+if (batch.length > 0) {
+  await store.appendChecks(batch);
+  stored += batch.length;
+}
+const ingestSeconds = (performance.now() - ingestBegan) / 1000;
+console.log(`ingested checks: ${stored}`);
+console.log(`ingest seconds: ${ingestSeconds.toFixed(1)}`);
+console.log(`ingest rate checks/s: ${Math.round(stored / ingestSeconds)}`);
+
+const now = end;
+const summaryTimes = await time(RUNS, () => store.summary(owner.id, now));
+console.log(`summary of ${MONITORS} monitors p50 ms: ${summaryTimes.p50.toFixed(1)}`);
+console.log(`summary of ${MONITORS} monitors p95 ms: ${summaryTimes.p95.toFixed(1)}`);
+const one = monitors[Math.floor(MONITORS / 2)]!;
+const historyQuery = { from: now - 90 * DAY_MS, to: now, bucket: 'day', tz: 'Europe/Paris' } as const;
+const historyTimes = await time(RUNS, () => store.history(owner.id, one.id, historyQuery));
+console.log(`history 90 days daily Europe/Paris p50 ms: ${historyTimes.p50.toFixed(2)}`);
+console.log(`history 90 days daily Europe/Paris p95 ms: ${historyTimes.p95.toFixed(2)}`);
+const hourTimes = await time(RUNS, () => store.history(owner.id, one.id, { from: now - 7 * DAY_MS, to: now, bucket: 'hour', tz: 'Asia/Kolkata' }));
+console.log(`history 7 days hourly Asia/Kolkata (raw path) p95 ms: ${hourTimes.p95.toFixed(2)}`);
+await store.close();
+
+const file = join(dataDir, SQLITE_FILE_NAME);
+const raw = new DatabaseSync(file);
+raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+const pages = raw.prepare('PRAGMA page_count').get();
+const free = raw.prepare('PRAGMA freelist_count').get();
+raw.close();
+const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+const bytes = size(file) + size(`${file}-wal`);
+console.log(`file bytes (incl. WAL after checkpoint): ${bytes}`);
+console.log(`pages: ${String(pages?.page_count)}, free pages: ${String(free?.freelist_count)}`);
+console.log(`bytes per stored check: ${(bytes / stored).toFixed(1)}`);
+if (!givenDir) rmSync(dataDir, { recursive: true, force: true });
