@@ -75,7 +75,6 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
       DATA_DIR: dataDir,
       ALLOW_PRIVATE_TARGETS: 'true',
       MIN_INTERVAL_SECONDS: '1',
-      LOG_LEVEL: 'warn',
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, timeout: 30_000 });
   });
@@ -124,9 +123,11 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     await admin.locator('.badge[data-status=up]').waitFor({ timeout: TURN_WITHIN_MS });
     await shop.locator('.bar').waitFor();
     await expect.poll(() => shop.locator('.bar span').count()).toBe(90);
+    // Today's cell (the last) shows today's checks, not the grey of a day without any.
+    await expect.poll(() => shop.locator('.bar span').last().getAttribute('class')).toBe('u-full');
 
     // Publish the status page.
-    await page.getByText('Public status page', { exact: true }).click();
+    await page.locator('#status-settings summary').click();
     await page.locator('#slug-form').getByLabel('Address').fill(SLUG);
     await page.locator('#slug-form').getByRole('button', { name: 'Publish' }).click();
     await expect.poll(() => page.locator('#slug-notice').textContent()).toContain(`/status/${SLUG}`);
@@ -139,6 +140,7 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     expect(await shop.locator('.badge').textContent()).toContain('Down');
     const turnedRedMs = Date.now() - downSince;
     await expect.poll(() => page.locator('#counts').textContent()).toContain('Down');
+    await expect.poll(() => shop.locator('.bar span').last().getAttribute('class')).not.toBe('u-full');
     await shot(page, 'dashboard-down-desktop');
 
     // The monitor page: its chart, checks with the failure, and back to green when the target returns.

@@ -1,30 +1,38 @@
 // The dashboard: every monitor with its status, last check, 24h/30d/90d uptime and a 90-day bar.
 // The summary is polled every 5 s so a monitor turns red or green without a reload; the daily
-// history behind the bars changes slowly and is refetched once a minute.
+// history behind the bars is refetched once a minute, or when a monitor's status changes.
 
 import { api, describeError } from './api.js';
 import { uptimeBar } from './bars.js';
 import { badge, byId, el, every } from './dom.js';
 import { ago, dateTime, localZone, millis, percent } from './format.js';
 import { initHeader, requireSession, showStatusLink } from './session.js';
-import { checkTime, daysFrom, fetchDailyHistory, statusOf } from './monitor-data.js';
+import { checkTime, daysFrom, fetchDailyHistory, stateKey, statusOf } from './monitor-data.js';
 
 const SUMMARY_MS = 5_000;
 const HISTORY_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const zone = localZone();
 
-/** @type {Map<string, {at: number, days: Array<{start: string, uptime: number | null, checks: number}>}>} */
+/**
+ * Daily buckets per monitor, with when they were fetched and the monitor's state then (status and
+ * whether it had been checked), so that a change of state refetches at once and today's cell
+ * keeps up with the badge.
+ * @type {Map<string, {at: number, state: string, days: Array<{start: string, uptime: number | null, checks: number}>}>}
+ */
 const dailyCache = new Map();
 
-/** Daily buckets for each monitor, at most a minute old, fetched a few at a time. */
-async function dailyFor(ids) {
-  const stale = ids.filter((id) => (dailyCache.get(id)?.at ?? 0) < Date.now() - HISTORY_MS);
+/** Fetches stale daily histories a few at a time. */
+async function dailyFor(rows) {
+  const stale = rows.filter((row) => {
+    const cached = dailyCache.get(row.monitor_id);
+    return !cached || cached.at < Date.now() - HISTORY_MS || cached.state !== stateKey(row);
+  });
   for (let i = 0; i < stale.length; i += 4) {
     await Promise.all(
-      stale.slice(i, i + 4).map(async (id) => {
-        const days = await fetchDailyHistory(id, daysFrom(90), zone);
-        dailyCache.set(id, { at: Date.now(), days });
+      stale.slice(i, i + 4).map(async (row) => {
+        const days = await fetchDailyHistory(row.monitor_id, daysFrom(90), zone);
+        dailyCache.set(row.monitor_id, { at: Date.now(), state: stateKey(row), days });
       }),
     );
   }
@@ -73,10 +81,10 @@ async function refresh() {
   const errorBox = byId('load-error');
   try {
     const summary = await api('/api/summary');
-    const rows = summary.items ?? summary;
+    const rows = summary.items;
     // Draw the statuses at once; bars follow when their history arrives.
     render(rows);
-    await dailyFor(rows.map((r) => r.monitor_id));
+    await dailyFor(rows);
     render(rows);
     errorBox.textContent = '';
     byId('updated').textContent = `Last updated ${new Date().toLocaleTimeString()}.`;

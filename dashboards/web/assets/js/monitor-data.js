@@ -9,6 +9,11 @@ export function statusOf(row) {
   return row.status === 'up' || row.status === 'down' ? row.status : 'unknown';
 }
 
+/** Changes when a summary row's status changes or its first check arrives: time to refetch bars. */
+export function stateKey(row) {
+  return `${statusOf(row)}|${row.last_check ? 'checked' : 'new'}`;
+}
+
 /** The check's start time (ISO string). */
 export function checkTime(check) {
   return check.timestamp ?? check['@timestamp'] ?? null;

@@ -7,7 +7,7 @@ import { uptimeBar } from './bars.js';
 import { drawLineChart } from './chart.js';
 import { badge, byId, el, every } from './dom.js';
 import { ago, dateTime, localZone, millis, percent } from './format.js';
-import { checkTime, daysFrom, fetchDailyHistory, fetchHourlyHistory, statusOf } from './monitor-data.js';
+import { checkTime, daysFrom, fetchDailyHistory, fetchHourlyHistory, stateKey, statusOf } from './monitor-data.js';
 import { initHeader, requireSession } from './session.js';
 import { checksTable, contactsTable, daysTable, incidentsTable, notificationsTable } from './tables.js';
 
@@ -15,7 +15,7 @@ const id = decodeURIComponent(location.pathname.split('/').pop() ?? '');
 const base = `/api/monitors/${encodeURIComponent(id)}`;
 const zone = localZone();
 const HOUR = 3_600_000;
-const state = { range: '1h', monitor: null, chart: null, dailyAt: 0 };
+const state = { range: '1h', monitor: null, chart: null, dailyAt: 0, dailyStatus: '' };
 
 function stat(label, value) {
   return el('div', { class: 'stat' }, [el('b', { text: value }), el('span', { text: label })]);
@@ -102,10 +102,12 @@ function drawChart() {
   if (state.chart) drawLineChart(byId('chart'), state.chart);
 }
 
-async function refreshDaily() {
-  if (Date.now() - state.dailyAt < 60_000) return;
+/** Daily buckets once a minute, and at once when the monitor's status changes. */
+async function refreshDaily(status) {
+  if (Date.now() - state.dailyAt < 60_000 && status === state.dailyStatus) return;
   const days = await fetchDailyHistory(id, daysFrom(90), zone);
   state.dailyAt = Date.now();
+  state.dailyStatus = status;
   byId('days').replaceChildren(uptimeBar(days, { timeZone: zone }));
   byId('days-table').replaceChildren(daysTable(days, zone));
 }
@@ -135,13 +137,14 @@ async function refresh() {
     ]);
     state.monitor = monitor;
     state.chart = chart.chart;
-    renderHead(monitor, (summary.items ?? summary).find((r) => r.monitor_id === id));
+    const row = summary.items.find((r) => r.monitor_id === id);
+    renderHead(monitor, row);
     renderLegend();
     drawChart();
     byId('checks').replaceChildren(checksTable(chart.recent));
     byId('incidents').replaceChildren(incidentsTable(incidents.items));
     byId('notifications').replaceChildren(notificationsTable(notifications.items.slice(0, 50)));
-    await refreshDaily();
+    await refreshDaily(row ? stateKey(row) : 'new');
     byId('load-error').textContent = '';
   } catch (error) {
     byId('load-error').textContent =
