@@ -27,7 +27,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       times.push(Date.now());
     }
   }
-  res.writeHead(200, { 'content-type': 'text/plain', 'content-length': BODY.length, connection: 'close' });
+  res.writeHead(200, { 'content-type': 'text/plain', 'content-length': BODY.length });
   res.end(BODY);
 }
 
