@@ -30,7 +30,6 @@ function dataView(view: (typeof DATA_VIEWS)[keyof typeof DATA_VIEWS], formats: R
       name: view.name,
       timeFieldName: '@timestamp',
       fieldFormatMap: JSON.stringify(formats),
-      allowHidden: false,
     },
     references: [],
   };
