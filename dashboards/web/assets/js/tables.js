@@ -14,7 +14,22 @@ export function table(headers, rows, emptyText) {
   if (rows.length === 0) return el('p', { class: 'empty', text: emptyText });
   return el('table', {}, [
     el('thead', {}, [el('tr', {}, headers.map((h) => el('th', { scope: 'col', text: h })))]),
-    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c) => (c instanceof Node && c.nodeName === 'TD' ? c : el('td', {}, [c])))))),
+    el(
+      'tbody',
+      {},
+      rows.map((cells) =>
+        el(
+          'tr',
+          {},
+          cells.map((c, i) => {
+            const td = c instanceof Node && c.nodeName === 'TD' ? /** @type {HTMLElement} */ (c) : el('td', {}, [c]);
+            // Phones show each row as a card, labelling cells from this attribute (CSS).
+            if (headers[i]) td.setAttribute('data-label', headers[i]);
+            return td;
+          }),
+        ),
+      ),
+    ),
   ]);
 }
 
