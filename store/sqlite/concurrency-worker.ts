@@ -4,6 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { CasConflictError } from '../contract.ts';
+import type { Check } from '../types.ts';
 import { openSqliteStore } from './open.ts';
 
 type Job = {
@@ -16,6 +17,8 @@ type Job = {
   /** Int32 counter of workers ready; all start together once it reaches `workers`. */
   barrier: SharedArrayBuffer;
   workers: number;
+  /** Appended in batches of 50, each worker in its own order: every check is stored by several. */
+  checks: Check[];
 };
 
 const job = workerData as Job;
@@ -25,6 +28,10 @@ Atomics.add(ready, 0, 1);
 Atomics.notify(ready, 0);
 for (let seen = Atomics.load(ready, 0); seen < job.workers; seen = Atomics.load(ready, 0)) Atomics.wait(ready, 0, seen, 100);
 const claimed: string[] = [];
+
+const order = job.worker.endsWith('2') ? [...job.checks].reverse() : job.checks;
+for (let i = 0; i < order.length; i += 50) await store.appendChecks(order.slice(i, i + 50));
+
 const increments: number[] = [];
 
 for (;;) {

@@ -50,7 +50,10 @@ export async function openSqliteStore(options: { dataDir: string; clock?: () => 
       db.sql('SELECT 1').get();
     },
     async close() {
-      if (db.conn.isOpen) db.conn.close();
+      if (!db.conn.isOpen) return;
+      // Lets SQLite refresh its planner statistics where they went stale; cheap when nothing did.
+      db.conn.exec('PRAGMA optimize');
+      db.conn.close();
     },
   };
 }

@@ -42,6 +42,27 @@ describe('sqlite file', () => {
     raw.close();
   });
 
+  it('retention removes the rows of a deleted monitor once its checks and rollups are gone', async () => {
+    const T = Date.UTC(2026, 0, 1);
+    let now = T + 3_600_000;
+    const store = await openSqliteStore({ dataDir: dir, clock: () => now });
+    const user = await store.createUser({ email: 'a@example.com', password_hash: 'h' });
+    const kept = await store.createMonitor(user.id, monitorInput());
+    const gone = await store.createMonitor(user.id, monitorInput());
+    await store.appendChecks([...checksEvery(kept, T, T + 3_600_000, 60_000), ...checksEvery(gone, T, T + 3_600_000, 60_000)]);
+    await store.deleteMonitor(user.id, gone.id);
+    now = T + 10 * 86_400_000;
+    await store.purgeChecksBefore(T + 2 * 86_400_000);
+    await store.close();
+    const raw = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
+    const count = (sql: string) => raw.prepare(sql).get()?.n;
+    expect(count('SELECT count(*) AS n FROM monitors')).toBe(1);
+    expect(count('SELECT count(*) AS n FROM checks')).toBe(0);
+    expect(count('SELECT count(*) AS n FROM rollup_hour') ?? 0).toBe(0);
+    expect(count('SELECT count(*) AS n FROM rollup_day') ?? 0).toBe(0);
+    raw.close();
+  });
+
   it('rolls back a failing migration entirely and refuses a file from a newer version', async () => {
     const db = openDb(join(dir, 'x.sqlite'), Date.now);
     migrate(db);
@@ -54,7 +75,7 @@ describe('sqlite file', () => {
     db.conn.close();
   });
 
-  it('lets connections in several threads claim and compare-and-set on one file without overlap', async () => {
+  it('lets connections in several threads append, claim and compare-and-set on one file without overlap', async () => {
     const now = Date.UTC(2026, 5, 1);
     const store = await openSqliteStore({ dataDir: dir });
     const user = await store.createUser({ email: 'a@example.com', password_hash: 'h' });
@@ -64,10 +85,11 @@ describe('sqlite file', () => {
 
     type Report = { claimed: string[]; increments: number[]; conflicts: number };
     const barrier = new SharedArrayBuffer(4);
+    const checks = checksEvery(monitor, now - 86_400_000, now, 60_000);
     const run = (worker: string) =>
       new Promise<Report>((resolve, reject) => {
         const thread = new Worker(new URL('./concurrency-worker.ts', import.meta.url), {
-          workerData: { dataDir: dir, worker, monitorId: monitor.id, ownerId: user.id, increments: 25, now, barrier, workers: 3 },
+          workerData: { dataDir: dir, worker, monitorId: monitor.id, ownerId: user.id, increments: 25, now, barrier, workers: 3, checks },
         });
         thread.once('message', resolve);
         thread.once('error', reject);
@@ -83,6 +105,10 @@ describe('sqlite file', () => {
     expect(await store.listIncidents(user.id, monitor.id, {})).toHaveLength(75);
     const sent = await store.listDeliveries(user.id, monitor.id);
     expect(sent!.every((d) => d.status === 'sent' && d.attempts === 1)).toBe(true);
+    const history = await store.history(user.id, monitor.id, { from: now - 86_400_000, to: now, bucket: 'day', tz: 'UTC' });
+    expect(history?.totals.checks).toBe(checks.length);
+    const page = await store.listChecks(user.id, monitor.id, { limit: 2_000 });
+    expect(page?.items).toHaveLength(checks.length);
     await store.close();
   });
 });
