@@ -114,14 +114,21 @@ export interface CheckReader {
   /**
    * Buckets from `from` to `to` in `tz`, every bucket present (empty ones with checks = 0 and
    * uptime null), so that a chart has no gaps. Days follow the zone's calendar (23 or 25 hours
-   * on DST change days).
+   * on DST change days). A bucket's `start` is its calendar start (the first may begin before
+   * `from`), but only checks in [from, to) are counted. Response statistics count up checks only
+   * (total_us, or duration_us when total is null). Rejects with a RangeError naming an unknown
+   * zone or an empty range.
    */
   history(ownerId: string, monitorId: string, query: HistoryQuery): Promise<History | null>;
-  /** One row per monitor of the owner, oldest monitor first. */
+  /**
+   * One row per monitor of the owner, oldest monitor first. A backend may align windows to whole
+   * hours: a window of W hours then covers the current hour up to `now` and the W - 1 before it.
+   */
   summary(ownerId: string, now: number): Promise<MonitorSummary[]>;
   /**
    * Checks in the order the store accepted them, strictly after `cursor` (null: from the oldest
-   * retained). Used by the alerting evaluator; returns the cursor to pass next time.
+   * retained). Used by the alerting evaluator; returns the cursor to pass next time (the same
+   * one when nothing new arrived). Checks of deleted monitors are left out.
    */
   readChecksAfter(cursor: string | null, limit: number): Promise<{ checks: Check[]; cursor: string | null }>;
 }
@@ -151,6 +158,7 @@ export interface AlertStore {
     next: AlertState,
     effects: AlertEffects,
   ): Promise<number>;
+  /** Incidents overlapping [from, to) (open ones extend to now), newest first; null for a missing monitor. */
   listIncidents(ownerId: string, monitorId: string, range: { from?: number; to?: number }): Promise<Incident[] | null>;
   /** Open incidents of an owner's monitors, for the summary. */
   listOpenIncidents(ownerId: string): Promise<Incident[]>;
