@@ -27,6 +27,8 @@ function niceStep(max, count) {
 /** @param {number} t @param {number} span */
 function timeLabel(t, span) {
   const d = new Date(t);
+  // Seconds only on short spans, where minutes alone would repeat from tick to tick.
+  if (span <= 15 * 60_000) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   if (span <= 36 * 3600_000) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
 }
