@@ -17,7 +17,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startRetention } from './store/retention-job.ts';
 import type { Store } from './store/contract.ts';
 import { openSqliteStore } from './store/sqlite/open.ts';
-import { createMetrics } from './telemetry/metrics.ts';
+import { startTelemetry } from './telemetry/otel.ts';
 import { createApp, serveApp } from './api/app.ts';
 import { startCollector } from './collector/index.ts';
 import { startAlerting } from './alerting/index.ts';
@@ -78,8 +78,10 @@ async function openStore(config: Config): Promise<Store> {
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<Stoppable> {
   const roles = parseRoles(argv);
   const config = loadConfig({ ...readDotEnv('.env'), ...env });
+  // Before anything else, so that the SDK sees every module the roles load.
+  const telemetry = startTelemetry(config);
+  const metrics = telemetry.metrics;
   const log = pino({ level: config.LOG_LEVEL, redact: { paths: ['*.password', '*.authorization', '*.token'], remove: true } });
-  const metrics = createMetrics();
   const store = await openStore(config);
   const parts: Stoppable[] = [];
   try {
@@ -135,7 +137,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       // Reverse order: stop taking requests and scheduling first, then flush, then close.
       for (const part of parts.reverse()) await part.stop();
       await store.close();
-      await metrics.shutdown();
+      await telemetry.shutdown().catch((error: unknown) => log.warn({ err: error }, 'telemetry shutdown failed'));
       log.info('stopped');
     },
   };
