@@ -16,7 +16,7 @@ import type { IncidentLookup } from './lookups.ts';
 import { assembleMessage } from './message.ts';
 
 export type DispatcherDeps = {
-  store: Pick<Store, 'claimDueDeliveries' | 'completeDelivery' | 'failDelivery' | 'getMonitor' | 'listChecks'>;
+  store: Pick<Store, 'claimDueDeliveries' | 'completeDelivery' | 'failDelivery' | 'getMonitor' | 'listChecks' | 'listDeliveries'>;
   channels: ReadonlyMap<ContactType, Channel>;
   incidents: IncidentLookup;
   log: Logger;
@@ -77,6 +77,11 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     const channel = deps.channels.get(delivery.channel);
     try {
       if (!channel) throw new Error(`${delivery.channel} is not configured on this server`);
+      if (await waitsForEarlierMessage(delivery)) {
+        // Not a failure of this delivery: look again shortly, without backoff.
+        await store.failDelivery(delivery.id, workerId, 'waiting for an earlier message to this contact', clock() + ORDER_RETRY_MS);
+        return;
+      }
       const message = await assembleMessage({ store, incidents: deps.incidents, publicUrl: deps.publicUrl }, delivery, started);
       if ('missing' in message) throw new PermanentError(message.missing);
       await withDeadline(sendTimeoutMs, stopping.signal, (signal) => channel.send(delivery, message, { signal }));
@@ -87,6 +92,18 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     metrics.deliveries.add(1, { channel: delivery.channel, outcome: 'sent' });
     deps.onFinished?.(delivery, 'sent');
     log.info({ delivery_id: delivery.id, channel: delivery.channel, kind: delivery.kind, latency_ms: clock() - delivery.check_at }, 'notification sent');
+  }
+
+  /**
+   * A contact hears about one incident in order: DOWN, reminders, UP. After a crash the DOWN may
+   * still be leased to the dead worker while the UP is fresh; the UP waits for it.
+   */
+  async function waitsForEarlierMessage(delivery: Delivery): Promise<boolean> {
+    if (delivery.kind === 'down') return false;
+    const rows = (await store.listDeliveries(delivery.owner_id, delivery.monitor_id)) ?? [];
+    return rows.some(
+      (d) => d.status === 'pending' && d.id !== delivery.id && d.incident_id === delivery.incident_id && d.contact_id === delivery.contact_id && precedes(d, delivery),
+    );
   }
 
   /** A store hiccup right after a send must not turn into a second message: retry briefly. */
@@ -166,6 +183,13 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
       clearTimeout(grace);
     },
   };
+}
+
+const ORDER_RETRY_MS = 1_000;
+const KIND_ORDER = { down: 0, reminder: 1, up: 2 } as const;
+
+function precedes(a: Delivery, b: Delivery): boolean {
+  return KIND_ORDER[a.kind] < KIND_ORDER[b.kind] || (a.kind === 'reminder' && b.kind === 'reminder' && a.check_at < b.check_at);
 }
 
 /**

@@ -23,6 +23,13 @@ export type SmtpSink = {
   mails: ReceivedMail[];
   /** Recipients (lower case) refused at RCPT TO with 550. */
   rejected: Set<string>;
+  /**
+   * While true, messages are read but not answered: the client waits for the final 250. Such a
+   * message counts as received only if released with `release(true)`.
+   */
+  hold: boolean;
+  held(): number;
+  release(accept: boolean): void;
   stop(): Promise<void>;
   /** Listens again on the same port after stop(). */
   start(): Promise<void>;
@@ -32,6 +39,8 @@ export type SmtpSink = {
 export async function startSmtpSink(opts: { port?: number; onMail?: (mail: ReceivedMail) => void } = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   const rejected = new Set<string>();
+  const holding: { accept: () => void; refuse: () => void }[] = [];
+  let hold = false;
   let port = opts.port ?? 0;
   let server: SMTPServer | null = null;
 
@@ -54,10 +63,14 @@ export async function startSmtpSink(opts: { port?: number; onMail?: (mail: Recei
           const mail = parseMail(Buffer.concat(chunks).toString('utf8'));
           const to = session.envelope.rcptTo.map((r) => r.address);
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          const received = { ...mail, to, from, receivedAt: Date.now() };
-          mails.push(received);
-          opts.onMail?.(received);
-          callback();
+          const accept = () => {
+            const received = { ...mail, to, from, receivedAt: Date.now() };
+            mails.push(received);
+            opts.onMail?.(received);
+            callback();
+          };
+          if (!hold) return accept();
+          holding.push({ accept, refuse: () => callback(Object.assign(new Error('try again later'), { responseCode: 451 })) });
         });
       },
     });
@@ -79,6 +92,16 @@ export async function startSmtpSink(opts: { port?: number; onMail?: (mail: Recei
     },
     mails,
     rejected,
+    get hold() {
+      return hold;
+    },
+    set hold(value: boolean) {
+      hold = value;
+    },
+    held: () => holding.length,
+    release(accept) {
+      for (const h of holding.splice(0)) (accept ? h.accept : h.refuse)();
+    },
     start,
     async stop() {
       const s = server;

@@ -19,6 +19,10 @@ export type TwilioFake = {
   notMobile: Set<string>;
   /** The next n requests are answered 429/20429. */
   rateLimitNext(n: number): void;
+  /** While true, requests are read but not answered; released ones are accepted or dropped. */
+  hold: boolean;
+  held(): number;
+  release(accept: boolean): void;
   close(): Promise<void>;
 };
 
@@ -29,6 +33,8 @@ export async function startTwilioFake(opts: { accountSid?: string; authToken?: s
   const invalid = new Set<string>();
   const notMobile = new Set<string>();
   let rateLimited = 0;
+  let hold = false;
+  const holding: { accept: () => void; drop: () => void }[] = [];
 
   const error = (res: ServerResponse, status: number, code: number, message: string) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -53,6 +59,12 @@ export async function startTwilioFake(opts: { accountSid?: string; authToken?: s
     if (!to) return error(res, 400, 21604, "A 'To' phone number is required.");
     if (invalid.has(to) || !/^\+\d{6,15}$/.test(to)) return error(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
     if (notMobile.has(to)) return error(res, 400, 21614, `'To' number ${to} is not a valid mobile number`);
+    if (hold) holding.push({ accept: () => accept(res, to, from, body), drop: () => res.destroy() });
+    else accept(res, to, from, body);
+  };
+
+  const accept = (res: ServerResponse, to: string, from: string, body: string) => {
+    if (!res.socket || res.socket.destroyed) return; // the client gave up (or was killed) meanwhile
     const sid = `SM${String(messages.length + 1).padStart(32, '0')}`;
     messages.push({ sid, to, from, body, at: Date.now() });
     res.writeHead(201, { 'content-type': 'application/json' });
@@ -77,6 +89,16 @@ export async function startTwilioFake(opts: { accountSid?: string; authToken?: s
     notMobile,
     rateLimitNext(n) {
       rateLimited = n;
+    },
+    get hold() {
+      return hold;
+    },
+    set hold(value: boolean) {
+      hold = value;
+    },
+    held: () => holding.length,
+    release(accept) {
+      for (const h of holding.splice(0)) (accept ? h.accept : h.drop)();
     },
     async close() {
       server.closeAllConnections();
