@@ -139,6 +139,23 @@ describe('dispatcher', () => {
     expect((await listed(monitor))[0]).toMatchObject({ status: 'dead', attempts: 1 });
   });
 
+  it('sends DOWN before UP to each contact even when a dead worker still holds the DOWN', async () => {
+    const monitor = await outage([
+      ['email', 'ops@example.com'],
+      ['sms', '+33612345678'],
+    ]);
+    await world.writeCheck(monitor, 'up', Date.now());
+    await createEvaluator({ store: world.store, incidents: createIncidentLookup(world.store), log: silentLog, metrics: createMetrics(), clock: Date.now }).evaluateOnce();
+    // A worker that crashed after claiming the DOWN messages: its lease runs out in 800 ms.
+    const ghost = await world.store.claimDueDeliveries('ghost', Date.now(), 800, 2);
+    expect(ghost.map((g) => g.kind)).toEqual(['down', 'down']);
+    const d = dispatcher();
+    await until('all sent', allFinal(monitor));
+    await d.stop();
+    expect(smtp.mails.map((m) => m.subject.split(' ')[0])).toEqual(['[DOWN]', '[UP]']);
+    expect(twilio.messages.map((m) => m.body.split(':')[0])).toEqual(['DOWN', 'UP']);
+  });
+
   it('two dispatchers on separate connections send each message exactly once', async () => {
     const contacts: [ContactType, string][] = Array.from({ length: 12 }, (_, i) => ['email', `ops${i}@example.com`]);
     const monitor = await outage(contacts);

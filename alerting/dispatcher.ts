@@ -77,9 +77,15 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     const channel = deps.channels.get(delivery.channel);
     try {
       if (!channel) throw new Error(`${delivery.channel} is not configured on this server`);
-      if (await waitsForEarlierMessage(delivery)) {
-        // Not a failure of this delivery: look again shortly, without backoff.
-        await store.failDelivery(delivery.id, workerId, 'waiting for an earlier message to this contact', clock() + ORDER_RETRY_MS);
+      const earlier = await earlierPendingMessage(delivery);
+      if (earlier) {
+        // Not a failure of this delivery: look again when the earlier one may have gone out.
+        const now = clock();
+        const retryAt =
+          earlier.lease_owner === workerId
+            ? now + ORDER_RETRY_MS
+            : Math.max(now + ORDER_RETRY_MS, earlier.next_attempt_at, earlier.lease_expires_at ?? 0) + ORDER_RETRY_MS;
+        await store.failDelivery(delivery.id, workerId, `waiting for the earlier ${earlier.kind} message to this contact`, retryAt);
         return;
       }
       const message = await assembleMessage({ store, incidents: deps.incidents, publicUrl: deps.publicUrl }, delivery, started);
@@ -96,14 +102,16 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
 
   /**
    * A contact hears about one incident in order: DOWN, reminders, UP. After a crash the DOWN may
-   * still be leased to the dead worker while the UP is fresh; the UP waits for it.
+   * still be leased to the dead worker while the UP is fresh; the UP waits for it. (Each wait is
+   * recorded as an attempt: the outbox has no other way to postpone a delivery.)
    */
-  async function waitsForEarlierMessage(delivery: Delivery): Promise<boolean> {
-    if (delivery.kind === 'down') return false;
+  async function earlierPendingMessage(delivery: Delivery): Promise<Delivery | null> {
+    if (delivery.kind === 'down') return null;
     const rows = (await store.listDeliveries(delivery.owner_id, delivery.monitor_id)) ?? [];
-    return rows.some(
+    const earlier = rows.find(
       (d) => d.status === 'pending' && d.id !== delivery.id && d.incident_id === delivery.incident_id && d.contact_id === delivery.contact_id && precedes(d, delivery),
     );
+    return earlier ?? null;
   }
 
   /** A store hiccup right after a send must not turn into a second message: retry briefly. */
@@ -185,7 +193,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 }
 
-const ORDER_RETRY_MS = 1_000;
+const ORDER_RETRY_MS = 500;
 const KIND_ORDER = { down: 0, reminder: 1, up: 2 } as const;
 
 function precedes(a: Delivery, b: Delivery): boolean {
