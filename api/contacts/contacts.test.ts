@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../problem.ts';
-import { startTestApi, type TestApi } from '../testing.ts';
+import { JWT_SECRET, startTestApi, type TestApi } from '../testing.ts';
+import { webhookSigningSecret } from '../../alerting/channels/webhook.ts';
 
 type ContactJson = { id: string; monitor_id: string; type: string; address: string; created_at: string };
 
@@ -25,8 +26,11 @@ describe('contacts', () => {
     const email = await add({ type: 'email', address: 'ops@example.com' });
     expect(email.status).toBe(201);
     expect(email.body).toEqual({ id: expect.any(String), monitor_id: monitorId, type: 'email', address: 'ops@example.com', created_at: expect.any(String) });
-    const hook = await add({ type: 'webhook', address: 'https://hooks.example.com/uptime' });
+    const hook = await add<ContactJson & { signing_secret?: string }>({ type: 'webhook', address: 'https://hooks.example.com/uptime' });
     expect(hook.status).toBe(201);
+    // The owner sees the key that signs this webhook's requests: the one the dispatcher uses.
+    expect(hook.body.signing_secret).toBe(webhookSigningSecret(JWT_SECRET, hook.body.id));
+    expect(email.body).not.toHaveProperty('signing_secret');
 
     const list = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitorId}/contacts`, { token });
     expect(list.body.items.map((c) => c.address).sort()).toEqual(['https://hooks.example.com/uptime', 'ops@example.com']);

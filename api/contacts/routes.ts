@@ -2,6 +2,7 @@
 // server has no credentials for is refused at once, rather than accepted and never delivered.
 
 import { createRoute } from '@hono/zod-openapi';
+import { webhookSigningSecret } from '../../alerting/channels/webhook.ts';
 import type { ContactType } from '../../store/types.ts';
 import { bearerSecurity, callerId, ContactIdParams, jsonContent, MonitorIdParams } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
@@ -20,6 +21,8 @@ const CHANNEL_SETTINGS: Record<ContactType, string> = {
 
 export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
   const { store, config, channels } = deps;
+  const serverKey = typeof config.jwtSecret === 'string' ? config.jwtSecret : Buffer.from(config.jwtSecret).toString('utf8');
+  const secretFor = (contactId: string) => webhookSigningSecret(serverKey, contactId);
 
   app.openapi(
     createRoute({
@@ -41,7 +44,7 @@ export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
       if (input.type === 'webhook') assertAllowedTarget(input.address, 'address', config.allowPrivateTargets);
       const contact = await store.addContact(callerId(c), c.req.valid('param').id, input);
       if (!contact) throw notFoundProblem('monitor');
-      return c.json(contactJson(contact), 201);
+      return c.json(contactJson(contact, secretFor), 201);
     },
   );
 
@@ -60,7 +63,7 @@ export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
       // listContacts cannot tell "no contacts" from "no such monitor"; the monitor lookup can.
       if (!(await store.getMonitor(owner, id))) throw notFoundProblem('monitor');
       const contacts = await store.listContacts(owner, id);
-      return c.json({ items: contacts.map(contactJson) }, 200);
+      return c.json({ items: contacts.map((contact) => contactJson(contact, secretFor)) }, 200);
     },
   );
 

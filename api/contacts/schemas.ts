@@ -49,18 +49,25 @@ export const ContactSchema = z
     monitor_id: z.string(),
     type: z.enum(CONTACT_TYPES),
     address: z.string(),
+    /** Webhook contacts only: the key of their X-Uptime-Signature header. */
+    signing_secret: z
+      .string()
+      .optional()
+      .openapi({ description: 'Webhook contacts only: HMAC-SHA256 key of the X-Uptime-Signature header' }),
     created_at: IsoTime,
   })
   .openapi('Contact');
 
 export const ContactListSchema = z.object({ items: z.array(ContactSchema) }).openapi('ContactList');
 
-export function contactJson(contact: Contact): z.infer<typeof ContactSchema> {
+/** `signingSecret` derives a webhook contact's secret (alerting/channels/webhook.ts). */
+export function contactJson(contact: Contact, signingSecret: (contactId: string) => string): z.infer<typeof ContactSchema> {
   return {
     id: contact.id,
     monitor_id: contact.monitor_id,
     type: contact.type,
     address: contact.address,
+    ...(contact.type === 'webhook' ? { signing_secret: signingSecret(contact.id) } : {}),
     created_at: iso(contact.created_at),
   };
 }
