@@ -18,6 +18,7 @@ import { startRetention } from './store/retention-job.ts';
 import type { Store } from './store/contract.ts';
 import { openSqliteStore } from './store/sqlite/open.ts';
 import { startTelemetry } from './telemetry/otel.ts';
+import { traceStore } from './telemetry/traced-store.ts';
 import { createApp, serveApp } from './api/app.ts';
 import { startCollector } from './collector/index.ts';
 import { startAlerting } from './alerting/index.ts';
@@ -82,7 +83,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const telemetry = startTelemetry(config);
   const metrics = telemetry.metrics;
   const log = pino({ level: config.LOG_LEVEL, redact: { paths: ['*.password', '*.authorization', '*.token'], remove: true } });
-  const store = await openStore(config);
+  const opened = await openStore(config);
+  const store = telemetry.exporting ? traceStore(opened, telemetry.tracer) : opened;
   const parts: Stoppable[] = [];
   try {
     // Signs tokens (api) and derives webhook signing keys (alerting): one secret for both roles.
@@ -102,7 +104,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       );
     }
     if (roles.has('alerting')) {
-      parts.push(startAlerting({ store, config, log: log.child({ role: 'alerting' }), metrics, signingKey: jwtSecret }));
+      parts.push(startAlerting({ store, config, log: log.child({ role: 'alerting' }), metrics, tracer: telemetry.tracer, signingKey: jwtSecret }));
     }
     if (roles.has('api')) {
       const app = createApp({
@@ -117,6 +119,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         channels: configuredChannels(config),
         log: log.child({ role: 'api' }),
         metrics,
+        tracer: telemetry.tracer,
         extraRoutes: (api) => mountWeb(api, { store, publicUrl: config.PUBLIC_URL }),
       });
       const server = await serveApp(app, { port: config.PORT, host: config.HOST });

@@ -6,10 +6,12 @@
 // It polls every `pollMs`, and wakes at once when nudged (the evaluator enqueued something) or
 // when a send finishes and frees a slot; at most `concurrency` sends run at a time.
 
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { LeaseLostError, type Store } from '../store/contract.ts';
 import type { ContactType, Delivery } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import { withSpan } from '../telemetry/otel.ts';
 import { DEFAULT_BACKOFF, nextAttemptAt, type BackoffPolicy } from './backoff.ts';
 import { PermanentError, type Channel } from './channels/channel.ts';
 import type { IncidentLookup } from './lookups.ts';
@@ -21,6 +23,8 @@ export type DispatcherDeps = {
   incidents: IncidentLookup;
   log: Logger;
   metrics: Metrics;
+  /** Each send is a `delivery.send` span; no-op when absent. */
+  tracer?: Tracer;
   clock: () => number;
   workerId: string;
   publicUrl: string;
@@ -45,6 +49,7 @@ export type Dispatcher = {
 
 export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   const { store, log, metrics, clock, workerId } = deps;
+  const tracer = deps.tracer ?? trace.getTracer('downtime-monitor');
   const leaseMs = deps.leaseMs ?? 120_000;
   const concurrency = deps.concurrency ?? 8;
   const pollMs = deps.pollMs ?? 300;
@@ -90,7 +95,10 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       const message = await assembleMessage({ store, incidents: deps.incidents, publicUrl: deps.publicUrl }, delivery, started);
       if ('missing' in message) throw new PermanentError(message.missing);
-      await withDeadline(sendTimeoutMs, stopping.signal, (signal) => channel.send(delivery, message, { signal }));
+      const attributes = { 'notification.channel': delivery.channel, 'notification.kind': delivery.kind, 'monitor.id': delivery.monitor_id };
+      await withSpan(tracer, 'delivery.send', attributes, () =>
+        withDeadline(sendTimeoutMs, stopping.signal, (signal) => channel.send(delivery, message, { signal })),
+      );
     } catch (error) {
       return recordFailure(delivery, error);
     }

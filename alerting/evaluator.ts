@@ -8,10 +8,12 @@
 // deterministic, so nothing is ever enqueued twice. A crash between the write and the cursor
 // update is the same case: the checks are read again and fold to nothing.
 
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { CasConflictError, type Store } from '../store/contract.ts';
 import type { AlertState, Check, Delivery, Monitor } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import { withSpan } from '../telemetry/otel.ts';
 import { effectsOf } from './effects.ts';
 import type { IncidentLookup } from './lookups.ts';
 import { fold, initialState, tick, type FoldSegment } from './state-machine.ts';
@@ -34,6 +36,8 @@ export type EvaluatorDeps = {
   incidents: IncidentLookup;
   log: Logger;
   metrics: Metrics;
+  /** Each pass is a `rule.evaluate` span; no-op when absent. */
+  tracer?: Tracer;
   clock: () => number;
   /** Called after deliveries were enqueued, to wake the dispatcher. */
   onEnqueued?: (deliveries: readonly Delivery[]) => void;
@@ -49,6 +53,7 @@ const MAX_CAS_RETRIES = 5;
 
 export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<void> } {
   const { store, log, metrics, clock } = deps;
+  const tracer = deps.tracer ?? trace.getTracer('downtime-monitor');
   const batchSize = deps.batchSize ?? 2_000;
   const maxBatches = deps.maxBatchesPerPass ?? 10;
   const refreshStatesMs = deps.refreshStatesMs ?? 30_000;
@@ -129,21 +134,23 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   }
 
   return {
-    async evaluateOnce() {
-      await refreshMonitors();
-      if (clock() - statesLoadedAt >= refreshStatesMs) {
-        states.clear();
-        statesLoadedAt = clock();
-        for (const id of monitors.keys()) await load(id);
-      }
-      const touched = await foldNewChecks();
-      // Reminders, and forgetting streaks of paused monitors, need no new check.
-      for (const monitor of monitors.values()) {
-        if (touched.has(monitor.id)) continue;
-        const entry = states.get(monitor.id);
-        if (entry && tick(entry.state, monitor, clock()).state !== entry.state) await advance(monitor, []);
-      }
-      metrics.evaluations.add(1);
-    },
+    evaluateOnce: () => withSpan(tracer, 'rule.evaluate', {}, evaluatePass),
   };
+
+  async function evaluatePass(): Promise<void> {
+    await refreshMonitors();
+    if (clock() - statesLoadedAt >= refreshStatesMs) {
+      states.clear();
+      statesLoadedAt = clock();
+      for (const id of monitors.keys()) await load(id);
+    }
+    const touched = await foldNewChecks();
+    // Reminders, and forgetting streaks of paused monitors, need no new check.
+    for (const monitor of monitors.values()) {
+      if (touched.has(monitor.id)) continue;
+      const entry = states.get(monitor.id);
+      if (entry && tick(entry.state, monitor, clock()).state !== entry.state) await advance(monitor, []);
+    }
+    metrics.evaluations.add(1);
+  }
 }

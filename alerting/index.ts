@@ -9,6 +9,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/contract.ts';
@@ -26,6 +27,8 @@ export type AlertingDeps = {
   config: Config;
   log: Logger;
   metrics: Metrics;
+  /** Spans for evaluation passes and sends; no-op when absent. */
+  tracer?: Tracer;
   clock?: () => number;
   /** Names this instance's leases; unique per process by default. */
   workerId?: string;
@@ -59,6 +62,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     channels,
     incidents,
     log,
+    tracer: deps.tracer,
     metrics,
     clock,
     workerId,
@@ -72,6 +76,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     store,
     incidents,
     log,
+    tracer: deps.tracer,
     metrics,
     clock,
     onEnqueued: (deliveries) => {

@@ -43,7 +43,7 @@ export function createApp(deps: ApiDeps): ApiApp {
 
   app.onError(onError(deps.log));
   app.notFound(notFound);
-  app.use('*', httpMetrics(deps.metrics));
+  app.use('*', httpMetrics(deps.metrics, deps.tracer));
   app.use(
     '*',
     bodyLimit({

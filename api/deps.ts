@@ -3,6 +3,7 @@
 
 import type { HttpBindings } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Store } from '../store/contract.ts';
 import type { ContactType } from '../store/types.ts';
@@ -24,6 +25,8 @@ export type ApiDeps = {
   channels: ReadonlySet<ContactType>;
   log: Logger;
   metrics: Metrics;
+  /** When set, each request is an `api.request` span. */
+  tracer?: Tracer;
   /** Epoch milliseconds; injected so tests can move time. */
   clock?: () => number;
   /** Called after the API's own routes are registered: the place for web pages and status pages. */
@@ -31,7 +34,7 @@ export type ApiDeps = {
 };
 
 /** ApiDeps with defaults filled in, as the route modules receive them. */
-export type RouteDeps = Omit<ApiDeps, 'clock' | 'extraRoutes'> & { clock: () => number };
+export type RouteDeps = Omit<ApiDeps, 'clock' | 'extraRoutes' | 'tracer'> & { clock: () => number };
 
 export type AppEnv = {
   // Present when served by @hono/node-server; absent under app.request() in tests.
