@@ -89,33 +89,4 @@ export async function startTestApi(
 }
 
 /** A probe result of `monitor` at `timestamp`; up with a 200 unless overridden. */
-export function checkOf(monitor: Monitor, timestamp: number, overrides: Partial<Check> = {}): Check {
-  const down = overrides.status === 'down';
-  return {
-    id: randomUUID(),
-    monitor_id: monitor.id,
-    owner_id: monitor.owner_id,
-    monitor_name: monitor.name,
-    url: monitor.url,
-    method: monitor.method,
-    observer: 'test-observer',
-    timestamp,
-    next_at: timestamp + monitor.interval_seconds * 1000,
-    status: 'up',
-    duration_us: 120_000,
-    status_code: down ? 503 : 200,
-    body_bytes: 512,
-    resolved_ip: '192.0.2.10',
-    dns_us: 1_000,
-    connect_us: 2_000,
-    tls_us: 3_000,
-    first_byte_us: 50_000,
-    total_us: 100_000,
-    tls_version: 'TLSv1.3',
-    cert_not_after: Date.UTC(2030, 0, 1),
-    cert_issuer: 'Test CA',
-    error_type: down ? 'status' : null,
-    error_message: down ? 'status 503 not in 200-399' : null,
-    ...overrides,
-  };
-}
+export { makeCheck as checkOf } from '../store/testing/fixtures.ts';

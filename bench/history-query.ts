@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { newCheckId } from '../store/ids.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from '../store/sqlite/open.ts';
+import { monitorInput } from '../store/testing/fixtures.ts';
 import type { Check, Monitor } from '../store/types.ts';
 
 const env = (name: string, fallback: number) => {
@@ -94,23 +95,10 @@ const owner = await store.createUser({ email: 'bench@example.com', password_hash
 const monitors: Monitor[] = [];
 for (let i = 0; i < MONITORS; i += 1) {
   monitors.push(
-    await store.createMonitor(owner.id, {
-      name: `Site ${i}`,
-      url: `https://site-${i}.example.com/health`,
-      method: 'GET',
-      interval_seconds: INTERVAL_MS / 1000,
-      timeout_ms: 10_000,
-      expect_status: '200-399',
-      keyword: null,
-      headers: {},
-      confirm_failures: 2,
-      confirm_recoveries: 1,
-      remind_every_minutes: 0,
-      paused: false,
-      tags: [],
-      timezone: 'Europe/Paris',
-      public: false,
-    }),
+    await store.createMonitor(
+      owner.id,
+      monitorInput({ name: `Site ${i}`, url: `https://site-${i}.example.com/health`, interval_seconds: INTERVAL_MS / 1000, timezone: 'Europe/Paris' }),
+    ),
   );
 }
 

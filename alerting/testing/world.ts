@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Store } from '../../store/contract.ts';
-import { newCheckId } from '../../store/ids.ts';
 import { openSqliteStore } from '../../store/sqlite/open.ts';
+import { makeCheck as fixtureCheck, monitorInput } from '../../store/testing/fixtures.ts';
 import type { Check, ContactType, Monitor, MonitorInput, User } from '../../store/types.ts';
 
 export const silentLog = pino({ level: 'silent' });
@@ -26,19 +26,10 @@ export type World = {
 
 export function makeCheck(monitor: Monitor, status: 'up' | 'down', at: number, overrides: Partial<Check> = {}): Check {
   const up = status === 'up';
-  return {
-    id: newCheckId(at),
-    monitor_id: monitor.id,
-    owner_id: monitor.owner_id,
-    monitor_name: monitor.name,
-    url: monitor.url,
-    method: monitor.method,
-    observer: 'test-observer',
-    timestamp: at,
-    next_at: at + monitor.interval_seconds * 1000,
+  // A plain-HTTP local target: no DNS or TLS phases.
+  return fixtureCheck(monitor, at, {
     status,
     duration_us: 20_000,
-    status_code: up ? 200 : 503,
     body_bytes: 100,
     resolved_ip: '127.0.0.1',
     dns_us: null,
@@ -49,10 +40,9 @@ export function makeCheck(monitor: Monitor, status: 'up' | 'down', at: number, o
     tls_version: null,
     cert_not_after: null,
     cert_issuer: null,
-    error_type: up ? null : 'status',
     error_message: up ? null : 'status 503 is not in 200-399',
     ...overrides,
-  };
+  });
 }
 
 export async function createWorld(opts: { dir?: string; clock?: () => number } = {}): Promise<World> {
@@ -66,24 +56,10 @@ export async function createWorld(opts: { dir?: string; clock?: () => number } =
     user,
     async addMonitor(overrides = {}) {
       counter++;
-      return store.createMonitor(user.id, {
-        name: `Site ${counter}`,
-        url: `https://site${counter}.example/`,
-        method: 'GET',
-        interval_seconds: 60,
-        timeout_ms: 5_000,
-        expect_status: '200-399',
-        keyword: null,
-        headers: {},
-        confirm_failures: 2,
-        confirm_recoveries: 1,
-        remind_every_minutes: 0,
-        paused: false,
-        tags: [],
-        timezone: null,
-        public: false,
-        ...overrides,
-      });
+      return store.createMonitor(
+        user.id,
+        monitorInput({ name: `Site ${counter}`, url: `https://site${counter}.example/`, interval_seconds: 60, timeout_ms: 5_000, ...overrides }),
+      );
     },
     async addContact(monitor, type, address) {
       const contact = await store.addContact(user.id, monitor.id, { type, address });

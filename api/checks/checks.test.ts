@@ -67,7 +67,7 @@ describe('checks', () => {
       'error.type': 'status',
       'error.message': 'status 503',
       'tls.version': '1.3',
-      'tls.server.x509.not_after': '2030-01-01T00:00:00.000Z',
+      'tls.server.x509.not_after': '2027-01-01T00:00:00.000Z',
       'summary.down': 1,
     });
     expect(check).not.toHaveProperty('owner.id');
