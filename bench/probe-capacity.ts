@@ -21,7 +21,7 @@
 
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +147,8 @@ function summarize(r: {
   const errors = db.prepare('SELECT error_type, count(*) AS n FROM checks WHERE ts >= ? AND ts < ? AND up = 0 GROUP BY 1').all(r.t0, r.t1);
   db.close();
   const cpu = r.after.cpuSeconds - r.before.cpuSeconds;
+  // Warnings the product logged (pino level 40+): backpressure, store retries, crashes.
+  const warnings = readFileSync(r.logFile, 'utf8').split('\n').filter((l) => /"level":(4|5|6)0/.test(l)).length;
   return {
     monitors: r.size,
     interval_s: I / 1000,
@@ -164,6 +166,9 @@ function summarize(r: {
     product_cpu_cores: +(cpu / ((r.t1 - r.t0) / 1000)).toFixed(2),
     targets_cpu_cores: +(r.targetsCpu / ((r.t1 - r.t0) / 1000)).toFixed(2),
     disk_bytes_per_probe: Math.round((r.after.writeBytes - r.before.writeBytes) / Math.max(1, seen)),
+    product_warnings: warnings,
+    // The machine may be shared: a load average above the core count means the figures include waiting.
+    load_average_1m: +loadavg()[0]!.toFixed(2),
   };
 }
 

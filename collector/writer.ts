@@ -40,7 +40,10 @@ export type BatchWriter = {
 };
 
 export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
-  const batchSize = opts.batchSize ?? 500;
+  // Large enough that at 1,000 checks/s one transaction per second carries them all: each batch
+  // rewrites the store pages it touches (SQLite: one rollup row per monitor), so fewer, larger
+  // batches write far fewer bytes per check.
+  const batchSize = opts.batchSize ?? 2_000;
   const flushEveryMs = opts.flushEveryMs ?? 1_000;
   const capacity = opts.capacity ?? 50_000;
   const retryInitialMs = opts.retryInitialMs ?? 200;
