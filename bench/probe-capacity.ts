@@ -6,7 +6,8 @@
 // Knobs (env): BENCH_MONITORS (20000), BENCH_INTERVAL_SECONDS (20), BENCH_WARMUP_SECONDS
 // (interval + 10), BENCH_MEASURE_SECONDS (80), BENCH_HTTPS_SHARE (0.5), BENCH_STEPS,
 // BENCH_PRODUCT (main: `node main.ts --role collector`; host: bench/collector-host.ts, the same
-// collector wiring without the other roles).
+// collector wiring without the other roles), BENCH_NODE_ARGS (flags for the product's node, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof" to find hot spots).
 //
 // Targets run in their own process (bench/targets.ts) on 127.0.0.1 and record each request's
 // arrival; the product runs as `node main.ts --role collector` with its own DATA_DIR, trusting the
@@ -43,7 +44,10 @@ const knobs = {
   warmupS: num('BENCH_WARMUP_SECONDS', intervalS + 10),
   measureS: num('BENCH_MEASURE_SECONDS', 80),
   httpsShare: Math.min(1, num('BENCH_HTTPS_SHARE', 0.5)),
-  product: env['BENCH_PRODUCT'] === 'host' ? ['bench/collector-host.ts'] : ['main.ts', '--role', 'collector'],
+  product: [
+    ...(env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+    ...(env['BENCH_PRODUCT'] === 'host' ? ['bench/collector-host.ts'] : ['main.ts', '--role', 'collector']),
+  ],
   sizes: env['BENCH_STEPS'] ? env['BENCH_STEPS'].split(',').map(Number) : [num('BENCH_MONITORS', 20_000)],
 };
 

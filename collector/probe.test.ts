@@ -151,6 +151,30 @@ describe('probe: failures', () => {
     expect(check.error_message).toMatch(/site\.test/);
   });
 
+  it.each([
+    ['a wildcard name', ['*.site.test'], 'www.site.test'],
+    ['an IP address', ['127.0.0.1'], '127.0.0.1'],
+  ])('accepts a trusted certificate for %s', async (_name, names, host) => {
+    const site = await open(httpsTarget(pki.issue(names), (_req, res) => res.end('x')));
+    const check = await probe(testMonitor({ url: `https://${host}:${site.port}/` }), {
+      ...base,
+      secureContext: trust,
+      lookup: fakeDns({ 'www.site.test': '127.0.0.1' }),
+    });
+    expect(check).toMatchObject({ status: 'up', error_type: null });
+  });
+
+  it('refuses a wildcard certificate for a name two levels down', async () => {
+    const site = await open(httpsTarget(pki.issue(['*.site.test']), (_req, res) => res.end('x')));
+    const check = await probe(testMonitor({ url: `https://a.b.site.test:${site.port}/` }), {
+      ...base,
+      secureContext: trust,
+      lookup: fakeDns({ 'a.b.site.test': '127.0.0.1' }),
+    });
+    expect(check).toMatchObject({ status: 'down', error_type: 'tls' });
+    expect(check.error_message).toBe('certificate of a.b.site.test not trusted: it is issued for other names (ERR_TLS_CERT_ALTNAME_INVALID)');
+  });
+
   it('reports a refused connection as connect', async () => {
     const port = await freePort();
     const check = await probe(testMonitor({ url: `http://127.0.0.1:${port}/` }), base);

@@ -6,9 +6,11 @@
 
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
+import type { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
 import type { AddressGuard } from '../address-guard.ts';
 import { asFailure, ProbeFailure } from './failure.ts';
+import { lightenIdentityCheck } from './identity.ts';
 
 export type LookupFn = (hostname: string) => Promise<{ address: string; family: number }>;
 
@@ -64,6 +66,7 @@ export async function openConnection(target: Target, deps: ConnectDeps, m: HopMe
   if (!target.https) return socket;
 
   started = performance.now();
+  let peerCert: X509Certificate | undefined;
   const secure = await settle<TLSSocket>(deps.signal, (done, fail) => {
     const s = tlsConnect({
       socket,
@@ -75,8 +78,13 @@ export async function openConnection(target: Target, deps: ConnectDeps, m: HopMe
       ALPNProtocols: ['http/1.1'],
     });
     s.on('error', noop);
-    const onError = (e: Error) => fail(asFailure(e, 'tls', 'TLS handshake failed'));
+    const restore = lightenIdentityCheck(s, () => (peerCert ??= s.getPeerX509Certificate()));
+    const onError = (e: Error) => {
+      restore();
+      fail(asFailure(e, 'tls', 'TLS handshake failed'));
+    };
     s.once('secureConnect', () => {
+      restore();
       s.off('error', onError);
       done(s);
     });
@@ -89,7 +97,7 @@ export async function openConnection(target: Target, deps: ConnectDeps, m: HopMe
   m.tls_us = micros(started);
   m.tls_version = secure.getProtocol();
   // The X509Certificate view decodes fields lazily: ~10x cheaper than getPeerCertificate().
-  const cert = secure.getPeerX509Certificate();
+  const cert = (peerCert ??= secure.getPeerX509Certificate());
   if (cert) {
     const notAfter = cert.validToDate.getTime();
     m.cert_not_after = Number.isNaN(notAfter) ? null : notAfter;
@@ -98,10 +106,26 @@ export async function openConnection(target: Target, deps: ConnectDeps, m: HopMe
   if (!secure.authorized) {
     secure.destroy();
     socket.destroy();
-    const reason = secure.authorizationError instanceof Error ? secure.authorizationError.message : String(secure.authorizationError);
-    throw new ProbeFailure('tls', `certificate of ${target.hostname} not trusted: ${reason}`);
+    throw new ProbeFailure('tls', untrustedMessage(target.hostname, secure.authorizationError));
   }
   return secure;
+}
+
+/** Readable reasons for the verification codes people meet; others keep OpenSSL's code. */
+const TLS_REASONS: Record<string, string> = {
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it is issued for other names',
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its chain ends in an untrusted self-signed root',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its issuer is unknown (incomplete chain or untrusted CA)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its issuer is unknown (incomplete chain or untrusted CA)',
+};
+
+function untrustedMessage(hostname: string, error: Error | string | null | undefined): string {
+  const code = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+  const reason = TLS_REASONS[code];
+  return `certificate of ${hostname} not trusted: ${reason ? `${reason} (${code})` : code}`;
 }
 
 async function resolve(hostname: string, deps: ConnectDeps, m: HopMeasurements): Promise<string> {
