@@ -51,8 +51,8 @@ export type CollectorDeps = {
 
 export function startCollector({ store, config, log, metrics, clock = Date.now }: CollectorDeps): Collector {
   const secureContext = createProbeTrust(config.ca);
-  // Validates allowedRanges now, so a bad range stops start-up instead of failing every probe.
-  createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
+  // Built once; a malformed allowedRanges entry throws here and stops start-up.
+  const guard = createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
   const maxConcurrency = config.maxConcurrency ?? 1_000;
   const writer = createBatchWriter({
     store,
@@ -67,7 +67,7 @@ export function startCollector({ store, config, log, metrics, clock = Date.now }
     try {
       const check = await probe(monitor, {
         allowPrivate: config.allowPrivate,
-        allowedRanges: config.allowedRanges,
+        guard,
         observer: config.observer,
         now: clock,
         scheduledAt,
@@ -98,12 +98,18 @@ export function startCollector({ store, config, log, metrics, clock = Date.now }
   metrics.observeGauge('monitors_scheduled', () => scheduler.stats().scheduled);
 
   let backpressureLogged = false;
+  let skippedBefore = 0;
   const watch = setInterval(() => {
     const full = !writer.hasRoom();
     if (full && !backpressureLogged) log.warn({ queued: writer.depth() }, 'write queue full: new probes wait until the store catches up');
     if (!full && backpressureLogged) log.info('write queue has room again');
     backpressureLogged = full;
-  }, 1_000);
+    const { skipped, waiting, running } = scheduler.stats();
+    if (skipped > skippedBefore) {
+      log.warn({ skipped: skipped - skippedBefore, waiting, running }, 'probes skipped: the previous probe of the monitor was still waiting or running (collector overloaded?)');
+    }
+    skippedBefore = skipped;
+  }, 10_000);
   watch.unref();
 
   const started = scheduler.start();

@@ -16,7 +16,7 @@
 import type { SecureContext } from 'node:tls';
 import { newCheckId } from '../store/ids.ts';
 import type { Check, HttpMethod, Monitor } from '../store/types.ts';
-import { createAddressGuard } from './address-guard.ts';
+import { createAddressGuard, type AddressGuard } from './address-guard.ts';
 import { createProbeTrust, PROBE_DEFAULTS } from './config.ts';
 import { emptyHop, openConnection, systemLookup, type HopMeasurements, type LookupFn } from './check/connect.ts';
 import { describeError, ProbeFailure } from './check/failure.ts';
@@ -28,6 +28,8 @@ export type ProbeOptions = {
   allowPrivate: boolean;
   /** CIDRs reachable even when private targets are refused. */
   allowedRanges?: readonly string[];
+  /** The same policy prebuilt once (createAddressGuard); takes precedence over the two above. */
+  guard?: AddressGuard;
   observer: string;
   /** Wall clock, epoch ms. */
   now?: () => number;
@@ -126,7 +128,7 @@ async function run(monitor: Monitor, opts: ProbeOptions, progress: Progress, sig
   const maxRedirects = opts.maxRedirects ?? PROBE_DEFAULTS.maxRedirects;
   const deps = {
     lookup: opts.lookup ?? systemLookup,
-    guard: createAddressGuard({ allowPrivate: opts.allowPrivate, allowedRanges: opts.allowedRanges }),
+    guard: opts.guard ?? createAddressGuard({ allowPrivate: opts.allowPrivate, allowedRanges: opts.allowedRanges }),
     secureContext: opts.secureContext ?? createProbeTrust(),
     signal,
   };
