@@ -100,6 +100,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
           },
           log: log.child({ role: 'collector' }),
           metrics,
+          ...(telemetry.exporting ? { tracer: telemetry.tracer } : {}),
         }),
       );
     }

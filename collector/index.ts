@@ -7,10 +7,12 @@
 //   ...
 //   await collector.stop(); // stops scheduling, waits for running probes, flushes writes
 
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { CheckWriter, MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import { withSpan } from '../telemetry/otel.ts';
 import { createAddressGuard } from './address-guard.ts';
 import { createProbeTrust } from './config.ts';
 import { probe } from './probe.ts';
@@ -45,11 +47,13 @@ export type CollectorDeps = {
   config: CollectorConfig;
   log: Logger;
   metrics: Metrics;
+  /** When set, each probe is a `probe` span (left out when not exporting: this is the hot path). */
+  tracer?: Tracer;
   /** Wall clock, epoch ms. */
   clock?: () => number;
 };
 
-export function startCollector({ store, config, log, metrics, clock = Date.now }: CollectorDeps): Collector {
+export function startCollector({ store, config, log, metrics, tracer, clock = Date.now }: CollectorDeps): Collector {
   const secureContext = createProbeTrust(config.ca);
   // Built once; a malformed allowedRanges entry throws here and stops start-up.
   const guard = createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
@@ -65,14 +69,15 @@ export function startCollector({ store, config, log, metrics, clock = Date.now }
 
   async function runProbe(monitor: Monitor, scheduledAt: number): Promise<void> {
     try {
-      const check = await probe(monitor, {
-        allowPrivate: config.allowPrivate,
-        guard,
-        observer: config.observer,
-        now: clock,
-        scheduledAt,
-        secureContext,
-      });
+      const run = () =>
+        probe(monitor, { allowPrivate: config.allowPrivate, guard, observer: config.observer, now: clock, scheduledAt, secureContext });
+      const check = tracer
+        ? await withSpan(tracer, 'probe', { 'monitor.id': monitor.id, 'url.full': monitor.url }, async (span) => {
+            const result = await run();
+            span.setAttributes({ 'monitor.status': result.status, ...(result.error_type ? { 'error.type': result.error_type } : {}) });
+            return result;
+          })
+        : await run();
       metrics.probes.add(1, { outcome: check.status, ...(check.error_type ? { error_type: check.error_type } : {}) });
       metrics.probeDuration.record(check.duration_us / 1e6, { outcome: check.status });
       writer.append(check);
