@@ -20,6 +20,9 @@ import { createScheduler, type SchedulerStats } from './scheduler.ts';
 import type { Shard } from './shard.ts';
 import { createBatchWriter } from './writer.ts';
 
+/** Start lateness above this, within a 10 s window, is logged as overload. */
+const LATE_WARNING_SECONDS = 2;
+
 export type CollectorConfig = {
   allowPrivate: boolean;
   observer: string;
@@ -67,6 +70,9 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     capacity: config.writeQueueCapacity,
   });
 
+  /** Worst start lateness since the last overload check, seconds. */
+  let worstLateness = 0;
+
   async function runProbe(monitor: Monitor, scheduledAt: number): Promise<void> {
     try {
       const run = () =>
@@ -97,7 +103,10 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     reloadEveryMs: config.reloadEveryMs ?? 2_000,
     now: clock,
     log,
-    onLateness: (seconds) => metrics.probeLateness.record(seconds),
+    onLateness: (seconds) => {
+      metrics.probeLateness.record(seconds);
+      if (seconds > worstLateness) worstLateness = seconds;
+    },
   });
   metrics.observeGauge('write_queue_depth', () => writer.depth());
   metrics.observeGauge('monitors_scheduled', () => scheduler.stats().scheduled);
@@ -114,6 +123,10 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       log.warn({ skipped: skipped - skippedBefore, waiting, running }, 'probes skipped: the previous probe of the monitor was still waiting or running (collector overloaded?)');
     }
     skippedBefore = skipped;
+    if (worstLateness > LATE_WARNING_SECONDS) {
+      log.warn({ worst_lateness_s: +worstLateness.toFixed(2), waiting, running }, 'probes start late: the collector cannot keep up (add a shard?)');
+    }
+    worstLateness = 0;
   }, 10_000);
   watch.unref();
 
