@@ -5,7 +5,7 @@
 //
 // Knobs (env): BENCH_MONITORS (20000), BENCH_INTERVAL_SECONDS (20), BENCH_WARMUP_SECONDS
 // (interval + 10), BENCH_MEASURE_SECONDS (80), BENCH_HTTPS_SHARE (0.5), BENCH_STEPS,
-// BENCH_PRODUCT (main: `node main.ts --role collector`; host: bench/collector-host.ts, the same
+// BENCH_SHARDS (1: that many collector processes with COLLECTOR_SHARD=i/n), BENCH_PRODUCT (main: `node main.ts --role collector`; host: bench/collector-host.ts, the same
 // collector wiring without the other roles), BENCH_NODE_ARGS (flags for the product's node, e.g.
 // "--cpu-prof --cpu-prof-dir=/tmp/prof" to find hot spots).
 //
@@ -16,7 +16,7 @@
 //   on-time ratio   requests that reached a target within 1 s of their slot / slots in the window
 //   lateness        arrival at the target − the monitor's slot (offset + k·interval), from outside
 //   stored          checks with a timestamp in the window found in the SQLite file afterwards
-//   CPU per probe   product's utime+stime (/proc/<pid>/stat) / requests seen
+//   CPU per probe   product's utime+stime (all shards) (/proc/<pid>/stat) / requests seen
 //   disk per probe  product's write_bytes (/proc/<pid>/io) / requests seen
 // Everything is bounded: each run stops by itself, children are stopped by their pid.
 
@@ -48,6 +48,7 @@ const knobs = {
     ...(env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
     ...(env['BENCH_PRODUCT'] === 'host' ? ['bench/collector-host.ts'] : ['main.ts', '--role', 'collector']),
   ],
+  shards: Math.round(num('BENCH_SHARDS', 1)),
   sizes: env['BENCH_STEPS'] ? env['BENCH_STEPS'].split(',').map(Number) : [num('BENCH_MONITORS', 20_000)],
 };
 
@@ -95,38 +96,52 @@ async function runOnce(size: number, work: string, ports: { http: number; https:
   await store.close();
   console.error(`  ${size} monitors created in ${((performance.now() - created) / 1000).toFixed(1)} s`);
 
+  // One product per shard (COLLECTOR_SHARD=i/n), all on the same store; figures are summed.
   const logFile = join(work, `product-${size}.log`);
-  const product = spawn(process.execPath, knobs.product, {
-    cwd: ROOT,
-    env: { ...env, DATA_DIR: dataDir, ALLOW_PRIVATE_TARGETS: 'true', NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: 'warn', OBSERVER_NAME: 'bench' },
-    stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
-  });
-  const pid = product.pid!;
+  const products = Array.from({ length: knobs.shards }, (_, i) =>
+    spawn(process.execPath, knobs.product, {
+      cwd: ROOT,
+      env: {
+        ...env, DATA_DIR: dataDir, ALLOW_PRIVATE_TARGETS: 'true', NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: 'warn',
+        OBSERVER_NAME: `bench-${i}`, COLLECTOR_SHARD: `${i}/${knobs.shards}`,
+      },
+      stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
+    }),
+  );
+  const sampleAll = () => {
+    const samples = products.map((p) => sampleProcess(p.pid!));
+    return {
+      cpuSeconds: samples.reduce((sum, x) => sum + x.cpuSeconds, 0),
+      writeBytes: samples.reduce((sum, x) => sum + x.writeBytes, 0),
+      rssBytes: samples.reduce((sum, x) => sum + x.rssBytes, 0),
+    };
+  };
   let rssMax = 0;
   const watch = async (seconds: number) => {
     for (let s = 0; s < seconds; s++) {
-      if (product.exitCode !== null) throw new Error(`product exited (${product.exitCode}); log:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
-      rssMax = Math.max(rssMax, sampleProcess(pid).rssBytes);
+      const dead = products.find((p) => p.exitCode !== null);
+      if (dead) throw new Error(`product exited (${dead.exitCode}); log:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+      rssMax = Math.max(rssMax, sampleAll().rssBytes);
       await sleep(1000);
     }
   };
   try {
     await watch(knobs.warmupS);
     targets.send({ type: 'record' });
-    const before = sampleProcess(pid);
+    const before = sampleAll();
     const targetsBefore = sampleProcess(targets.pid!);
     const t0 = Date.now();
     await watch(knobs.measureS);
     const t1 = Date.now();
-    const after = sampleProcess(pid);
+    const after = sampleAll();
     const targetsAfter = sampleProcess(targets.pid!);
     const collected = onceMessage<Samples>(targets, 'samples', 30_000);
     targets.send({ type: 'collect' });
     const samples = await collected;
-    await stopChild(product, 30_000);
+    await Promise.all(products.map((p) => stopChild(p, 30_000)));
     return summarize({ size, ids, t0, t1, samples, before, after, targetsCpu: targetsAfter.cpuSeconds - targetsBefore.cpuSeconds, rssMax, dataDir, logFile });
   } finally {
-    await stopChild(product, 5_000);
+    await Promise.all(products.map((p) => stopChild(p, 5_000)));
   }
 }
 
@@ -137,6 +152,8 @@ function summarize(r: {
   const I = knobs.intervalMs;
   const lateness: number[] = [];
   for (let k = 0; k < r.samples.indexes.length; k++) {
+    // Recording starts and stops by IPC, a little off the window: count arrivals inside it only.
+    if (r.samples.times[k]! < r.t0 || r.samples.times[k]! >= r.t1) continue;
     const id = r.ids[r.samples.indexes[k]!]!;
     const offset = offsetMs(id, I);
     lateness.push((((r.samples.times[k]! - offset) % I) + I) % I);
@@ -155,6 +172,7 @@ function summarize(r: {
   const warnings = readFileSync(r.logFile, 'utf8').split('\n').filter((l) => /"level":(4|5|6)0/.test(l)).length;
   return {
     monitors: r.size,
+    shards: knobs.shards,
     interval_s: I / 1000,
     window_s: Math.round((r.t1 - r.t0) / 1000),
     expected_probes: Math.round(expected),
