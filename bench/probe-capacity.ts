@@ -33,9 +33,11 @@ import { percentile, sampleProcess } from './proc-stats.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const env = process.env;
-const num = (name: string, fallback: number) => {
+const num = (name: string, fallback: number, min = Number.MIN_VALUE, max = Infinity) => {
   const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`invalid ${name}=${JSON.stringify(env[name])}: expected a positive number`);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`invalid ${name}=${JSON.stringify(env[name])}: expected a number from ${min === Number.MIN_VALUE ? 'above 0' : min} to ${max}`);
+  }
   return value;
 };
 const intervalS = num('BENCH_INTERVAL_SECONDS', 20);
@@ -43,7 +45,7 @@ const knobs = {
   intervalMs: intervalS * 1000,
   warmupS: num('BENCH_WARMUP_SECONDS', intervalS + 10),
   measureS: num('BENCH_MEASURE_SECONDS', 80),
-  httpsShare: Math.min(1, num('BENCH_HTTPS_SHARE', 0.5)),
+  httpsShare: num('BENCH_HTTPS_SHARE', 0.5, 0, 1),
   product: [
     ...(env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
     ...(env['BENCH_PRODUCT'] === 'host' ? ['bench/collector-host.ts'] : ['main.ts', '--role', 'collector']),
@@ -174,6 +176,7 @@ function summarize(r: {
     monitors: r.size,
     shards: knobs.shards,
     interval_s: I / 1000,
+    https_share: knobs.httpsShare,
     window_s: Math.round((r.t1 - r.t0) / 1000),
     expected_probes: Math.round(expected),
     seen_by_targets: seen,
