@@ -13,6 +13,8 @@ export function startRetention(deps: {
   retentionDays: number;
   log: Logger;
   clock?: () => number;
+  /** Delay of the first pass after start-up. */
+  firstPassAfterMs?: number;
 }): { stop(): Promise<void> } {
   const clock = deps.clock ?? Date.now;
   let running: Promise<void> | null = null;
@@ -30,7 +32,7 @@ export function startRetention(deps: {
   };
 
   const job = new Cron('17 * * * *', { protect: true }, purge);
-  const first = setTimeout(purge, 30_000);
+  const first = setTimeout(purge, deps.firstPassAfterMs ?? 30_000);
   first.unref();
   return {
     async stop() {
