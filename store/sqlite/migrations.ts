@@ -5,10 +5,14 @@
 
 import { type Db, int, writeTransaction } from './db.ts';
 import { SCHEMA_V1 } from './schema-v1.ts';
+import { SCHEMA_V2 } from './schema-v2.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
+  { version: 2, name: 'rollups clustered by time', sql: SCHEMA_V2 },
+];
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
   const latest = migrations.at(-1)?.version ?? 0;
