@@ -16,6 +16,8 @@ export type Db = {
 
 /** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
+/** Pages of WAL (4 KiB each) after which a commit copies them back into the database file. */
+const WAL_AUTOCHECKPOINT_PAGES = 8_000;
 
 export function openDb(path: string, clock: () => number): Db {
   const conn = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
@@ -24,6 +26,12 @@ export function openDb(path: string, clock: () => number): Db {
   conn.exec('PRAGMA foreign_keys = ON');
   // Page cache of ~64 MiB: the rollups of a few thousand monitors stay in memory.
   conn.exec('PRAGMA cache_size = -65536');
+  // Checkpoint every ~32 MiB of WAL instead of SQLite's 4 MiB. A collector's batch re-dirties
+  // mostly the same pages (rollup regions, index leaves) as the previous ones; copying them back
+  // to the file once per ~10 batches instead of after nearly every batch cuts the bytes written
+  // per check by a quarter (20,000 monitors: 3.96 -> 2.95 KB). A checkpoint then takes ~40 ms
+  // longer, once per ~10 batches. The WAL file stays at about that size between checkpoints.
+  conn.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   const statements = new Map<string, StatementSync>();
   return {
     conn,
