@@ -47,7 +47,8 @@ const knobs = {
   measureS: num('BENCH_MEASURE_SECONDS', 80),
   httpsShare: num('BENCH_HTTPS_SHARE', 0.5, 0, 1),
   product: [
-    ...(env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+    // The flags `npm start` uses, unless overridden.
+    ...(env['BENCH_NODE_ARGS'] ?? '--max-semi-space-size=16').split(' ').filter(Boolean),
     ...(env['BENCH_PRODUCT'] === 'host' ? ['bench/collector-host.ts'] : ['main.ts', '--role', 'collector']),
   ],
   shards: Math.round(num('BENCH_SHARDS', 1)),
