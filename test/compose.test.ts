@@ -229,7 +229,7 @@ describe('Dockerfile', () => {
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
     expect(final).toMatch(/^HEALTHCHECK .*\/healthz/ms);
-    expect(final).toMatch(/^CMD \["node", "main\.ts"\]/m);
+    expect(final).toMatch(/^CMD \["node", ("--[a-z-]+=\d+", )*"main\.ts"\]/m);
   });
 
   it('keeps dependencies, local data and secrets out of the build context', () => {
