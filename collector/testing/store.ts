@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../store/contract.ts';
 import { openSqliteStore } from '../../store/sqlite/open.ts';
+import { monitorInput as sharedMonitorInput } from '../../store/testing/fixtures.ts';
 import type { Check, MonitorInput } from '../../store/types.ts';
 
 export type TestStore = { store: Store; ownerId: string; dataDir: string; dispose(): Promise<void> };
@@ -25,25 +26,9 @@ export async function openTestStore(): Promise<TestStore> {
   };
 }
 
+/** Monitor input for a local target, probed every second. */
 export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInput {
-  return {
-    name: 'Test site',
-    url: 'http://127.0.0.1:1/',
-    method: 'GET',
-    interval_seconds: 1,
-    timeout_ms: 2000,
-    expect_status: '200-399',
-    keyword: null,
-    headers: {},
-    confirm_failures: 2,
-    confirm_recoveries: 1,
-    remind_every_minutes: 0,
-    paused: false,
-    tags: [],
-    timezone: null,
-    public: false,
-    ...overrides,
-  };
+  return sharedMonitorInput({ name: 'Test site', url: 'http://127.0.0.1:1/', interval_seconds: 1, timeout_ms: 2000, ...overrides });
 }
 
 /** Every stored check of a monitor, newest first, following cursors. */
