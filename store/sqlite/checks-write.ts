@@ -1,6 +1,7 @@
 // Appending checks. One batch is one write transaction: each check is inserted with
-// ON CONFLICT (id) DO NOTHING, and only the rows actually inserted are added to the rollups, so
-// a replayed batch (or a check repeated inside one) is stored and counted once.
+// ON CONFLICT (id) DO NOTHING, so a replayed batch (or a check repeated inside one) is stored
+// once. When a fold is due (fold.ts), it runs in the same transaction, after the inserts: rollups
+// and per-monitor lists are written for a minute of checks at once, not per batch.
 //
 // A check row is compact: the monitor's integer key, ms timestamps, µs timings, small integers,
 // the key of its repeated context (check-contexts.ts); id, owner, name, url and method are
@@ -12,10 +13,17 @@ import { checkIdToBytes } from '../ids.ts';
 import type { Check } from '../types.ts';
 import { createContextKeys } from './check-contexts.ts';
 import { type Db, int, writeTransaction } from './db.ts';
-import { createRollupBatch } from './rollups.ts';
+import { FOLD_EVERY_MS, createFoldSchedule, foldChecks, foldedSeq } from './fold.ts';
 
-export function createCheckWriter(db: Db): CheckWriter {
+export type SqliteCheckWriter = CheckWriter & {
+  /** Folds every waiting check if this writer appended any (on close). */
+  foldPending(): void;
+};
+
+export function createCheckWriter(db: Db, foldEveryMs: number = FOLD_EVERY_MS): SqliteCheckWriter {
   const contexts = createContextKeys(db);
+  const schedule = createFoldSchedule(foldEveryMs);
+  let appended = false;
   // Monitor id → key. Keys are never reused (AUTOINCREMENT), so a cached key stays right.
   const monitorKeys = new Map<string, number>();
   const keyOf = (monitorId: string): number | null => {
@@ -32,6 +40,7 @@ export function createCheckWriter(db: Db): CheckWriter {
     async appendChecks(checks) {
       if (checks.length === 0) return;
       checks.forEach(assertWritable);
+      let folded = false;
       try {
         writeTransaction(db, () => {
           const insert = db.sql(
@@ -39,11 +48,10 @@ export function createCheckWriter(db: Db): CheckWriter {
                connect_us, tls_us, first_byte_us, total_us, error_type, error_message)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
           );
-          const rollups = createRollupBatch();
           for (const check of checks) {
             const mkey = keyOf(check.monitor_id);
             if (mkey === null) continue;
-            const inserted = insert.run(
+            insert.run(
               checkIdToBytes(check.id) ?? check.id,
               mkey,
               check.timestamp,
@@ -61,15 +69,26 @@ export function createCheckWriter(db: Db): CheckWriter {
               check.error_type,
               check.error_message,
             );
-            if (inserted.changes > 0) rollups.add(mkey, check);
           }
-          rollups.flush(db);
+          const newest = db.sql('SELECT max(seq) AS seq FROM checks').get();
+          const waiting = (typeof newest?.seq === 'number' ? newest.seq : 0) - foldedSeq(db);
+          if (schedule.due(waiting)) {
+            foldChecks(db);
+            folded = true;
+          }
         });
       } catch (error) {
         contexts.discard();
         throw error;
       }
       contexts.commit();
+      appended = true;
+      if (folded) schedule.done();
+    },
+
+    foldPending() {
+      if (!appended) return;
+      while (writeTransaction(db, () => foldChecks(db)) > 0);
     },
   };
 }

@@ -63,6 +63,20 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
   }
 }
 
+/**
+ * Runs `work` in a read transaction: every statement in it sees the same snapshot, so that a
+ * fold committed by another connection meanwhile can neither hide a check nor count it twice.
+ */
+export function readTransaction<T>(db: Db, work: () => T): T {
+  if (db.conn.isTransaction) return work();
+  db.conn.exec('BEGIN');
+  try {
+    return work();
+  } finally {
+    if (db.conn.isTransaction) db.conn.exec('COMMIT');
+  }
+}
+
 export function int(row: Row, column: string): number {
   const value = row[column];
   if (typeof value !== 'number') throw new TypeError(`column ${column}: expected an integer, got ${describe(value)}`);

@@ -1,5 +1,6 @@
 // History buckets of one monitor. Whole UTC hours inside a bucket come from rollup_hour; the
-// parts of an hour cut by a bucket edge or by `from`/`to` come from the raw checks. In zones whose
+// parts of an hour cut by a bucket edge or by `from`/`to` come from the raw checks (found through
+// check_hours), and so do checks not yet folded into the rollups (fold.ts). In zones whose
 // day and hour edges fall on whole UTC hours (every zone with a whole-hour offset, DST days
 // included) raw checks are read only for a partial first or last hour of the range. In zones
 // with a half- or quarter-hour offset (Asia/Kolkata, Asia/Kathmandu, Australia/Adelaide...)
@@ -11,13 +12,19 @@ import { bucketEdges } from '../time-buckets.ts';
 import type { History } from '../types.ts';
 import { type BucketTotals, addCheck, addRollup, emptyTotals, toBucket } from './bucket-totals.ts';
 import { ownedMonitorKey } from './contacts.ts';
-import { type Db, bytesOrNull, int, intOrNull } from './db.ts';
+import { type Db, type Row, bytesOrNull, int, intOrNull, readTransaction } from './db.ts';
+import { foldedSeq } from './fold.ts';
+import { SEQ_IN, hourListsAsc, hourOf, lastHourBefore, seqParam } from './monitor-checks.ts';
 import { HOUR_MS } from './rollups.ts';
 
 /** Bound on buckets per query: a year of hours. */
 const MAX_BUCKETS = 9_000;
 
 export function history(db: Db, ownerId: string, monitorId: string, query: HistoryQuery): History | null {
+  return readTransaction(db, () => historyIn(db, ownerId, monitorId, query));
+}
+
+function historyIn(db: Db, ownerId: string, monitorId: string, query: HistoryQuery): History | null {
   const edges = bucketEdges(query.from, query.to, query.bucket, query.tz);
   if (edges.length - 1 > MAX_BUCKETS) {
     throw new RangeError(`history would have ${edges.length - 1} ${query.bucket} buckets; at most ${MAX_BUCKETS} are allowed`);
@@ -55,17 +62,21 @@ export function history(db: Db, ownerId: string, monitorId: string, query: Histo
     }
   }
 
-  for (const [start, end] of mergeHours(rawHours)) {
-    const checks = db
-      .sql(
-        `SELECT ts, up, CASE WHEN up = 1 THEN coalesce(total_us, duration_us) END AS response_us
-         FROM checks WHERE mkey = ? AND ts >= ? AND ts < ?`,
-      )
-      .all(mkey, Math.max(start, from), Math.min(end, to));
-    for (const check of checks) {
+  const addRows = (rows: Row[]) => {
+    for (const check of rows) {
       addCheck(bucketAt(totals, bucketOf(int(check, 'ts'))), int(check, 'up') === 1, intOrNull(check, 'response_us'));
     }
+  };
+  const select = 'SELECT ts, up, CASE WHEN up = 1 THEN coalesce(total_us, duration_us) END AS response_us FROM checks c';
+  for (const [start, end] of mergeHours(rawHours)) {
+    const rangeFrom = Math.max(start, from);
+    const rangeTo = Math.min(end, to);
+    for (const list of hourListsAsc(db, mkey, hourOf(rangeFrom), lastHourBefore(rangeTo))) {
+      addRows(db.sql(`${select} WHERE ${SEQ_IN} AND c.ts >= ? AND c.ts < ?`).all(seqParam(list.seqs), rangeFrom, rangeTo));
+    }
   }
+  // Checks not yet folded are in no rollup: each is counted from its row.
+  addRows(db.sql(`${select} WHERE c.seq > ? AND c.mkey = ? AND c.ts >= ? AND c.ts < ?`).all(foldedSeq(db), mkey, from, to));
 
   const buckets = totals.map((bucket, index) => toBucket(edges[index] ?? 0, bucket));
   const sum = buckets.reduce((acc, b) => ({ checks: acc.checks + b.checks, up: acc.up + b.up }), { checks: 0, up: 0 });

@@ -6,12 +6,15 @@
 import { type Db, int, writeTransaction } from './db.ts';
 import { SCHEMA_V1 } from './schema-v1.ts';
 import { SCHEMA_V2 } from './schema-v2.ts';
+import { SCHEMA_V3, listExistingChecks } from './schema-v3.ts';
 
-export type Migration = { version: number; name: string; sql: string };
+/** `sql` runs first, then `run` (for steps SQL alone cannot do), in the same transaction. */
+export type Migration = { version: number; name: string; sql: string; run?: (db: Db) => void };
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { version: 2, name: 'rollups clustered by time', sql: SCHEMA_V2 },
+  { version: 3, name: 'checks found through check_hours, rollups by the fold', sql: SCHEMA_V3, run: listExistingChecks },
 ];
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
@@ -28,6 +31,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
       // Read again under the write lock: another process may have migrated meanwhile.
       if (userVersion(db) >= migration.version) return;
       db.conn.exec(migration.sql);
+      migration.run?.(db);
       db.conn
         .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
         .run(migration.version, migration.name, db.clock());

@@ -18,12 +18,20 @@ import { migrate } from './migrations.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createOutboxStore } from './outbox.ts';
 import { purgeChecksBefore } from './retention.ts';
+import { mergeSeqs } from './seq-list.ts';
 import { summary } from './summary.ts';
 import { createUserStore } from './users.ts';
 
 export const SQLITE_FILE_NAME = 'downtime-monitor.sqlite';
 
-export async function openSqliteStore(options: { dataDir: string; clock?: () => number }): Promise<Store> {
+export type SqliteStoreOptions = {
+  dataDir: string;
+  clock?: () => number;
+  /** How often appended checks are folded into rollups and per-monitor lists (fold.ts); tests vary it. */
+  foldEveryMs?: number;
+};
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   mkdirSync(options.dataDir, { recursive: true });
   const db = openDb(join(options.dataDir, SQLITE_FILE_NAME), options.clock ?? Date.now);
   try {
@@ -33,12 +41,13 @@ export async function openSqliteStore(options: { dataDir: string; clock?: () => 
     db.conn.close();
     throw error;
   }
+  const checkWriter = createCheckWriter(db, options.foldEveryMs);
   return {
     backend: 'sqlite',
     ...createUserStore(db),
     ...createMonitorStore(db),
     ...createContactStore(db),
-    ...createCheckWriter(db),
+    appendChecks: (checks) => checkWriter.appendChecks(checks),
     listChecks: async (ownerId, monitorId, query) => listChecks(db, ownerId, monitorId, query),
     history: async (ownerId, monitorId, query) => history(db, ownerId, monitorId, query),
     summary: async (ownerId, now) => summary(db, ownerId, now),
@@ -51,6 +60,7 @@ export async function openSqliteStore(options: { dataDir: string; clock?: () => 
     },
     async close() {
       if (!db.conn.isOpen) return;
+      checkWriter.foldPending();
       // Lets SQLite refresh its planner statistics where they went stale; cheap when nothing did.
       db.conn.exec('PRAGMA optimize');
       db.conn.close();
@@ -59,6 +69,10 @@ export async function openSqliteStore(options: { dataDir: string; clock?: () => 
 }
 
 function registerFunctions(db: Db): void {
+  db.conn.function('seq_list_merge', { deterministic: true }, (a, b) => {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) throw new TypeError('seq_list_merge expects two blobs');
+    return mergeSeqs(a, b);
+  });
   db.conn.function('histogram_merge', { deterministic: true }, (a, b) => {
     if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) throw new TypeError('histogram_merge expects two blobs');
     return mergeEncoded(a, b);

@@ -1,45 +1,88 @@
 // Retention: deletes raw checks older than a cutoff in small chunks, one short write
 // transaction each, yielding to the event loop in between, so that the collector and other
-// processes are never kept waiting behind one long delete. Rollup hours and days that end at or
-// before the cutoff go too, and deleted monitors whose checks are all gone lose their row.
+// processes are never kept waiting behind one long delete. Folded checks are found through
+// check_hours, oldest hours first; checks not yet folded by scanning the tail. Rollup hours and
+// days that end at or before the cutoff go too, and deleted monitors whose checks are all gone
+// lose their row.
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { type Db, int, writeTransaction } from './db.ts';
+import { type Db, bytesOrNull, int, writeTransaction } from './db.ts';
+import { foldedSeq } from './fold.ts';
+import { seqParam } from './monitor-checks.ts';
 import { DAY_MS, HOUR_MS } from './rollups.ts';
+import { decodeSeqs, encodeSeqs } from './seq-list.ts';
 
-const CHUNK = 5_000;
+/** Hour lists handled per transaction (about 180 checks each for a 20 s monitor). */
+const LISTS_PER_CHUNK = 50;
+const ROWS_PER_CHUNK = 5_000;
 
 export async function purgeChecksBefore(db: Db, before: number): Promise<void> {
-  const monitorKeys = db.sql('SELECT mkey FROM monitors ORDER BY mkey').all().map((row) => int(row, 'mkey'));
   const hourCutoff = Math.floor(before / HOUR_MS);
-  for (const mkey of monitorKeys) {
-    // Reads first, without the write lock: most monitors have nothing to purge on most passes.
-    const hasOldChecks = db.sql('SELECT 1 FROM checks WHERE mkey = ? AND ts < ? LIMIT 1').get(mkey, before) !== undefined;
-    const hasOldRollups = db.sql('SELECT 1 FROM rollup_hour WHERE mkey = ? AND hour < ? LIMIT 1').get(mkey, hourCutoff) !== undefined;
-    if (!hasOldChecks && !hasOldRollups) continue;
-    while (hasOldChecks) {
-      const deleted = writeTransaction(db, () =>
-        db
-          .sql('DELETE FROM checks WHERE seq IN (SELECT seq FROM checks WHERE mkey = ? AND ts < ? LIMIT ?)')
-          .run(mkey, before, CHUNK).changes,
-      );
-      await yieldToEventLoop();
-      if (deleted < CHUNK) break;
-    }
-    writeTransaction(db, () => {
-      db.sql('DELETE FROM rollup_hour WHERE mkey = ? AND hour < ?').run(mkey, hourCutoff);
-      db.sql('DELETE FROM rollup_day WHERE mkey = ? AND day < ?').run(mkey, Math.floor(before / DAY_MS));
+  let after: [number, number] = [Number.MIN_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+  for (;;) {
+    const lists = writeTransaction(db, () => {
+      const rows = db
+        .sql('SELECT hour, mkey, seqs FROM check_hours WHERE hour <= ? AND (hour, mkey) > (?, ?) ORDER BY hour, mkey LIMIT ?')
+        .all(hourCutoff, after[0], after[1], LISTS_PER_CHUNK);
+      for (const row of rows) purgeHourList(db, int(row, 'hour'), int(row, 'mkey'), bytesOrNull(row, 'seqs'), before);
+      const last = rows.at(-1);
+      if (last) after = [int(last, 'hour'), int(last, 'mkey')];
+      return rows.length;
     });
     await yieldToEventLoop();
+    if (lists < LISTS_PER_CHUNK) break;
   }
+  await deleteInChunks(db, () =>
+    db
+      .sql('DELETE FROM checks WHERE seq IN (SELECT seq FROM checks WHERE seq > ? AND ts < ? LIMIT ?)')
+      .run(foldedSeq(db), before, ROWS_PER_CHUNK).changes,
+  );
+  await deleteInChunks(db, () =>
+    db
+      .sql('DELETE FROM rollup_hour WHERE (hour, mkey) IN (SELECT hour, mkey FROM rollup_hour WHERE hour < ? LIMIT ?)')
+      .run(hourCutoff, ROWS_PER_CHUNK).changes,
+  );
+  await deleteInChunks(db, () =>
+    db
+      .sql('DELETE FROM rollup_day WHERE (day, mkey) IN (SELECT day, mkey FROM rollup_day WHERE day < ? LIMIT ?)')
+      .run(Math.floor(before / DAY_MS), ROWS_PER_CHUNK).changes,
+  );
   writeTransaction(db, () =>
     db
       .sql(
         `DELETE FROM monitors WHERE deleted_at IS NOT NULL AND deleted_at < ?
-           AND NOT EXISTS (SELECT 1 FROM checks c WHERE c.mkey = monitors.mkey)
+           AND NOT EXISTS (SELECT 1 FROM check_hours h WHERE h.mkey = monitors.mkey)
+           AND NOT EXISTS (SELECT 1 FROM checks c WHERE c.seq > ? AND c.mkey = monitors.mkey)
            AND NOT EXISTS (SELECT 1 FROM rollup_hour r WHERE r.mkey = monitors.mkey)
            AND NOT EXISTS (SELECT 1 FROM rollup_day d WHERE d.mkey = monitors.mkey)`,
       )
-      .run(before),
+      .run(before, foldedSeq(db)),
   );
+}
+
+/** A whole hour before the cutoff goes with its list; the cutoff's own hour keeps its later checks. */
+function purgeHourList(db: Db, hour: number, mkey: number, blob: Uint8Array | null, before: number): void {
+  const seqs = decodeSeqs(blob ?? new Uint8Array());
+  if ((hour + 1) * HOUR_MS <= before) {
+    db.sql('DELETE FROM checks WHERE seq IN (SELECT value FROM json_each(?))').run(seqParam(seqs));
+    db.sql('DELETE FROM check_hours WHERE hour = ? AND mkey = ?').run(hour, mkey);
+    return;
+  }
+  const deleted = db
+    .sql('DELETE FROM checks WHERE seq IN (SELECT value FROM json_each(?)) AND ts < ? RETURNING seq')
+    .all(seqParam(seqs), before)
+    .map((row) => int(row, 'seq'));
+  if (deleted.length === 0) return;
+  const gone = new Set(deleted);
+  const kept = seqs.filter((seq) => !gone.has(seq));
+  if (kept.length === 0) db.sql('DELETE FROM check_hours WHERE hour = ? AND mkey = ?').run(hour, mkey);
+  else db.sql('UPDATE check_hours SET seqs = ? WHERE hour = ? AND mkey = ?').run(encodeSeqs(kept), hour, mkey);
+}
+
+async function deleteInChunks(db: Db, deleteChunk: () => number | bigint): Promise<void> {
+  for (;;) {
+    const deleted = Number(writeTransaction(db, deleteChunk));
+    await yieldToEventLoop();
+    if (deleted < ROWS_PER_CHUNK) return;
+  }
 }

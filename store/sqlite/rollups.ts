@@ -1,5 +1,5 @@
-// Pre-aggregated rollups, maintained in the same transaction as the checks they count, and only
-// for checks actually inserted (a replayed check changes nothing). Two grains:
+// Pre-aggregated rollups, written by the fold (fold.ts) from stored check rows, each row once.
+// Two grains:
 // - rollup_hour (monitor, UTC hour): counts, response count/sum/max and a response histogram;
 //   history sums these for every bucket whose edges fall on whole UTC hours.
 // - rollup_day (monitor, UTC day): counts and response count/sum; the summary's long windows
@@ -9,24 +9,26 @@
 // reach the body) as the response time: a down check's time is a timeout or an error's time,
 // not the site's speed. Down checks still count in checks and down.
 
-import type { Check } from '../types.ts';
 import type { Db } from './db.ts';
 import { type Histogram, addTo, binOf, encode } from './histogram.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
+/** The check columns that rollups count. */
+export type RollupInput = { ts: number; up: boolean; durationUs: number; totalUs: number | null };
+
 /** The response time a check contributes to statistics, or null when it contributes none. */
-export function responseUs(check: Pick<Check, 'status' | 'total_us' | 'duration_us'>): number | null {
-  if (check.status !== 'up') return null;
-  return check.total_us ?? check.duration_us;
+export function responseUs(check: RollupInput): number | null {
+  if (!check.up) return null;
+  return check.totalUs ?? check.durationUs;
 }
 
 type Totals = { mkey: number; grain: number; checks: number; up: number; respCount: number; respSum: number };
 type HourTotals = Totals & { respMax: number | null; histogram: Histogram };
 
 export type RollupBatch = {
-  add(mkey: number, check: Check): void;
+  add(mkey: number, check: RollupInput): void;
   /** Writes the batch's totals; call inside the transaction that inserted the checks. */
   flush(db: Db): void;
 };
@@ -37,8 +39,8 @@ export function createRollupBatch(): RollupBatch {
 
   return {
     add(mkey, check) {
-      const hour = Math.floor(check.timestamp / HOUR_MS);
-      const day = Math.floor(check.timestamp / DAY_MS);
+      const hour = Math.floor(check.ts / HOUR_MS);
+      const day = Math.floor(check.ts / DAY_MS);
       const hourKey = `${mkey}:${hour}`;
       const dayKey = `${mkey}:${day}`;
       let hourTotals = hours.get(hourKey);
@@ -52,7 +54,7 @@ export function createRollupBatch(): RollupBatch {
         days.set(dayKey, dayTotals);
       }
       const response = responseUs(check);
-      const up = check.status === 'up' ? 1 : 0;
+      const up = check.up ? 1 : 0;
       for (const totals of [hourTotals, dayTotals]) {
         totals.checks += 1;
         totals.up += up;

@@ -8,9 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksEvery, makeDelivery, monitorInput } from '../conformance/harness.ts';
-import { createCheckWriter } from './checks-write.ts';
 import { openDb } from './db.ts';
-import { mergeEncoded } from './histogram.ts';
+import { binOf, encode } from './histogram.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createUserStore } from './users.ts';
 import { MIGRATIONS, migrate, userVersion } from './migrations.ts';
@@ -67,21 +66,36 @@ describe('sqlite file', () => {
     raw.close();
   });
 
-  it('upgrades a version-1 file: rollups written before the upgrade still answer history', async () => {
+  it('upgrades a version-2 file: its checks are listed and its rollups still answer history', async () => {
     const T = Date.UTC(2026, 4, 1);
-    // A file left by a version-1 program, written through the store's own parts.
+    // A file left by a version-2 program: checks with their rollups, written as that version did.
     const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
-    migrate(old, MIGRATIONS.slice(0, 1));
-    old.conn.function('histogram_merge', (a, b) => mergeEncoded(a as Uint8Array, b as Uint8Array));
+    migrate(old, MIGRATIONS.slice(0, 2));
     const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
     const monitor = await createMonitorStore(old).createMonitor(user.id, monitorInput());
-    await createCheckWriter(old).appendChecks(checksEvery(monitor, T, T + 2 * 3_600_000, 300_000));
+    const checks = checksEvery(monitor, T, T + 2 * 3_600_000, 300_000);
+    old.conn.exec(`INSERT INTO check_contexts (ctx, signature, monitor_name, url, method, observer) VALUES (1, x'01', 'Example', 'https://example.com/health', 'GET', 'o')`);
+    const insert = old.conn.prepare(
+      `INSERT INTO checks (id, mkey, ts, next_in_ms, up, ctx, duration_us, total_us) VALUES (?, 1, ?, 300000, 1, 1, 100000, 100000)`,
+    );
+    for (const check of checks) insert.run(check.id, check.timestamp);
+    const hour = Math.floor(T / 3_600_000);
+    const rollup = old.conn.prepare(
+      `INSERT INTO rollup_hour (mkey, hour, checks, up, resp_count, resp_sum_us, resp_max_us, histogram) VALUES (1, ?, 12, 12, 12, 1200000, 100000, ?)`,
+    );
+    for (const h of [hour, hour + 1]) rollup.run(h, encode(new Map([[binOf(100_000), 12]])));
+    old.conn.exec(`INSERT INTO rollup_day (mkey, day, checks, up, resp_count, resp_sum_us) VALUES (1, ${Math.floor(T / 86_400_000)}, 24, 24, 24, 2400000)`);
     old.conn.close();
 
     const upgraded = await openSqliteStore({ dataDir: dir, clock: () => T + 3 * 3_600_000 });
-    // Whole hours are answered from rollup_hour, so these counts come from the migrated rows.
+    // Whole hours are answered from rollup_hour, so these counts come from the rows written before.
     const history = await upgraded.history(user.id, monitor.id, { from: T, to: T + 2 * 3_600_000, bucket: 'hour', tz: 'UTC' });
     expect(history?.buckets.map((b) => b.checks)).toEqual([12, 12]);
+    // A partial hour is read from the checks themselves, found through the lists the upgrade made.
+    const partial = await upgraded.history(user.id, monitor.id, { from: T + 1_800_000, to: T + 2 * 3_600_000, bucket: 'day', tz: 'UTC' });
+    expect(partial?.totals.checks).toBe(18);
+    const listed = await upgraded.listChecks(user.id, monitor.id, { limit: 100 });
+    expect(listed?.items.map((c) => c.id)).toEqual(checks.map((c) => c.id).reverse());
     await upgraded.appendChecks(checksEvery(monitor, T + 3_600_000 + 1, T + 2 * 3_600_000, 600_000));
     const after = await upgraded.history(user.id, monitor.id, { from: T, to: T + 2 * 3_600_000, bucket: 'hour', tz: 'UTC' });
     expect(after?.buckets.map((b) => b.checks)).toEqual([12, 18]);

@@ -11,7 +11,13 @@ const root = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
 let count = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+// Twice: folding after every append (every check read through rollups and check_hours), and
+// never folding (every check read from the tail). A real run mixes both (fold.ts).
 runStoreConformance({
-  name: 'sqlite',
-  open: () => openSqliteStore({ dataDir: join(root, `case-${++count}`) }),
+  name: 'sqlite, folded',
+  open: () => openSqliteStore({ dataDir: join(root, `case-${++count}`), foldEveryMs: 0 }),
+});
+runStoreConformance({
+  name: 'sqlite, not yet folded',
+  open: () => openSqliteStore({ dataDir: join(root, `case-${++count}`), foldEveryMs: Infinity }),
 });

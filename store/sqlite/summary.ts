@@ -1,5 +1,6 @@
 // The summary: per monitor of an owner, uptime over 24h/7d/30d/90d, the 24h average response,
-// the newest check and the open incident, from rollups and one index seek per monitor.
+// the newest check and the open incident, from rollups and one check_hours row per monitor, plus
+// the checks not yet folded into them (fold.ts).
 //
 // Windows are whole UTC hours: a window of W hours is the current hour (up to `now`) and the
 // W - 1 hours before it, so it spans between W - 1 and W hours back. Inside a window, whole UTC
@@ -8,7 +9,9 @@
 
 import { UPTIME_WINDOWS, type Incident, type MonitorSummary, type UptimeWindow } from '../types.ts';
 import { CHECK_SELECT, toCheck } from './check-rows.ts';
-import { type Db, int, text } from './db.ts';
+import { type Db, int, intOrNull, readTransaction, text } from './db.ts';
+import { foldedSeq } from './fold.ts';
+import { SEQ_IN, hourListsDesc, hourOf, seqParam } from './monitor-checks.ts';
 import { openIncidentsOf } from './incidents.ts';
 import { DAY_MS, HOUR_MS } from './rollups.ts';
 
@@ -17,19 +20,27 @@ const WINDOW_HOURS: Record<UptimeWindow, number> = { '24h': 24, '7d': 168, '30d'
 type WindowTotals = { checks: number; up: number; respCount: number; respSumUs: number };
 
 export function summary(db: Db, ownerId: string, now: number): MonitorSummary[] {
+  return readTransaction(db, () => summaryIn(db, ownerId, now));
+}
+
+function summaryIn(db: Db, ownerId: string, now: number): MonitorSummary[] {
   const monitors = db
     .sql('SELECT mkey, id, name, url, paused FROM monitors WHERE owner_id = ? AND deleted_at IS NULL ORDER BY mkey')
     .all(ownerId);
   if (monitors.length === 0) return [];
   const totals = windowTotals(db, ownerId, now);
+  const newest = new Map<number, { ts: number; seq: number }>();
+  addTail(db, ownerId, now, totals, newest);
+  for (const row of monitors) {
+    const mkey = int(row, 'mkey');
+    const folded = newestFolded(db, mkey, now);
+    const tail = newest.get(mkey);
+    if (folded && (!tail || folded.ts > tail.ts || (folded.ts === tail.ts && folded.seq > tail.seq))) newest.set(mkey, folded);
+  }
   const lastChecks = new Map(
     db
-      .sql(
-        `${CHECK_SELECT} WHERE c.seq IN (
-           SELECT (SELECT i.seq FROM checks i WHERE i.mkey = o.mkey AND i.ts <= ? ORDER BY i.ts DESC, i.seq DESC LIMIT 1)
-           FROM monitors o WHERE o.owner_id = ? AND o.deleted_at IS NULL)`,
-      )
-      .all(now, ownerId)
+      .sql(`${CHECK_SELECT} WHERE ${SEQ_IN}`)
+      .all(seqParam([...newest.values()].map((check) => check.seq)))
       .map((row) => [text(row, 'monitor_id'), toCheck(row)] as const),
   );
   const openIncidents = new Map<string, Incident>();
@@ -60,6 +71,58 @@ export function summary(db: Db, ownerId: string, now: number): MonitorSummary[] 
       open_incident: openIncidents.get(id) ?? null,
     };
   });
+}
+
+/** The newest folded check at or before `now`: its hour list names it, unless it is later than `now`. */
+function newestFolded(db: Db, mkey: number, now: number): { ts: number; seq: number } | null {
+  for (const list of hourListsDesc(db, mkey, Number.MIN_SAFE_INTEGER, hourOf(now))) {
+    if (list.lastTs <= now) return { ts: list.lastTs, seq: list.lastSeq };
+    const row = db
+      .sql(`SELECT c.ts, c.seq FROM checks c WHERE ${SEQ_IN} AND c.ts <= ? ORDER BY c.ts DESC, c.seq DESC LIMIT 1`)
+      .get(seqParam(list.seqs), now);
+    if (row) return { ts: int(row, 'ts'), seq: int(row, 'seq') };
+  }
+  return null;
+}
+
+/** Adds the checks not yet folded (fold.ts) to the window totals, and notes each monitor's newest. */
+function addTail(
+  db: Db,
+  ownerId: string,
+  now: number,
+  totals: Map<number, Map<UptimeWindow, WindowTotals>>,
+  newest: Map<number, { ts: number; seq: number }>,
+): void {
+  const currentHour = hourOf(now);
+  const rows = db
+    .sql(
+      `SELECT c.seq, c.mkey, c.ts, c.up, CASE WHEN c.up = 1 THEN coalesce(c.total_us, c.duration_us) END AS response_us
+       FROM checks c WHERE c.seq > ? AND c.mkey IN (SELECT mkey FROM monitors WHERE owner_id = ? AND deleted_at IS NULL)`,
+    )
+    .iterate(foldedSeq(db), ownerId);
+  for (const row of rows) {
+    const mkey = int(row, 'mkey');
+    const ts = int(row, 'ts');
+    const seq = int(row, 'seq');
+    const hour = hourOf(ts);
+    if (hour > currentHour) continue;
+    const last = newest.get(mkey);
+    if (ts <= now && (!last || ts > last.ts || (ts === last.ts && seq > last.seq))) newest.set(mkey, { ts, seq });
+    const response = intOrNull(row, 'response_us');
+    const windows = totals.get(mkey) ?? new Map<UptimeWindow, WindowTotals>();
+    totals.set(mkey, windows);
+    for (const window of UPTIME_WINDOWS) {
+      if (hour < currentHour - WINDOW_HOURS[window] + 1) continue;
+      const t = windows.get(window) ?? { checks: 0, up: 0, respCount: 0, respSumUs: 0 };
+      windows.set(window, t);
+      t.checks += 1;
+      if (int(row, 'up') === 1) t.up += 1;
+      if (response !== null) {
+        t.respCount += 1;
+        t.respSumUs += response;
+      }
+    }
+  }
 }
 
 /** mkey → window → totals, in one query over both rollup tables. */
