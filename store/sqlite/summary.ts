@@ -75,6 +75,12 @@ function summaryIn(db: Db, ownerId: string, now: number): MonitorSummary[] {
 
 /** The newest folded check at or before `now`: its hour list names it, unless it is later than `now`. */
 function newestFolded(db: Db, mkey: number, now: number): { ts: number; seq: number } | null {
+  const newestHour = db
+    .sql('SELECT last_ts, last_seq FROM check_hours WHERE mkey = ? AND hour <= ? ORDER BY hour DESC LIMIT 1')
+    .get(mkey, hourOf(now));
+  if (!newestHour) return null;
+  if (int(newestHour, 'last_ts') <= now) return { ts: int(newestHour, 'last_ts'), seq: int(newestHour, 'last_seq') };
+  // Checks stamped later than `now` (a clock ahead, or a summary asked for the past): search.
   for (const list of hourListsDesc(db, mkey, Number.MIN_SAFE_INTEGER, hourOf(now))) {
     if (list.lastTs <= now) return { ts: list.lastTs, seq: list.lastSeq };
     const row = db
