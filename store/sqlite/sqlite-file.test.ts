@@ -104,6 +104,41 @@ describe('sqlite file', () => {
     await upgraded.close();
   });
 
+  it('answers the same before, across and after a fold when late checks land in a folded hour', async () => {
+    const T = Date.UTC(2026, 6, 1, 10);
+    const open = () => openSqliteStore({ dataDir: dir, foldEveryMs: Infinity, clock: () => T + 7_200_000 });
+    let store = await open();
+    const user = await store.createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = await store.createMonitor(user.id, monitorInput());
+    const early = checksEvery(monitor, T, T + 3_600_000, 120_000);
+    const late = checksEvery(monitor, T + 60_000, T + 3_600_000, 120_000);
+    await store.appendChecks(early);
+    await store.close(); // folds: `early` is now in check_hours and the rollups
+    store = await open();
+    await store.appendChecks(late); // the tail, interleaved in time with folded checks of the same hour
+    const everything = [...early, ...late].sort((a, b) => b.timestamp - a.timestamp).map((c) => c.id);
+
+    const answers = async () => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listChecks(user.id, monitor.id, { limit: 7, ...(cursor ? { cursor } : {}) });
+        ids.push(...page!.items.map((c) => c.id));
+        cursor = page!.next_cursor ?? undefined;
+      } while (cursor);
+      const hours = await store.history(user.id, monitor.id, { from: T, to: T + 3_600_000, bucket: 'hour', tz: 'UTC' });
+      const half = await store.history(user.id, monitor.id, { from: T + 1_800_000, to: T + 3_600_000, bucket: 'hour', tz: 'UTC' });
+      const [summary] = await store.summary(user.id, T + 7_200_000);
+      return { ids, hour: hours!.totals.checks, half: half!.totals.checks, last: summary!.last_check?.id };
+    };
+    const expected = { ids: everything, hour: 60, half: 30, last: everything[0] };
+    expect(await answers()).toEqual(expected);
+    await store.close(); // folds `late` into the hour list `early` started
+    store = await open();
+    expect(await answers()).toEqual(expected);
+    await store.close();
+  });
+
   it('rolls back a failing migration entirely and refuses a file from a newer version', async () => {
     const db = openDb(join(dir, 'x.sqlite'), Date.now);
     migrate(db);
