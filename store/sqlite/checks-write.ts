@@ -41,6 +41,7 @@ export function createCheckWriter(db: Db, foldEveryMs: number = FOLD_EVERY_MS): 
       if (checks.length === 0) return;
       checks.forEach(assertWritable);
       let folded = false;
+      let more = false;
       try {
         writeTransaction(db, () => {
           const insert = db.sql(
@@ -73,8 +74,9 @@ export function createCheckWriter(db: Db, foldEveryMs: number = FOLD_EVERY_MS): 
           const newest = db.sql('SELECT max(seq) AS seq FROM checks').get();
           const waiting = (typeof newest?.seq === 'number' ? newest.seq : 0) - foldedSeq(db);
           if (schedule.due(waiting)) {
-            foldChecks(db);
+            const count = foldChecks(db);
             folded = true;
+            more = count < waiting;
           }
         });
       } catch (error) {
@@ -83,7 +85,7 @@ export function createCheckWriter(db: Db, foldEveryMs: number = FOLD_EVERY_MS): 
       }
       contexts.commit();
       appended = true;
-      if (folded) schedule.done();
+      if (folded) schedule.done(more);
     },
 
     foldPending() {
