@@ -14,9 +14,8 @@ import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { newCheckId } from '../store/ids.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from '../store/sqlite/open.ts';
-import { monitorInput } from '../store/testing/fixtures.ts';
+import { makeCheck, monitorInput } from '../store/testing/fixtures.ts';
 import type { Check, Monitor } from '../store/types.ts';
 
 const env = (name: string, fallback: number) => {
@@ -47,15 +46,8 @@ const random = () => {
 function probe(monitor: Monitor, index: number, timestamp: number): Check {
   const down = random() < 0.005;
   const total = Math.round(40_000 + random() * 400_000 + (index % 7) * 10_000);
-  return {
-    id: newCheckId(timestamp),
-    monitor_id: monitor.id,
-    owner_id: monitor.owner_id,
-    monitor_name: monitor.name,
-    url: monitor.url,
-    method: monitor.method,
+  return makeCheck(monitor, timestamp, {
     observer: 'bench-eu-1',
-    timestamp,
     next_at: timestamp + INTERVAL_MS,
     status: down ? 'down' : 'up',
     duration_us: down ? 10_000_000 : total + 2_000,
@@ -67,12 +59,11 @@ function probe(monitor: Monitor, index: number, timestamp: number): Check {
     tls_us: Math.round(10_000 + random() * 40_000),
     first_byte_us: down ? null : Math.round(total * 0.7),
     total_us: down ? null : total,
-    tls_version: 'TLSv1.3',
     cert_not_after: Date.UTC(2026, 11, 1 + (index % 28)),
     cert_issuer: "Let's Encrypt R11",
     error_type: down ? 'timeout' : null,
     error_message: down ? 'no response within 10000 ms' : null,
-  };
+  });
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -8,7 +8,7 @@ import { ownedMonitorKey } from './contacts.ts';
 import { CHECK_SELECT, toCheck } from './check-rows.ts';
 import { type Db, int, readTransaction } from './db.ts';
 import { foldedSeq } from './fold.ts';
-import { SEQ_IN, hourListsDesc, hourOf, seqParam } from './monitor-checks.ts';
+import { SEQ_IN, hourLists, hourOf, seqParam } from './monitor-checks.ts';
 import type { ListChecksQuery } from '../contract.ts';
 
 export function listChecks(db: Db, ownerId: string, monitorId: string, query: ListChecksQuery): ChecksPage | null {
@@ -48,7 +48,7 @@ export function listChecks(db: Db, ownerId: string, monitorId: string, query: Li
     let folded = 0;
     const fromHour = query.from === undefined ? Number.MIN_SAFE_INTEGER : hourOf(query.from);
     const toHour = newest === Infinity ? Number.MAX_SAFE_INTEGER : hourOf(newest);
-    for (const list of hourListsDesc(db, mkey, fromHour, toHour)) {
+    for (const list of hourLists(db, mkey, fromHour, toHour)) {
       const found = db.sql(`${CHECK_SELECT} WHERE ${SEQ_IN}${filter} ${order}`).all(seqParam(list.seqs), ...params);
       rows.push(...found);
       folded += found.length;

@@ -1,8 +1,11 @@
 // The SQLite connection and the few helpers every part of the SQLite store uses: a cache of
-// prepared statements, a write transaction that serializes writers across processes, and typed
-// column readers (node:sqlite rows are loosely typed).
+// prepared statements, the blob-merging SQL functions the schema needs, read and write
+// transactions (writers serialize across processes), and typed column readers (node:sqlite
+// rows are loosely typed).
 
 import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import { mergeEncoded } from './histogram.ts';
+import { mergeSeqs } from './seq-list.ts';
 
 export type Row = Record<string, SQLOutputValue>;
 
@@ -32,6 +35,7 @@ export function openDb(path: string, clock: () => number): Db {
   // per check by a quarter (20,000 monitors: 3.96 -> 2.95 KB). A checkpoint then takes ~40 ms
   // longer, once per ~10 batches. The WAL file stays at about that size between checkpoints.
   conn.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  registerBlobMerges(conn);
   const statements = new Map<string, StatementSync>();
   return {
     conn,
@@ -45,6 +49,17 @@ export function openDb(path: string, clock: () => number): Db {
       return statement;
     },
   };
+}
+
+/** The SQL functions the schema's upserts use to merge stored blobs (rollups, check_hours). */
+function registerBlobMerges(conn: DatabaseSync): void {
+  const blobs = (name: string, merge: (a: Uint8Array, b: Uint8Array) => Uint8Array) =>
+    conn.function(name, { deterministic: true }, (a, b) => {
+      if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) throw new TypeError(`${name} expects two blobs`);
+      return merge(a, b);
+    });
+  blobs('histogram_merge', mergeEncoded);
+  blobs('seq_list_merge', mergeSeqs);
 }
 
 /**

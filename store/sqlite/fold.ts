@@ -33,13 +33,11 @@ export function foldedSeq(db: Db): number {
   return int(row, 'folded_seq');
 }
 
-type HourList = { hour: number; mkey: number; seqs: number[]; lastTs: number; lastSeq: number };
-
 /** Folds up to `limit` tail checks; call inside a write transaction. Returns how many it folded. */
 export function foldChecks(db: Db, limit = FOLD_LIMIT): number {
   const from = foldedSeq(db);
   const rollups = createRollupBatch();
-  const lists = new Map<string, HourList>();
+  const lists = createHourListBatch();
   let upTo = from;
   let count = 0;
   const rows = db
@@ -51,35 +49,53 @@ export function foldChecks(db: Db, limit = FOLD_LIMIT): number {
     const ts = int(row, 'ts');
     const totalUs = row.total_us;
     rollups.add(mkey, { ts, up: row.up === 1, durationUs: int(row, 'duration_us'), totalUs: typeof totalUs === 'number' ? totalUs : null });
-    const hour = Math.floor(ts / HOUR_MS);
-    const key = `${hour}:${mkey}`;
-    const list = lists.get(key);
-    if (!list) lists.set(key, { hour, mkey, seqs: [seq], lastTs: ts, lastSeq: seq });
-    else {
+    lists.add(seq, mkey, ts);
+    upTo = seq;
+    count += 1;
+  }
+  if (count === 0) return 0;
+  rollups.flush(db);
+  lists.flush(db);
+  db.sql('UPDATE fold_state SET folded_seq = ? WHERE id = 1').run(upTo);
+  return count;
+}
+
+type HourList = { hour: number; mkey: number; seqs: number[]; lastTs: number; lastSeq: number };
+
+/** Check seqs gathered per monitor and hour, then merged into check_hours. */
+export function createHourListBatch() {
+  const lists = new Map<string, HourList>();
+  return {
+    /** Call in ascending seq order. */
+    add(seq: number, mkey: number, ts: number): void {
+      const hour = Math.floor(ts / HOUR_MS);
+      const key = `${hour}:${mkey}`;
+      const list = lists.get(key);
+      if (!list) {
+        lists.set(key, { hour, mkey, seqs: [seq], lastTs: ts, lastSeq: seq });
+        return;
+      }
       list.seqs.push(seq);
       // seq ascends, so a later row is the newer of two checks with the same timestamp.
       if (ts >= list.lastTs) {
         list.lastTs = ts;
         list.lastSeq = seq;
       }
-    }
-    upTo = seq;
-    count += 1;
-  }
-  if (count === 0) return 0;
-  rollups.flush(db);
-  const upsert = db.sql(
-    `INSERT INTO check_hours (hour, mkey, seqs, last_ts, last_seq) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (hour, mkey) DO UPDATE SET
-       seqs = seq_list_merge(seqs, excluded.seqs),
-       last_seq = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_seq ELSE last_seq END,
-       last_ts = max(last_ts, excluded.last_ts)`,
-  );
-  // In key order, so that the B-tree is walked once from left to right.
-  const ordered = [...lists.values()].sort((a, b) => a.hour - b.hour || a.mkey - b.mkey);
-  for (const list of ordered) upsert.run(list.hour, list.mkey, encodeSeqs(list.seqs), list.lastTs, list.lastSeq);
-  db.sql('UPDATE fold_state SET folded_seq = ? WHERE id = 1').run(upTo);
-  return count;
+    },
+    flush(db: Db): void {
+      const upsert = db.sql(
+        `INSERT INTO check_hours (hour, mkey, seqs, last_ts, last_seq) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (hour, mkey) DO UPDATE SET
+           seqs = seq_list_merge(seqs, excluded.seqs),
+           last_seq = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_seq ELSE last_seq END,
+           last_ts = max(last_ts, excluded.last_ts)`,
+      );
+      // In key order, so that the B-tree is walked once from left to right.
+      const ordered = [...lists.values()].sort((a, b) => a.hour - b.hour || a.mkey - b.mkey);
+      for (const list of ordered) upsert.run(list.hour, list.mkey, encodeSeqs(list.seqs), list.lastTs, list.lastSeq);
+      lists.clear();
+    },
+  };
 }
 
 /** Decides when the writer of this process folds: by rows waiting or by time since the last fold. */

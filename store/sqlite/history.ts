@@ -14,7 +14,7 @@ import { type BucketTotals, addCheck, addRollup, emptyTotals, toBucket } from '.
 import { ownedMonitorKey } from './contacts.ts';
 import { type Db, type Row, bytesOrNull, int, intOrNull, readTransaction } from './db.ts';
 import { foldedSeq } from './fold.ts';
-import { SEQ_IN, hourListsAsc, hourOf, lastHourBefore, seqParam } from './monitor-checks.ts';
+import { SEQ_IN, hourLists, hourOf, lastHourBefore, seqParam } from './monitor-checks.ts';
 import { HOUR_MS } from './rollups.ts';
 
 /** Bound on buckets per query: a year of hours. */
@@ -71,7 +71,7 @@ function historyIn(db: Db, ownerId: string, monitorId: string, query: HistoryQue
   for (const [start, end] of mergeHours(rawHours)) {
     const rangeFrom = Math.max(start, from);
     const rangeTo = Math.min(end, to);
-    for (const list of hourListsAsc(db, mkey, hourOf(rangeFrom), lastHourBefore(rangeTo))) {
+    for (const list of hourLists(db, mkey, hourOf(rangeFrom), lastHourBefore(rangeTo))) {
       addRows(db.sql(`${select} WHERE ${SEQ_IN} AND c.ts >= ? AND c.ts < ?`).all(seqParam(list.seqs), rangeFrom, rangeTo));
     }
   }

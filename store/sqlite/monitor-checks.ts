@@ -10,19 +10,11 @@ import { decodeSeqs } from './seq-list.ts';
 export type HourList = { hour: number; seqs: number[]; lastTs: number; lastSeq: number };
 
 /** The monitor's hour lists from `toHour` down to `fromHour` (both inclusive), newest first, lazily. */
-export function* hourListsDesc(db: Db, mkey: number, fromHour: number, toHour: number): Generator<HourList> {
+export function* hourLists(db: Db, mkey: number, fromHour: number, toHour: number): Generator<HourList> {
   const rows = db
     .sql('SELECT hour, seqs, last_ts, last_seq FROM check_hours WHERE mkey = ? AND hour >= ? AND hour <= ? ORDER BY hour DESC')
     .iterate(mkey, fromHour, toHour);
   for (const row of rows) yield toHourList(row);
-}
-
-/** The monitor's hour lists from `fromHour` up to `toHour` (both inclusive), oldest first. */
-export function hourListsAsc(db: Db, mkey: number, fromHour: number, toHour: number): HourList[] {
-  return db
-    .sql('SELECT hour, seqs, last_ts, last_seq FROM check_hours WHERE mkey = ? AND hour >= ? AND hour <= ? ORDER BY hour')
-    .all(mkey, fromHour, toHour)
-    .map(toHourList);
 }
 
 function toHourList(row: Row): HourList {

@@ -12,13 +12,11 @@ import { listChecks, readChecksAfter } from './checks-read.ts';
 import { createCheckWriter } from './checks-write.ts';
 import { createContactStore } from './contacts.ts';
 import { type Db, openDb } from './db.ts';
-import { mergeEncoded } from './histogram.ts';
 import { history } from './history.ts';
 import { migrate } from './migrations.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createOutboxStore } from './outbox.ts';
 import { purgeChecksBefore } from './retention.ts';
-import { mergeSeqs } from './seq-list.ts';
 import { summary } from './summary.ts';
 import { createUserStore } from './users.ts';
 
@@ -35,7 +33,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   mkdirSync(options.dataDir, { recursive: true });
   const db = openDb(join(options.dataDir, SQLITE_FILE_NAME), options.clock ?? Date.now);
   try {
-    registerFunctions(db);
     migrate(db);
   } catch (error) {
     db.conn.close();
@@ -66,15 +63,4 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       db.conn.close();
     },
   };
-}
-
-function registerFunctions(db: Db): void {
-  db.conn.function('seq_list_merge', { deterministic: true }, (a, b) => {
-    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) throw new TypeError('seq_list_merge expects two blobs');
-    return mergeSeqs(a, b);
-  });
-  db.conn.function('histogram_merge', { deterministic: true }, (a, b) => {
-    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) throw new TypeError('histogram_merge expects two blobs');
-    return mergeEncoded(a, b);
-  });
 }

@@ -9,10 +9,8 @@
 // Upgrading a file: every existing check is already in the rollups, so it is listed in
 // check_hours here and fold_state starts after the newest check.
 
-import type { Db } from './db.ts';
-import { int } from './db.ts';
-import { HOUR_MS } from './rollups.ts';
-import { encodeSeqs } from './seq-list.ts';
+import { type Db, int } from './db.ts';
+import { createHourListBatch } from './fold.ts';
 
 export const SCHEMA_V3 = `
 CREATE TABLE check_hours (
@@ -32,28 +30,19 @@ CREATE TABLE fold_state (
 INSERT INTO fold_state (id, folded_seq) SELECT 1, coalesce(max(seq), 0) FROM checks;
 `;
 
-/** Lists the checks already stored, one monitor and hour at a time (the old index gives that order). */
+/** Lists the checks already stored, in chunks of seqs so that memory stays bounded. */
 export function listExistingChecks(db: Db): void {
-  const insert = db.sql('INSERT INTO check_hours (hour, mkey, seqs, last_ts, last_seq) VALUES (?, ?, ?, ?, ?)');
-  let current: { hour: number; mkey: number; seqs: number[]; lastTs: number; lastSeq: number } | null = null;
-  const write = () => {
-    if (!current) return;
-    insert.run(current.hour, current.mkey, encodeSeqs(current.seqs.sort((a, b) => a - b)), current.lastTs, current.lastSeq);
-  };
-  for (const row of db.sql('SELECT mkey, ts, seq FROM checks ORDER BY mkey, ts, seq').iterate()) {
-    const mkey = int(row, 'mkey');
-    const ts = int(row, 'ts');
-    const seq = int(row, 'seq');
-    const hour = Math.floor(ts / HOUR_MS);
-    if (current && current.mkey === mkey && current.hour === hour) {
-      current.seqs.push(seq);
-      current.lastTs = ts;
-      current.lastSeq = seq;
-      continue;
+  const chunk = 100_000;
+  for (let after = 0; ; ) {
+    const lists = createHourListBatch();
+    let count = 0;
+    for (const row of db.sql('SELECT seq, mkey, ts FROM checks WHERE seq > ? ORDER BY seq LIMIT ?').iterate(after, chunk)) {
+      after = int(row, 'seq');
+      lists.add(after, int(row, 'mkey'), int(row, 'ts'));
+      count += 1;
     }
-    write();
-    current = { hour, mkey, seqs: [seq], lastTs: ts, lastSeq: seq };
+    lists.flush(db);
+    if (count < chunk) break;
   }
-  write();
   db.conn.exec('DROP INDEX checks_by_monitor_time');
 }

@@ -11,7 +11,7 @@ import { UPTIME_WINDOWS, type Incident, type MonitorSummary, type UptimeWindow }
 import { CHECK_SELECT, toCheck } from './check-rows.ts';
 import { type Db, int, intOrNull, readTransaction, text } from './db.ts';
 import { foldedSeq } from './fold.ts';
-import { SEQ_IN, hourListsDesc, hourOf, seqParam } from './monitor-checks.ts';
+import { SEQ_IN, hourLists, hourOf, seqParam } from './monitor-checks.ts';
 import { openIncidentsOf } from './incidents.ts';
 import { DAY_MS, HOUR_MS } from './rollups.ts';
 
@@ -81,7 +81,7 @@ function newestFolded(db: Db, mkey: number, now: number): { ts: number; seq: num
   if (!newestHour) return null;
   if (int(newestHour, 'last_ts') <= now) return { ts: int(newestHour, 'last_ts'), seq: int(newestHour, 'last_seq') };
   // Checks stamped later than `now` (a clock ahead, or a summary asked for the past): search.
-  for (const list of hourListsDesc(db, mkey, Number.MIN_SAFE_INTEGER, hourOf(now))) {
+  for (const list of hourLists(db, mkey, Number.MIN_SAFE_INTEGER, hourOf(now))) {
     if (list.lastTs <= now) return { ts: list.lastTs, seq: list.lastSeq };
     const row = db
       .sql(`SELECT c.ts, c.seq FROM checks c WHERE ${SEQ_IN} AND c.ts <= ? ORDER BY c.ts DESC, c.seq DESC LIMIT 1`)
