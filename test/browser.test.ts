@@ -110,11 +110,16 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     await form.getByLabel('Interval (seconds)').fill('2');
     await form.getByLabel('Show on public status page').check();
     await form.getByRole('button', { name: 'Add monitor' }).click();
-    await expect.poll(() => page.locator('#monitor-form-error').textContent()).toBe('');
+    // Wait for the first monitor to be listed: the form resets when its request completes.
+    await page.locator('li.monitor', { hasText: 'Local shop' }).waitFor();
+    expect(await page.locator('#monitor-form-error').textContent()).toBe('');
+    await expect.poll(() => form.getByLabel('Name').inputValue()).toBe('');
     await form.getByLabel('Name').fill('Private admin');
     await form.getByLabel('URL').fill(target.url + 'admin');
     await form.getByLabel('Interval (seconds)').fill('2');
     await form.getByRole('button', { name: 'Add monitor' }).click();
+    await page.locator('li.monitor', { hasText: 'Private admin' }).waitFor();
+    expect(await page.locator('#monitor-form-error').textContent()).toBe('');
 
     const shop = page.locator('li.monitor', { hasText: 'Local shop' });
     const admin = page.locator('li.monitor', { hasText: 'Private admin' });

@@ -4,7 +4,7 @@
 
 import { api, describeError } from './api.js';
 import { uptimeBar } from './bars.js';
-import { badge, byId, el, every } from './dom.js';
+import { badge, byId, el, every, whileBusy } from './dom.js';
 import { ago, dateTime, localZone, millis, percent } from './format.js';
 import { initHeader, requireSession, showStatusLink } from './session.js';
 import { checkTime, daysFrom, fetchDailyHistory, stateKey, statusOf } from './monitor-data.js';
@@ -113,13 +113,15 @@ function wireMonitorForm() {
       if (body.interval_seconds * 1000 <= DEFAULT_TIMEOUT_MS) body.timeout_ms = Math.max(1000, Math.floor(body.interval_seconds * 800));
     }
     byId('monitor-form-error').textContent = '';
-    try {
-      await api('/api/monitors', { method: 'POST', body });
-      form.reset();
-      await refresh();
-    } catch (error) {
-      byId('monitor-form-error').textContent = describeError(error);
-    }
+    await whileBusy(form, async () => {
+      try {
+        await api('/api/monitors', { method: 'POST', body });
+        form.reset();
+        await refresh();
+      } catch (error) {
+        byId('monitor-form-error').textContent = describeError(error);
+      }
+    });
   });
 }
 
@@ -137,11 +139,14 @@ function wireSlugForm() {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     byId('slug-error').textContent = '';
-    try {
-      showSlug(await api('/api/status-page', { method: 'PUT', body: { slug: String(new FormData(form).get('slug')).trim() } }));
-    } catch (error) {
-      byId('slug-error').textContent = describeError(error);
-    }
+    const slug = String(new FormData(form).get('slug')).trim();
+    await whileBusy(form, async () => {
+      try {
+        showSlug(await api('/api/status-page', { method: 'PUT', body: { slug } }));
+      } catch (error) {
+        byId('slug-error').textContent = describeError(error);
+      }
+    });
   });
   byId('slug-off').addEventListener('click', async () => {
     byId('slug-error').textContent = '';

@@ -64,3 +64,21 @@ export function every(task, ms) {
   document.addEventListener('visibilitychange', () => void tick());
   return () => clearInterval(timer);
 }
+
+/**
+ * Disables a form's controls while `task` runs, so that a second click cannot submit twice and
+ * nothing typed during the request is wiped when the form resets afterwards.
+ * @param {HTMLFormElement} form
+ * @param {() => Promise<void>} task
+ */
+export async function whileBusy(form, task) {
+  const controls = [...form.elements].filter((node) => 'disabled' in node && !node.disabled);
+  for (const control of controls) /** @type {HTMLInputElement} */ (control).disabled = true;
+  form.setAttribute('aria-busy', 'true');
+  try {
+    await task();
+  } finally {
+    for (const control of controls) /** @type {HTMLInputElement} */ (control).disabled = false;
+    form.removeAttribute('aria-busy');
+  }
+}
