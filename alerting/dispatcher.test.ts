@@ -145,7 +145,10 @@ describe('dispatcher', () => {
       ['sms', '+33612345678'],
     ]);
     await world.writeCheck(monitor, 'up', Date.now());
-    await createEvaluator({ store: world.store, incidents: createIncidentLookup(world.store), log: silentLog, metrics: createMetrics(), clock: Date.now }).evaluateOnce();
+    // The UP is enqueued due 50 ms from now, so that the ghost below claims the DOWNs even when
+    // both evaluations fall in the same millisecond (due times tie, and ids then order at random).
+    const later = () => Date.now() + 50;
+    await createEvaluator({ store: world.store, incidents: createIncidentLookup(world.store), log: silentLog, metrics: createMetrics(), clock: later }).evaluateOnce();
     // A worker that crashed after claiming the DOWN messages: its lease runs out in 800 ms.
     const ghost = await world.store.claimDueDeliveries('ghost', Date.now(), 800, 2);
     expect(ghost.map((g) => g.kind)).toEqual(['down', 'down']);
