@@ -48,7 +48,7 @@ const knobs = {
   httpsShare: num('BENCH_HTTPS_SHARE', 0.5, 0, 1),
   product: [
     // The flags `npm start` uses, unless overridden.
-    ...(env['BENCH_NODE_ARGS'] ?? '--max-semi-space-size=16').split(' ').filter(Boolean),
+    ...(env['BENCH_NODE_ARGS'] ?? '--max-semi-space-size=16 --heap-growing-percent=50').split(' ').filter(Boolean),
     ...(env['BENCH_PRODUCT'] === 'host' ? ['bench/collector-host.ts'] : ['main.ts', '--role', 'collector']),
   ],
   shards: Math.round(num('BENCH_SHARDS', 1)),
