@@ -115,6 +115,7 @@ async function runOnce(size: number, work: string, ports: { http: number; https:
     const samples = products.map((p) => sampleProcess(p.pid!));
     return {
       cpuSeconds: samples.reduce((sum, x) => sum + x.cpuSeconds, 0),
+      systemSeconds: samples.reduce((sum, x) => sum + x.systemSeconds, 0),
       writeBytes: samples.reduce((sum, x) => sum + x.writeBytes, 0),
       rssBytes: samples.reduce((sum, x) => sum + x.rssBytes, 0),
     };
@@ -189,6 +190,8 @@ function summarize(r: {
     stored_errors: errors,
     product_rss_mb_max: Math.round(r.rssMax / 2 ** 20),
     product_cpu_ms_per_probe: +((cpu * 1000) / Math.max(1, seen)).toFixed(3),
+    // The kernel's share: socket set-up and tear-down and, on loopback, both ends' TCP work.
+    product_cpu_system_ms_per_probe: +(((r.after.systemSeconds - r.before.systemSeconds) * 1000) / Math.max(1, seen)).toFixed(3),
     product_cpu_cores: +(cpu / ((r.t1 - r.t0) / 1000)).toFixed(2),
     targets_cpu_cores: +(r.targetsCpu / ((r.t1 - r.t0) / 1000)).toFixed(2),
     disk_bytes_per_probe: Math.round((r.after.writeBytes - r.before.writeBytes) / Math.max(1, seen)),

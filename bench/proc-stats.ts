@@ -6,18 +6,20 @@ import { readFileSync } from 'node:fs';
 /** Clock ticks per second for /proc/<pid>/stat; 100 on every Linux this runs on. */
 const CLK_TCK = 100;
 
-export type ProcSample = { cpuSeconds: number; writeBytes: number; rssBytes: number };
+/** cpuSeconds = user + system; systemSeconds is the kernel's share (sockets, loopback TCP, disk). */
+export type ProcSample = { cpuSeconds: number; systemSeconds: number; writeBytes: number; rssBytes: number };
 
 export function sampleProcess(pid: number): ProcSample {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  const systemSeconds = Number(fields[12]) / CLK_TCK;
+  const cpuSeconds = Number(fields[11]) / CLK_TCK + systemSeconds;
   const io = readFileSync(`/proc/${pid}/io`, 'utf8');
   const writeBytes = Number(/^write_bytes:\s*(\d+)/m.exec(io)?.[1] ?? NaN);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssBytes = Number(/^VmRSS:\s*(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024;
-  return { cpuSeconds, writeBytes, rssBytes };
+  return { cpuSeconds, systemSeconds, writeBytes, rssBytes };
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
