@@ -130,4 +130,66 @@ describe('evaluator with the SQLite store', () => {
     expect(await deliveries(flapping)).toEqual([]);
     expect(await incidents(flapping)).toEqual([]);
   });
+
+  describe('first start on a store that already holds checks (a collector ran alone)', () => {
+    const DAY = 24 * 60 * MIN;
+    const kinds = async (m: Monitor) => (await deliveries(m)).map((d) => d.kind).sort();
+
+    it('records old outages without messages, tells a monitor still down once, and fresh changes as usual', async () => {
+      const ended = await monitorWithContacts({ name: 'ended last week' });
+      await world.writeCheck(ended, 'down', T0 - 8 * DAY);
+      await world.writeCheck(ended, 'down', T0 - 8 * DAY + MIN);
+      const back = await world.writeCheck(ended, 'up', T0 - 8 * DAY + 2 * MIN);
+      const still = await monitorWithContacts({ name: 'down for three days' });
+      await world.writeCheck(still, 'up', T0 - 3 * DAY - MIN);
+      const firstFailure = await world.writeCheck(still, 'down', T0 - 3 * DAY);
+      const confirming = await world.writeCheck(still, 'down', T0 - 3 * DAY + MIN);
+      for (let i = 2; i < 6; i++) await world.writeCheck(still, 'down', T0 - 3 * DAY + i * MIN);
+      const fresh = await monitorWithContacts({ name: 'went down a minute ago' });
+      await world.writeCheck(fresh, 'down', T0 - 2 * MIN);
+      await world.writeCheck(fresh, 'down', T0 - MIN);
+
+      // Small pages, one per pass: the catch-up spans several passes, and nothing old is told
+      // before it ends.
+      const evaluator = createEvaluator({
+        store: world.store, incidents: createIncidentLookup(world.store), log: silentLog, metrics: createMetrics(), clock, batchSize: 3, maxBatchesPerPass: 1,
+      });
+      await evaluator.evaluateOnce();
+      expect(await kinds(ended)).toEqual([]);
+      expect(await kinds(still)).toEqual([]);
+      for (let pass = 0; pass < 6; pass++) await evaluator.evaluateOnce();
+
+      expect(await incidents(ended)).toMatchObject([{ resolved_at: back.timestamp }]);
+      expect(await deliveries(ended)).toEqual([]);
+      const [open] = await incidents(still);
+      expect(open).toMatchObject({ started_at: firstFailure.timestamp, resolved_at: null });
+      const late = await deliveries(still);
+      expect(late.map((d) => [d.kind, d.channel, d.check_id, d.incident_id]).sort()).toEqual([
+        ['down', 'email', confirming.id, open?.id],
+        ['down', 'sms', confirming.id, open?.id],
+      ]);
+      expect(await kinds(fresh)).toEqual(['down', 'down']);
+
+      // Told once: later passes add nothing, and its recovery is told as usual.
+      await evaluator.evaluateOnce();
+      expect(await kinds(still)).toEqual(['down', 'down']);
+      await world.writeCheck(still, 'up', T0);
+      await evaluator.evaluateOnce();
+      expect(await kinds(still)).toEqual(['down', 'down', 'up', 'up']);
+      expect(await deliveries(ended)).toEqual([]);
+    });
+
+    it('once it has a cursor, a restart tells every change it meets, however old (nothing is lost)', async () => {
+      // A first run that read a check stores a cursor.
+      await world.writeCheck(await world.addMonitor({ name: 'other' }), 'up', T0 - MIN);
+      await evaluatorFor().evaluateOnce();
+      expect(await world.store.getEvaluatorCursor()).not.toBeNull();
+      const monitor = await monitorWithContacts();
+      await world.writeCheck(monitor, 'down', T0 - 2 * DAY);
+      await world.writeCheck(monitor, 'down', T0 - 2 * DAY + MIN);
+      await world.writeCheck(monitor, 'up', T0 - DAY);
+      await evaluatorFor().evaluateOnce();
+      expect(await kinds(monitor)).toEqual(['down', 'down', 'up', 'up']);
+    });
+  });
 });

@@ -7,6 +7,15 @@
 // last_check_at, so checks the winner already folded are not counted twice, and delivery ids are
 // deterministic, so nothing is ever enqueued twice. A crash between the write and the cursor
 // update is the same case: the checks are read again and fold to nothing.
+//
+// First start (no stored cursor) on a store that already holds checks, e.g. after a collector ran
+// alone: the evaluator catches up through the whole backlog before it is current. A DOWN confirmed
+// more than OLD_NEWS_MS ago met on the way is old news: its state and incident are written, its
+// messages are not, nor those of its reminders and of the UP that ends it, so that nobody is told
+// today of an outage that ended last week. When the catch-up ends, each monitor still down on old
+// news gets the DOWN message of its open incident, late but once. Fresh changes are told as usual
+// (a null cursor also follows a crash before the first cursor write: those checks are recent). A
+// restart in the middle of a catch-up resumes from the stored cursor as a normal pass.
 
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
@@ -16,7 +25,7 @@ import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
 import { effectsOf } from './effects.ts';
 import type { IncidentLookup } from './lookups.ts';
-import { fold, initialState, tick, type FoldSegment } from './state-machine.ts';
+import { fold, initialState, tick, type FoldSegment, type Transition } from './state-machine.ts';
 
 export type EvaluatorStore = Pick<
   Store,
@@ -49,7 +58,9 @@ export type EvaluatorDeps = {
 };
 
 type Entry = { state: AlertState; version: number | null };
+type DownTransition = Extract<Transition, { kind: 'down' }>;
 const MAX_CAS_RETRIES = 5;
+const OLD_NEWS_MS = 10 * 60_000;
 
 export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<void> } {
   const { store, log, metrics, clock } = deps;
@@ -61,6 +72,10 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   let monitorsToken: string | null = null;
   const states = new Map<string, Entry>();
   let statesLoadedAt = -Infinity;
+  /** Set while catching up on a first start: monitors whose latest change, a DOWN, was not told. */
+  let catchUp: Map<string, DownTransition> | null = null;
+  let cursorSeen = false;
+  let silenced = 0;
 
   async function refreshMonitors(force = false): Promise<void> {
     const token = await store.monitorsChangeToken();
@@ -79,12 +94,23 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
 
   async function write(monitor: Monitor, version: number | null, segment: FoldSegment | { state: AlertState; transition?: undefined }): Promise<number> {
     const now = clock();
-    const effects = segment.transition ? await effectsOf(deps, monitor, segment.transition, now) : {};
+    const { transition } = segment;
+    const effects = transition ? await effectsOf(deps, monitor, transition, now) : {};
+    const oldNews =
+      catchUp !== null &&
+      transition !== undefined &&
+      (transition.kind === 'down' ? transition.check.timestamp < now - OLD_NEWS_MS : catchUp.has(monitor.id));
+    if (oldNews) {
+      delete effects.deliveries;
+      silenced++;
+    }
     const next = await store.compareAndSetAlertState(monitor.id, version, segment.state, effects);
     if (effects.incident) deps.incidents.remember(effects.incident);
-    if (segment.transition) {
-      metrics.transitions.add(1, { to: segment.transition.kind });
-      log.info({ monitor_id: monitor.id, transition: segment.transition.kind, deliveries: effects.deliveries?.length ?? 0 }, 'alert transition');
+    if (oldNews && transition?.kind === 'down') catchUp?.set(monitor.id, transition);
+    if (transition?.kind === 'up') catchUp?.delete(monitor.id);
+    if (transition) {
+      metrics.transitions.add(1, { to: transition.kind });
+      log.info({ monitor_id: monitor.id, transition: transition.kind, deliveries: effects.deliveries?.length ?? 0, catching_up: oldNews }, 'alert transition');
     }
     if (effects.deliveries?.length) deps.onEnqueued?.(effects.deliveries);
     return next;
@@ -116,6 +142,11 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   async function foldNewChecks(): Promise<Set<string>> {
     const touched = new Set<string>();
     let cursor = await store.getEvaluatorCursor();
+    if (!cursorSeen) {
+      cursorSeen = true;
+      if (cursor === null) catchUp = new Map();
+    }
+    let caughtUp = false;
     for (let i = 0; i < maxBatches; i++) {
       const page = await store.readChecksAfter(cursor, batchSize);
       const byMonitor = Map.groupBy(page.checks, (c) => c.monitor_id);
@@ -128,9 +159,39 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
       }
       if (page.cursor !== cursor) await store.setEvaluatorCursor(page.cursor);
       cursor = page.cursor;
-      if (page.checks.length < batchSize) break;
+      if (page.checks.length < batchSize) {
+        caughtUp = true;
+        break;
+      }
     }
+    if (catchUp !== null && caughtUp) await endCatchUp(catchUp);
     return touched;
+  }
+
+  /** Tells the contacts of monitors still down after a catch-up, once (delivery ids are fixed). */
+  async function endCatchUp(stillDown: Map<string, DownTransition>): Promise<void> {
+    catchUp = null;
+    for (const [id, down] of stillDown) {
+      const monitor = monitors.get(id);
+      if (!monitor) continue;
+      for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+        const entry = states.get(id) ?? (await load(id));
+        if (entry.state.status !== 'down' || entry.state.open_incident_id !== down.incident.id) break;
+        const { deliveries } = await effectsOf(deps, monitor, down, clock());
+        try {
+          const version = await store.compareAndSetAlertState(id, entry.version, entry.state, { deliveries });
+          states.set(id, { state: entry.state, version });
+          if (deliveries?.length) deps.onEnqueued?.(deliveries);
+          break;
+        } catch (error) {
+          states.delete(id);
+          if (!(error instanceof CasConflictError)) throw error;
+        }
+      }
+    }
+    if (silenced > 0) {
+      log.info({ old_changes_not_told: silenced, still_down_told_late: stillDown.size }, 'alerting caught up with checks stored before its first start');
+    }
   }
 
   return {
