@@ -59,12 +59,16 @@ const backgroundLoop = (async () => {
 console.log(`confirming ${TRANSITIONS} outages at 10 per second…`);
 const victims = monitors.slice(0, TRANSITIONS);
 for (const m of victims) failing.add(m.id);
+// A background batch built before the line above may still carry an up check for a victim: let it
+// land before the first failure, or it would break that victim's failure streak.
+await sleep(1_100);
 const firstFailure = Date.now();
 await store.appendChecks(victims.map((m) => makeCheck(m, 'down', firstFailure)));
 for (const [i, m] of victims.entries()) {
   await store.appendChecks([makeCheck(m, 'down', Math.max(firstFailure + 1, Date.now()))]);
   confirmedAt.set(m.name, Date.now());
-  if (i % 10 === 9) await sleep(1_000);
+  // Jittered, so that bursts do not keep one phase against the evaluator's 500 ms period.
+  if (i % 10 === 9) await sleep(700 + Math.random() * 600);
 }
 const deadline = Date.now() + 30_000;
 while (latencies.length < TRANSITIONS && Date.now() < deadline) await sleep(100);
