@@ -116,27 +116,37 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     return next;
   }
 
-  /** Folds (checks) or ticks (no checks) one monitor until its writes win. */
-  async function advance(monitor: Monitor, checks: readonly Check[]): Promise<void> {
+  /**
+   * Runs `step` on the monitor's current entry until its writes win: a lost compare-and-set
+   * reloads the state and runs it again. `step` returns the entry it leaves.
+   */
+  async function untilWritten(monitorId: string, step: (entry: Entry) => Promise<Entry>): Promise<void> {
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-      const entry = states.get(monitor.id) ?? (await load(monitor.id));
+      const entry = states.get(monitorId) ?? (await load(monitorId));
+      try {
+        states.set(monitorId, await step(entry));
+        return;
+      } catch (error) {
+        states.delete(monitorId);
+        if (!(error instanceof CasConflictError)) throw error;
+      }
+    }
+    log.warn({ monitor_id: monitorId }, 'alert state kept changing under us; will retry next pass');
+  }
+
+  /** Folds (checks) or ticks (no checks) one monitor. */
+  function advance(monitor: Monitor, checks: readonly Check[]): Promise<void> {
+    return untilWritten(monitor.id, async (entry) => {
       const now = clock();
       const folded = fold(entry.state, checks, monitor, now);
       const ticked = tick(folded.state, monitor, now);
       const segments = ticked.transition ? [...folded.segments, { state: ticked.state, transition: ticked.transition }] : folded.segments;
-      try {
-        let version = entry.version;
-        for (const segment of segments) version = await write(monitor, version, segment);
-        const lastWritten = segments.at(-1)?.state ?? entry.state;
-        if (ticked.state !== lastWritten) version = await write(monitor, version, { state: ticked.state });
-        states.set(monitor.id, { state: ticked.state, version });
-        return;
-      } catch (error) {
-        states.delete(monitor.id);
-        if (!(error instanceof CasConflictError)) throw error;
-      }
-    }
-    log.warn({ monitor_id: monitor.id }, 'alert state kept changing under us; will retry next pass');
+      let version = entry.version;
+      for (const segment of segments) version = await write(monitor, version, segment);
+      const lastWritten = segments.at(-1)?.state ?? entry.state;
+      if (ticked.state !== lastWritten) version = await write(monitor, version, { state: ticked.state });
+      return { state: ticked.state, version };
+    });
   }
 
   async function foldNewChecks(): Promise<Set<string>> {
@@ -174,20 +184,13 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     for (const [id, down] of stillDown) {
       const monitor = monitors.get(id);
       if (!monitor) continue;
-      for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-        const entry = states.get(id) ?? (await load(id));
-        if (entry.state.status !== 'down' || entry.state.open_incident_id !== down.incident.id) break;
+      await untilWritten(id, async (entry) => {
+        if (entry.state.status !== 'down' || entry.state.open_incident_id !== down.incident.id) return entry;
         const { deliveries } = await effectsOf(deps, monitor, down, clock());
-        try {
-          const version = await store.compareAndSetAlertState(id, entry.version, entry.state, { deliveries });
-          states.set(id, { state: entry.state, version });
-          if (deliveries?.length) deps.onEnqueued?.(deliveries);
-          break;
-        } catch (error) {
-          states.delete(id);
-          if (!(error instanceof CasConflictError)) throw error;
-        }
-      }
+        const version = await store.compareAndSetAlertState(id, entry.version, entry.state, { deliveries });
+        if (deliveries?.length) deps.onEnqueued?.(deliveries);
+        return { state: entry.state, version };
+      });
     }
     if (silenced > 0) {
       log.info({ old_changes_not_told: silenced, still_down_told_late: stillDown.size }, 'alerting caught up with checks stored before its first start');

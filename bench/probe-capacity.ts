@@ -6,8 +6,8 @@
 // Knobs (env): BENCH_MONITORS (20000), BENCH_INTERVAL_SECONDS (20), BENCH_WARMUP_SECONDS
 // (interval + 10), BENCH_MEASURE_SECONDS (80), BENCH_HTTPS_SHARE (0.5), BENCH_STEPS,
 // BENCH_SHARDS (1: that many collector processes with COLLECTOR_SHARD=i/n), BENCH_PRODUCT (main: `node main.ts --role collector`; host: bench/collector-host.ts, the same
-// collector wiring without the other roles), BENCH_NODE_ARGS (flags for the product's node, e.g.
-// "--cpu-prof --cpu-prof-dir=/tmp/prof" to find hot spots).
+// collector wiring without the other roles), BENCH_NODE_ARGS (flags for the product's node instead
+// of `npm start`'s, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to find hot spots).
 //
 // Targets run in their own process (bench/targets.ts) on 127.0.0.1 and record each request's
 // arrival; the product runs as `node main.ts --role collector` with its own DATA_DIR, trusting the
@@ -47,13 +47,18 @@ const knobs = {
   measureS: num('BENCH_MEASURE_SECONDS', 80),
   httpsShare: num('BENCH_HTTPS_SHARE', 0.5, 0, 1),
   product: [
-    // The flags `npm start` uses, unless overridden.
-    ...(env['BENCH_NODE_ARGS'] ?? '--max-semi-space-size=16 --heap-growing-percent=50').split(' ').filter(Boolean),
+    ...(env['BENCH_NODE_ARGS'] ?? startFlags()).split(' ').filter(Boolean),
     ...(env['BENCH_PRODUCT'] === 'host' ? ['bench/collector-host.ts'] : ['main.ts', '--role', 'collector']),
   ],
   shards: Math.round(num('BENCH_SHARDS', 1)),
   sizes: env['BENCH_STEPS'] ? env['BENCH_STEPS'].split(',').map(Number) : [num('BENCH_MONITORS', 20_000)],
 };
+
+/** The node flags of `npm start` (package.json), so that the bench runs the product as users do. */
+function startFlags(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(' ').filter((word) => word.startsWith('--')).join(' ');
+}
 
 type Samples = { indexes: number[]; times: number[]; total: number };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

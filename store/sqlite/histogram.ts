@@ -6,6 +6,8 @@
 // Stored sparse, as a blob of (bin: 1 byte, count: unsigned LEB128) pairs in bin order, since an
 // hour of checks usually falls in a handful of bins. Only this module reads or writes it.
 
+import { createBlobReader, pushVarint } from './varint.ts';
+
 export type Histogram = Map<number, number>;
 
 export const BIN_COUNT = 70;
@@ -29,33 +31,20 @@ export function addTo(histogram: Histogram, bin: number, count = 1): void {
 export function encode(histogram: Histogram): Uint8Array {
   const bytes: number[] = [];
   for (const bin of [...histogram.keys()].sort((a, b) => a - b)) {
-    let count = histogram.get(bin) ?? 0;
+    const count = histogram.get(bin) ?? 0;
     if (count <= 0) continue;
     bytes.push(bin);
-    while (count >= 0x80) {
-      bytes.push((count & 0x7f) | 0x80);
-      count = Math.floor(count / 0x80);
-    }
-    bytes.push(count);
+    pushVarint(bytes, count);
   }
   return Uint8Array.from(bytes);
 }
 
 /** Adds the counts in `bytes` to `into` (a fresh histogram when omitted). */
 export function decodeInto(bytes: Uint8Array, into: Histogram = new Map()): Histogram {
-  let at = 0;
-  while (at < bytes.length) {
-    const bin = bytes[at++] ?? 0;
-    let count = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = bytes[at++];
-      if (byte === undefined) throw new Error('response histogram blob is truncated');
-      count += (byte & 0x7f) * scale;
-      if (byte < 0x80) break;
-      scale *= 0x80;
-    }
-    addTo(into, bin, count);
+  const reader = createBlobReader(bytes, 'response histogram');
+  while (!reader.done()) {
+    const bin = reader.byte();
+    addTo(into, bin, reader.varint());
   }
   return into;
 }

@@ -3,18 +3,16 @@
 // thousand sequence numbers apart even at a thousand checks per second, so an hour of a 20 s
 // monitor (180 checks) takes about 540 bytes. Only this module reads or writes the format.
 
+import { createBlobReader, pushVarint } from './varint.ts';
+
 export function encodeSeqs(seqs: readonly number[]): Uint8Array {
   const bytes: number[] = [];
   let previous = 0;
   for (const seq of seqs) {
-    let value = seq - previous;
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`sequence numbers must ascend (got ${seq} after ${previous})`);
+    const gap = seq - previous;
+    if (!Number.isSafeInteger(gap) || gap < 0) throw new RangeError(`sequence numbers must ascend (got ${seq} after ${previous})`);
     previous = seq;
-    while (value >= 0x80) {
-      bytes.push((value % 0x80) | 0x80);
-      value = Math.floor(value / 0x80);
-    }
-    bytes.push(value);
+    pushVarint(bytes, gap);
   }
   return Uint8Array.from(bytes);
 }
@@ -22,18 +20,9 @@ export function encodeSeqs(seqs: readonly number[]): Uint8Array {
 export function decodeSeqs(bytes: Uint8Array): number[] {
   const seqs: number[] = [];
   let previous = 0;
-  let at = 0;
-  while (at < bytes.length) {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = bytes[at++];
-      if (byte === undefined) throw new Error('sequence list blob is truncated');
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) break;
-      scale *= 0x80;
-    }
-    previous += value;
+  const reader = createBlobReader(bytes, 'sequence list');
+  while (!reader.done()) {
+    previous += reader.varint();
     seqs.push(previous);
   }
   return seqs;
