@@ -17,6 +17,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startRetention } from './store/retention-job.ts';
 import type { Store } from './store/contract.ts';
 import { openSqliteStore } from './store/sqlite/open.ts';
+import { clientFromConfig } from './elastic/client.ts';
+import { openElasticsearchStore } from './elastic/store/open.ts';
 import { startTelemetry } from './telemetry/otel.ts';
 import { traceStore } from './telemetry/traced-store.ts';
 import { createApp, serveApp } from './api/app.ts';
@@ -67,13 +69,26 @@ async function resolveJwtSecret(config: Config): Promise<string> {
   return (await readFile(file, 'utf8')).trim();
 }
 
-async function openStore(config: Config): Promise<Store> {
-  if (config.STORE === 'elasticsearch') {
-    // The Elasticsearch backend is not built yet (see README, "Elasticsearch"): refuse clearly
-    // rather than fall back to SQLite behind the user's back.
-    throw new ConfigError('invalid STORE=elasticsearch: the Elasticsearch store is not available in this version');
+/** The store the configuration names: SQLite in DATA_DIR, or Elasticsearch (templates installed). */
+export async function openStore(config: Config): Promise<Store> {
+  if (config.STORE === 'sqlite') return openSqliteStore({ dataDir: config.DATA_DIR });
+  const url = config.ELASTICSEARCH_URL as string; // loadConfig requires it with STORE=elasticsearch
+  const client = await clientFromConfig({ ...config, ELASTICSEARCH_URL: url });
+  try {
+    return await openElasticsearchStore({
+      client,
+      namespace: config.ELASTICSEARCH_NAMESPACE,
+      retentionDays: config.CHECKS_RETENTION_DAYS,
+    });
+  } catch (error) {
+    await client.close();
+    // One line naming the node and the reason (refused, untrusted certificate, bad credentials…).
+    throw new StoreUnavailableError(`cannot open the Elasticsearch store at ${url}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return openSqliteStore({ dataDir: config.DATA_DIR });
+}
+
+class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
 }
 
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<Stoppable> {
@@ -169,6 +184,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       if (error instanceof ConfigError) {
         console.error(error.message);
         process.exit(2);
+      }
+      if (error instanceof StoreUnavailableError) {
+        console.error(error.message);
+        process.exit(1);
       }
       console.error(error);
       process.exit(1);

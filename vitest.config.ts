@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests start real servers and SQLite files; two cores do not gain from more workers.
     maxWorkers: 2,
+    // Picks the search engine (ES_URL, the OpenSearch dev node, a container, or none) once per run.
+    globalSetup: ['test/setup/elasticsearch.ts'],
   },
 });

@@ -100,6 +100,36 @@ describe('evaluator with the SQLite store', () => {
     }
   });
 
+  it('writes a state only when the rule changes, not for every healthy check, and a restart re-reads harmlessly', async () => {
+    const monitor = await monitorWithContacts();
+    const writes: string[] = [];
+    const counting = {
+      ...world.store,
+      compareAndSetAlertState: (...args: Parameters<typeof world.store.compareAndSetAlertState>) => {
+        writes.push(`${args[2].status}/${args[2].streak_status ?? '-'}${args[2].streak_count}`);
+        return world.store.compareAndSetAlertState(...args);
+      },
+    };
+    const evaluator = evaluatorFor(counting);
+    for (let i = 0; i < 10; i++) {
+      await world.writeCheck(monitor, 'up', T0 - (30 - i) * MIN);
+      await evaluator.evaluateOnce();
+    }
+    // unknown → up (confirm_recoveries 1) is one write; nine more healthy checks write nothing.
+    expect(writes).toEqual(['up/-0']);
+    await world.writeCheck(monitor, 'down', T0 - 19 * MIN);
+    await evaluator.evaluateOnce();
+    await world.writeCheck(monitor, 'up', T0 - 18 * MIN);
+    await evaluator.evaluateOnce();
+    // A streak step and its end are changes.
+    expect(writes).toEqual(['up/-0', 'up/down1', 'up/-0']);
+    // A new process reading everything again from the start folds to the same state.
+    await world.store.setEvaluatorCursor(null);
+    await evaluatorFor(counting).evaluateOnce();
+    expect(writes).toHaveLength(3);
+    expect(await deliveries(monitor)).toEqual([]);
+  });
+
   it('sends reminders every remind_every_minutes while down, without new checks', async () => {
     const monitor = await monitorWithContacts({ remind_every_minutes: 10 });
     const evaluator = evaluatorFor();

@@ -2,6 +2,9 @@
 // fold them per monitor through the pure state machine, ask it for reminders, and persist every
 // change with compare-and-set, the transition's incident and deliveries in the same step.
 //
+// A state is written only when the rule's view changes (a transition, a streak step, a reminder);
+// checks that merely agree with the status move last_check_at in memory only (sameRuleState).
+//
 // Several engines may run at once. A lost compare-and-set (CasConflictError) means another engine
 // wrote first: reload the state and fold again. The fold ignores checks at or before the state's
 // last_check_at, so checks the winner already folded are not counted twice, and delivery ids are
@@ -58,6 +61,18 @@ export type EvaluatorDeps = {
 };
 
 type Entry = { state: AlertState; version: number | null };
+
+/**
+ * True when two states differ only in how far the fold has read (last_check_at, updated_at). Such
+ * a change is kept in memory, not written: a healthy fleet then costs no state write per check,
+ * and re-folding those checks from the stored state after a restart gives the same state again.
+ */
+function sameRuleState(a: AlertState, b: AlertState): boolean {
+  for (const key of Object.keys(a) as (keyof AlertState)[]) {
+    if (key !== 'last_check_at' && key !== 'updated_at' && a[key] !== b[key]) return false;
+  }
+  return true;
+}
 type DownTransition = Extract<Transition, { kind: 'down' }>;
 const MAX_CAS_RETRIES = 5;
 const OLD_NEWS_MS = 10 * 60_000;
@@ -144,7 +159,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
       let version = entry.version;
       for (const segment of segments) version = await write(monitor, version, segment);
       const lastWritten = segments.at(-1)?.state ?? entry.state;
-      if (ticked.state !== lastWritten) version = await write(monitor, version, { state: ticked.state });
+      if (!sameRuleState(ticked.state, lastWritten)) version = await write(monitor, version, { state: ticked.state });
       return { state: ticked.state, version };
     });
   }

@@ -1,20 +1,28 @@
-// Benchmark of the SQLite store's read paths at scale: ingest N monitors × D days of 5-minute
-// checks through appendChecks (time-major batches, as collectors write them), then time
-// `summary` for the owner of every monitor and one monitor's 90-day daily history in
-// Europe/Paris, and report bytes on disk per stored check.
+// Benchmark of a store's read paths at scale: ingest N monitors × D days of 5-minute checks
+// through appendChecks (time-major batches, as collectors write them), then time `summary` for
+// the owner of every monitor and one monitor's 90-day daily history in Europe/Paris, and report
+// bytes on disk per stored check. SQLite by default; the search engine with
+// BENCH_STORE=elasticsearch and ES_URL (same data, same queries, so the two runs compare).
 //
 //   node bench/history-query.ts                       # 1,000 monitors × 30 days (8.64M checks)
 //   BENCH_MONITORS=100 BENCH_DAYS=7 node bench/history-query.ts
+//   BENCH_STORE=elasticsearch ES_URL=http://127.0.0.1:9200 node bench/history-query.ts
 //
 // Environment: BENCH_MONITORS (1000), BENCH_DAYS (30), BENCH_INTERVAL_SECONDS (300),
 // BENCH_BATCH (checks per appendChecks, 10000), BENCH_RUNS (50), BENCH_DIR (a fresh temp dir,
-// removed afterwards unless given).
+// removed afterwards unless given), BENCH_STORE (sqlite | elasticsearch), BENCH_NAMESPACE (a
+// fresh one, dropped afterwards unless given: then an existing namespace's data is reused and
+// nothing is ingested).
 
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { Client } from '@elastic/elasticsearch';
+import type { Store } from '../store/contract.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from '../store/sqlite/open.ts';
+import { openElasticsearchStore } from '../elastic/store/open.ts';
+import { dropNamespace, freshNamespace, refreshNamespace } from '../elastic/store/testing.ts';
 import { makeCheck, monitorInput } from '../store/testing/fixtures.ts';
 import type { Check, Monitor } from '../store/types.ts';
 
@@ -81,10 +89,20 @@ async function time(runs: number, work: () => Promise<unknown>): Promise<{ p50: 
   return { p50: percentile(took, 0.5), p95: percentile(took, 0.95) };
 }
 
-const store = await openSqliteStore({ dataDir });
-const owner = await store.createUser({ email: 'bench@example.com', password_hash: 'x' });
-const monitors: Monitor[] = [];
-for (let i = 0; i < MONITORS; i += 1) {
+const STORE = process.env.BENCH_STORE ?? 'sqlite';
+if (STORE !== 'sqlite' && STORE !== 'elasticsearch') throw new Error(`invalid BENCH_STORE=${STORE}: expected sqlite or elasticsearch`);
+const esUrl = process.env.ES_URL;
+if (STORE === 'elasticsearch' && !esUrl) throw new Error('BENCH_STORE=elasticsearch needs ES_URL (npm run es:start)');
+const givenNamespace = process.env.BENCH_NAMESPACE;
+const namespace = givenNamespace ?? freshNamespace();
+const client = STORE === 'elasticsearch' ? new Client({ node: esUrl as string, requestTimeout: 120_000 }) : null;
+const store: Store = client
+  ? await openElasticsearchStore({ client, namespace, retentionDays: 400, ownsClient: false })
+  : await openSqliteStore({ dataDir });
+const reuse = client !== null && givenNamespace !== undefined && (await store.getUserByEmail('bench@example.com')) !== null;
+const owner = (await store.getUserByEmail('bench@example.com')) ?? (await store.createUser({ email: 'bench@example.com', password_hash: 'x' }));
+const monitors: Monitor[] = reuse ? await store.listMonitors(owner.id) : [];
+for (let i = 0; i < MONITORS && !reuse; i += 1) {
   monitors.push(
     await store.createMonitor(
       owner.id,
@@ -93,11 +111,11 @@ for (let i = 0; i < MONITORS; i += 1) {
   );
 }
 
-console.log(`monitors: ${MONITORS}, days: ${DAYS}, interval: ${INTERVAL_MS / 1000} s, batch: ${BATCH}`);
+console.log(`store: ${STORE}${client ? ` (namespace ${namespace})` : ''}, monitors: ${MONITORS}, days: ${DAYS}, interval: ${INTERVAL_MS / 1000} s, batch: ${BATCH}`);
 let stored = 0;
 let batch: Check[] = [];
 const ingestBegan = performance.now();
-for (let at = start; at < end; at += INTERVAL_MS) {
+for (let at = start; at < end && !reuse; at += INTERVAL_MS) {
   for (let i = 0; i < MONITORS; i += 1) {
     batch.push(probe(monitors[i]!, i, at + (i % 60) * 1000));
     if (batch.length === BATCH) {
@@ -112,9 +130,12 @@ if (batch.length > 0) {
   stored += batch.length;
 }
 const ingestSeconds = (performance.now() - ingestBegan) / 1000;
-console.log(`ingested checks: ${stored}`);
-console.log(`ingest seconds: ${ingestSeconds.toFixed(1)}`);
-console.log(`ingest rate checks/s: ${Math.round(stored / ingestSeconds)}`);
+if (client) await refreshNamespace(client, namespace);
+if (!reuse) {
+  console.log(`ingested checks: ${stored}`);
+  console.log(`ingest seconds: ${ingestSeconds.toFixed(1)}`);
+  console.log(`ingest rate checks/s: ${Math.round(stored / ingestSeconds)}`);
+}
 
 const now = end;
 const summaryTimes = await time(RUNS, () => store.summary(owner.id, now));
@@ -128,6 +149,19 @@ console.log(`history 90 days daily Europe/Paris p95 ms: ${historyTimes.p95.toFix
 const hourTimes = await time(RUNS, () => store.history(owner.id, one.id, { from: now - 7 * DAY_MS, to: now, bucket: 'hour', tz: 'Asia/Kolkata' }));
 console.log(`history 7 days hourly Asia/Kolkata (raw path) p95 ms: ${hourTimes.p95.toFixed(2)}`);
 await store.close();
+
+if (client) {
+  await client.indices.forcemerge({ index: `uptime-checks-${namespace}`, max_num_segments: 1 }, { requestTimeout: 600_000 }).catch(() => undefined);
+  const stats = await client.indices.stats({ index: `uptime-checks-${namespace}`, metric: ['store', 'docs'] });
+  const bytes = stats._all.primaries?.store?.size_in_bytes ?? 0;
+  const docs = stats._all.primaries?.docs?.count ?? 0;
+  console.log(`checks stored: ${docs}, index bytes (primaries, after force merge): ${bytes}`);
+  console.log(`bytes per stored check: ${(bytes / Math.max(docs, 1)).toFixed(1)}`);
+  if (!givenNamespace) await dropNamespace(client, namespace);
+  await client.close();
+  if (!givenDir) rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
 
 const file = join(dataDir, SQLITE_FILE_NAME);
 const raw = new DatabaseSync(file);

@@ -1,6 +1,6 @@
-// installTemplates against a real Elasticsearch node: ES_URL (with ES_API_KEY or
-// ES_USERNAME/ES_PASSWORD, ES_CA_FILE for https). Without one the suite is skipped with a notice,
-// unless REQUIRE_ELASTICSEARCH=1, where it fails: there is no stand-in for Elasticsearch.
+// installTemplates against a real search engine: ES_URL (set by test/setup/elasticsearch.ts; with
+// ES_API_KEY or ES_USERNAME/ES_PASSWORD, ES_CA_FILE for https). Without one the suite is skipped
+// with a notice, unless REQUIRE_ELASTICSEARCH=1, where it fails.
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import type { Client } from '@elastic/elasticsearch';
 import { checkToEcs, incidentToEcsEvent } from '../store/ecs.ts';
 import { fullCheck, resolvedIncident } from '../store/ecs.fixtures.ts';
 import { clientFromConfig, installTemplates } from './setup.ts';
-import { indexNames } from './templates/index.ts';
+import { detectEngine } from './engine.ts';
+import { indexNames, TEMPLATE_VERSION } from './templates/index.ts';
 
 const url = process.env.ES_URL;
 if (!url && process.env.REQUIRE_ELASTICSEARCH === '1') {
@@ -46,8 +47,18 @@ describe.skipIf(!url)('installTemplates on a real node', () => {
     const second = await installTemplates(client, { namespace, retentionDays: 30 });
     expect(second.dataStreams.created).toEqual([]);
     expect(second.indices.updated).toHaveLength(7);
-    const lifecycle = await client.indices.getDataLifecycle({ name: names.checks });
-    expect(lifecycle.data_streams[0]?.lifecycle?.data_retention).toBe('30d');
+    const engine = await detectEngine(client);
+    const template = await client.indices.getIndexTemplate({ name: 'uptime-checks' });
+    const installed = template.index_templates[0]?.index_template;
+    expect(installed?.version).toBe(TEMPLATE_VERSION);
+    if (engine.lifecycle) {
+      const lifecycle = await client.indices.getDataLifecycle({ name: names.checks });
+      expect(lifecycle.data_streams[0]?.lifecycle?.data_retention).toBe('30d');
+    } else {
+      // No data stream lifecycle (OpenSearch): the template must not carry one, or it is refused;
+      // retention is the store's purge (elastic/store/retention.ts).
+      expect(installed?.template?.lifecycle).toBeUndefined();
+    }
   });
 
   it('stores a check document and an event, and refuses an unmapped field', async () => {

@@ -8,11 +8,14 @@
 //
 // Library use: `await installTemplates(client, { namespace: 'default', retentionDays: 400 })`.
 
-import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { Client, errors } from '@elastic/elasticsearch';
+import { type Client, errors } from '@elastic/elasticsearch';
 import { loadConfig } from '../config.ts';
+import { clientFromConfig, REQUEST_TIMEOUT_MS } from './client.ts';
+import { detectEngine, type Engine } from './engine.ts';
 import { buildTemplates, type TemplateOptions } from './templates/index.ts';
+
+export { clientFromConfig } from './client.ts';
 
 export type InstallReport = {
   componentTemplates: string[];
@@ -21,8 +24,6 @@ export type InstallReport = {
   indices: { created: string[]; updated: string[] };
 };
 
-const REQUEST_TIMEOUT_MS = 30_000;
-
 function isAlreadyExists(error: unknown): boolean {
   return (
     error instanceof errors.ResponseError &&
@@ -30,8 +31,12 @@ function isAlreadyExists(error: unknown): boolean {
   );
 }
 
-export async function installTemplates(client: Client, options: TemplateOptions): Promise<InstallReport> {
-  const set = buildTemplates(options);
+export async function installTemplates(
+  client: Client,
+  options: Omit<TemplateOptions, 'lifecycle'> & { engine?: Engine },
+): Promise<InstallReport> {
+  const engine = options.engine ?? (await detectEngine(client));
+  const set = buildTemplates({ namespace: options.namespace, retentionDays: options.retentionDays, lifecycle: engine.lifecycle });
   const timeout = { requestTimeout: REQUEST_TIMEOUT_MS };
   const report: InstallReport = {
     componentTemplates: [],
@@ -59,7 +64,7 @@ export async function installTemplates(client: Client, options: TemplateOptions)
       report.dataStreams.updated.push(stream.name);
     }
     // The lifecycle lives on the data stream once created: set it so a changed retention applies.
-    await client.indices.putDataLifecycle({ name: stream.name, ...stream.lifecycle }, timeout);
+    if (stream.lifecycle) await client.indices.putDataLifecycle({ name: stream.name, ...stream.lifecycle }, timeout);
   }
   for (const index of set.indices) {
     try {
@@ -72,34 +77,6 @@ export async function installTemplates(client: Client, options: TemplateOptions)
     }
   }
   return report;
-}
-
-type EsConfig = {
-  ELASTICSEARCH_URL: string;
-  ELASTICSEARCH_API_KEY?: string | undefined;
-  ELASTICSEARCH_USERNAME?: string | undefined;
-  ELASTICSEARCH_PASSWORD?: string | undefined;
-  ELASTICSEARCH_CA_FILE?: string | undefined;
-  ELASTICSEARCH_CA_FINGERPRINT?: string | undefined;
-};
-
-/** A client for the setup script: auth and TLS trust as the app configures them. */
-export async function clientFromConfig(config: EsConfig): Promise<Client> {
-  const auth = config.ELASTICSEARCH_API_KEY
-    ? { apiKey: config.ELASTICSEARCH_API_KEY }
-    : config.ELASTICSEARCH_USERNAME
-      ? { username: config.ELASTICSEARCH_USERNAME, password: config.ELASTICSEARCH_PASSWORD ?? '' }
-      : undefined;
-  const ca = config.ELASTICSEARCH_CA_FILE ? await readFile(config.ELASTICSEARCH_CA_FILE, 'utf8') : undefined;
-  return new Client({
-    node: config.ELASTICSEARCH_URL,
-    ...(auth ? { auth } : {}),
-    ...(ca ? { tls: { ca } } : {}),
-    ...(config.ELASTICSEARCH_CA_FINGERPRINT ? { caFingerprint: config.ELASTICSEARCH_CA_FINGERPRINT } : {}),
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    // The client retries connection failures on the next node; one node here, so a few tries.
-    maxRetries: 3,
-  });
 }
 
 async function main(env: Record<string, string | undefined>): Promise<void> {

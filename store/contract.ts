@@ -2,9 +2,18 @@
 // depends on what it uses; a backend implements all of them (`Store`). Every method is scoped by
 // owner where a user's data is concerned: another owner's id behaves exactly like a missing one.
 //
-// Promises common to all methods: a returned promise resolves only after the write is durable
-// (SQLite: committed; Elasticsearch: acknowledged by the primary), and reads issued after a write
-// resolves see it ("read your writes") unless a method says otherwise.
+// It is written for the weaker of the two backends, a search engine (DESIGN "store/"):
+// - Durability: a returned promise resolves only after the write is durable (SQLite: committed;
+//   Elasticsearch: acknowledged by the primary).
+// - Visibility: users, monitors and contacts, alert state and the evaluator cursor read their own
+//   writes. Everything else is read by search and is near-real-time: a write becomes visible to
+//   listChecks, history, summary, readChecksAfter, listIncidents, listOpenIncidents,
+//   listDeliveries and claimDueDeliveries within the backend's refresh interval (Elasticsearch:
+//   1 s; SQLite: at once). Tests call the conformance suite's `refresh` instead of sleeping.
+// - Order: there is no global order in which checks were accepted; readers of new checks use a
+//   cursor on an ingest time and must treat a re-read as harmless (readChecksAfter).
+// - Atomicity: one document at a time. A compare-and-set of an alert state carries its effects
+//   (incident, deliveries), which the backend materialises idempotently (AlertStore).
 
 import type {
   AlertState,
@@ -126,9 +135,15 @@ export interface CheckReader {
    */
   summary(ownerId: string, now: number): Promise<MonitorSummary[]>;
   /**
-   * Checks in the order the store accepted them, strictly after `cursor` (null: from the oldest
-   * retained). Used by the alerting evaluator; returns the cursor to pass next time (the same
-   * one when nothing new arrived). Checks of deleted monitors are left out.
+   * The alerting evaluator's feed of new checks. Returns checks stored after the ones `cursor`
+   * (null: from the oldest retained) had returned, in ingest order as far as the backend knows it,
+   * and the cursor to pass next time (the same one when nothing new arrived). Promises: every
+   * stored check of an existing monitor is returned at least once by the reads that follow its
+   * write, however writers interleave (several collectors, a slow bulk, refresh lag); a check may
+   * be returned again (a re-read), so the caller must make re-reads harmless. A page shorter
+   * than `limit` means the reader has caught up for now. Checks of deleted monitors are left out.
+   * SQLite returns each check once, in acceptance order; Elasticsearch re-reads checks ingested
+   * within its overlap window once that window has passed (elastic/store/checks-feed.ts).
    */
   readChecksAfter(cursor: string | null, limit: number): Promise<{ checks: Check[]; cursor: string | null }>;
 }
@@ -141,16 +156,25 @@ export interface RetentionStore {
 export type AlertEffects = {
   /** Inserted or replaced by id (open on down, resolved on up). */
   incident?: Incident;
-  /** Enqueued idempotently by id in the same step as the state. */
+  /** Enqueued idempotently by id with the state (materialised by id). */
   deliveries?: Delivery[];
 };
 
+/**
+ * Alert state, one document per monitor, changed only by compare-and-set. A change carries its
+ * effects (the incident it opens or resolves, the deliveries it enqueues) in the same document
+ * write; the backend then materialises them by id (incident replaced, deliveries inserted when
+ * new), before any later change of the same monitor is written and before getAlertState answers.
+ * So a crash between any two writes loses no effect and duplicates none: the next reader of the
+ * state finishes the job. SQLite writes state and effects in one transaction.
+ */
 export interface AlertStore {
+  /** The state and its version; pending effects of the last change are materialised first. */
   getAlertState(monitorId: string): Promise<{ state: AlertState; version: number } | null>;
   /**
    * Writes `next` if the stored version equals `expectedVersion` (null: no state stored yet),
-   * together with `effects`, as one step: either all of it is written or none. Returns the new
-   * version. Throws CasConflictError when another writer got there first.
+   * with `effects` as described above. Returns the new version. Throws CasConflictError when
+   * another writer got there first; then neither the state nor its effects were written.
    */
   compareAndSetAlertState(
     monitorId: string,

@@ -21,7 +21,8 @@ export const ECS_VERSION = '8.11.0';
 export type EcsCheckDocument = {
   '@timestamp': string;
   ecs: { version: string };
-  event: { id: string; kind: 'metric'; dataset: 'uptime.checks' };
+  /** `ingested`: when the writer sent it to the store (the alerting feed's cursor); not part of Check. */
+  event: { id: string; kind: 'metric'; dataset: 'uptime.checks'; ingested?: string };
   owner: { id: string };
   monitor: {
     id: string;
@@ -69,7 +70,8 @@ function compact<T extends object>(value: T): T | undefined {
 
 const us = (value: number | null) => (value === null ? undefined : { us: value });
 
-export function checkToEcs(check: Check): EcsCheckDocument {
+/** `ingestedAt`, when given, becomes `event.ingested` (set by the store's writer per attempt). */
+export function checkToEcs(check: Check, ingestedAt?: number): EcsCheckDocument {
   const url = new URL(check.url);
   const port = url.port === '' ? (DEFAULT_PORTS[url.protocol] ?? 0) : Number(url.port);
   const tlsVersion = tlsVersionFields(check.tls_version);
@@ -80,7 +82,7 @@ export function checkToEcs(check: Check): EcsCheckDocument {
   const doc: EcsCheckDocument = {
     '@timestamp': iso(check.timestamp),
     ecs: { version: ECS_VERSION },
-    event: { id: check.id, kind: 'metric', dataset: 'uptime.checks' },
+    event: { id: check.id, kind: 'metric', dataset: 'uptime.checks', ...(ingestedAt === undefined ? {} : { ingested: iso(ingestedAt) }) },
     owner: { id: check.owner_id },
     monitor: {
       id: check.monitor_id,

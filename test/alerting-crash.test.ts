@@ -1,6 +1,7 @@
-// Crashes and several engines, with real processes on one SQLite file: a SIGKILL between the
-// state change and the send must not lose or duplicate a message, and two alerting processes
-// must send one message per contact per transition.
+// Crashes and several engines, with real processes on one store (a SQLite file, and the search
+// engine when the run has one): a SIGKILL between the state change and the send must not lose or
+// duplicate a message, and two alerting processes must send one message per contact per
+// transition.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnAlerting, type AlertingProcess } from '../alerting/testing/spawn.ts';
@@ -9,127 +10,133 @@ import { startSmtpSink, type SmtpSink } from '../alerting/testing/smtp-sink.ts';
 import { startTwilioFake, type TwilioFake } from '../alerting/testing/twilio-fake.ts';
 import { createWorld, type World } from '../alerting/testing/world.ts';
 import type { Monitor } from '../store/types.ts';
+import { scenarioBackends } from './support/backends.ts';
 
-let world: World;
-let smtp: SmtpSink;
-let twilio: TwilioFake;
-const running: AlertingProcess[] = [];
+describe.each(scenarioBackends())('on $name', (backend) => {
+  let world: World;
+  let smtp: SmtpSink;
+  let twilio: TwilioFake;
+  const running: AlertingProcess[] = [];
 
-beforeEach(async () => {
-  world = await createWorld();
-  [smtp, twilio] = await Promise.all([startSmtpSink(), startTwilioFake()]);
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((p) => p.kill()));
-  await Promise.all([smtp.stop(), twilio.close()]);
-  await world.close();
-});
-
-async function alertingProcess(extra: Record<string, string> = {}): Promise<AlertingProcess> {
-  const p = await spawnAlerting({
-    DATA_DIR: world.dir,
-    SMTP_URL: smtp.url,
-    MAIL_FROM: 'uptime@example.test',
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_FROM: '+15550001111',
-    TWILIO_API_URL: twilio.url,
-    JWT_SECRET: 'crash-test-secret-'.repeat(3),
-    ALLOW_PRIVATE_TARGETS: 'true',
-    ALERTING_LEASE_MS: '1500',
-    ...extra,
+  beforeEach(async () => {
+    world = await createWorld({ storage: await backend.open() });
+    [smtp, twilio] = await Promise.all([startSmtpSink(), startTwilioFake()]);
   });
-  running.push(p);
-  return p;
-}
-
-async function monitorWithContacts(name: string): Promise<Monitor> {
-  const monitor = await world.addMonitor({ name });
-  await world.addContact(monitor, 'email', `${name}-a@example.test`);
-  await world.addContact(monitor, 'email', `${name}-b@example.test`);
-  await world.addContact(monitor, 'sms', '+33612345678');
-  return monitor;
-}
-
-const deliveries = async (m: Monitor) => (await world.store.listDeliveries(world.user.id, m.id)) ?? [];
-
-describe('alerting processes', () => {
-  it('killed with SIGKILL between the state change and the send: after a restart each message goes out once', { timeout: 30_000 }, async () => {
-    const monitor = await monitorWithContacts('shop');
-    smtp.hold = true; // sends start but never complete: the process dies with them in flight
-    twilio.hold = true;
-    const first = await alertingProcess();
-    await world.writeCheck(monitor, 'down', Date.now() - 1_000);
-    await world.writeCheck(monitor, 'down', Date.now());
-    await eventually('three sends in flight', async () => smtp.held() === 2 && twilio.held() === 1);
-    const inFlight = await deliveries(monitor);
-    expect(inFlight.map((d) => d.status)).toEqual(['pending', 'pending', 'pending']);
-    expect(inFlight.every((d) => d.lease_owner !== null)).toBe(true);
-
-    await first.kill();
-    smtp.release(false);
-    twilio.release(false);
-    smtp.hold = false;
-    twilio.hold = false;
-    expect(smtp.mails).toHaveLength(0);
-
-    await alertingProcess();
-    await eventually('all sent after restart', async () => (await deliveries(monitor)).every((d) => d.status === 'sent'), 15_000);
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(smtp.mails.map((m) => m.to[0]).sort()).toEqual(['shop-a@example.test', 'shop-b@example.test']);
-    expect(twilio.messages).toHaveLength(1);
-    expect(await deliveries(monitor)).toHaveLength(3);
-    expect(await world.store.listIncidents(world.user.id, monitor.id, {})).toHaveLength(1);
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((p) => p.kill()));
+    await Promise.all([smtp.stop(), twilio.close()]);
+    await world.close();
   });
 
-  it('killed as soon as the incident is written; the recovery while it is dead is notified after restart, each message once', { timeout: 30_000 }, async () => {
-    const monitor = await monitorWithContacts('blog');
-    smtp.hold = true;
-    twilio.hold = true;
-    const first = await alertingProcess();
-    await world.writeCheck(monitor, 'down', Date.now() - 1_000);
-    await world.writeCheck(monitor, 'down', Date.now());
-    await eventually('deliveries written', async () => (await deliveries(monitor)).length === 3);
-    await first.kill();
-    smtp.release(false);
-    twilio.release(false);
-    smtp.hold = false;
-    twilio.hold = false;
-    await world.writeCheck(monitor, 'up', Date.now());
-    await alertingProcess();
-    await eventually('down and up sent', async () => {
-      const d = await deliveries(monitor);
-      return d.length === 6 && d.every((x) => x.status === 'sent');
-    }, 15_000);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const subjects = smtp.mails.map((m) => `${m.to[0]} ${m.subject.split(' ')[0]}`).sort();
-    expect(subjects).toEqual(['blog-a@example.test [DOWN]', 'blog-a@example.test [UP]', 'blog-b@example.test [DOWN]', 'blog-b@example.test [UP]']);
-    // In order for each contact, although the DOWN stayed leased to the dead process for a while.
-    for (const to of ['blog-a@example.test', 'blog-b@example.test']) {
-      expect(smtp.mails.filter((m) => m.to[0] === to).map((m) => m.subject.split(' ')[0])).toEqual(['[DOWN]', '[UP]']);
-    }
-    expect(twilio.messages.map((m) => m.body.split(':')[0])).toEqual(['DOWN', 'UP']);
-  });
+  async function alertingProcess(extra: Record<string, string> = {}): Promise<AlertingProcess> {
+    const p = await spawnAlerting({
+      ...world.env,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'uptime@example.test',
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_FROM: '+15550001111',
+      TWILIO_API_URL: twilio.url,
+      JWT_SECRET: 'crash-test-secret-'.repeat(3),
+      ALLOW_PRIVATE_TARGETS: 'true',
+      ALERTING_LEASE_MS: '1500',
+      ...extra,
+    });
+    running.push(p);
+    return p;
+  }
 
-  it('two alerting processes on one file send one message per contact per transition', { timeout: 40_000 }, async () => {
-    const monitors: Monitor[] = [];
-    for (let i = 0; i < 10; i++) {
-      const monitor = await world.addMonitor({ name: `m${i}` });
-      await world.addContact(monitor, 'email', `m${i}@example.test`);
-      monitors.push(monitor);
-    }
-    await Promise.all([alertingProcess({ ALERTING_WORKER_ID: 'one' }), alertingProcess({ ALERTING_WORKER_ID: 'two' })]);
-    const t = Date.now();
-    for (const m of monitors) await world.writeCheck(m, 'up', t - 3_000);
-    for (const m of monitors) await world.writeCheck(m, 'down', t - 2_000);
-    await new Promise((r) => setTimeout(r, 300)); // let some monitors be folded between the two failures
-    for (const m of monitors) await world.writeCheck(m, 'down', t - 1_000);
-    await eventually('ten DOWN mails', async () => smtp.mails.length >= 10, 15_000);
-    for (const m of monitors) await world.writeCheck(m, 'up', Date.now());
-    await eventually('ten UP mails', async () => smtp.mails.length >= 20, 15_000);
-    await new Promise((r) => setTimeout(r, 1_500));
-    const seen = smtp.mails.map((m) => `${m.to[0]} ${m.subject.split(' ')[0]}`).sort();
-    const expected = monitors.flatMap((m) => [`${m.name}@example.test [DOWN]`, `${m.name}@example.test [UP]`]).sort();
-    expect(seen).toEqual(expected);
+  async function monitorWithContacts(name: string): Promise<Monitor> {
+    const monitor = await world.addMonitor({ name });
+    await world.addContact(monitor, 'email', `${name}-a@example.test`);
+    await world.addContact(monitor, 'email', `${name}-b@example.test`);
+    await world.addContact(monitor, 'sms', '+33612345678');
+    return monitor;
+  }
+
+  const deliveries = async (m: Monitor) => (await world.store.listDeliveries(world.user.id, m.id)) ?? [];
+
+  describe('alerting processes', () => {
+    it('killed with SIGKILL between the state change and the send: after a restart each message goes out once', { timeout: 30_000 }, async () => {
+      const monitor = await monitorWithContacts('shop');
+      smtp.hold = true; // sends start but never complete: the process dies with them in flight
+      twilio.hold = true;
+      const first = await alertingProcess();
+      await world.writeCheck(monitor, 'down', Date.now() - 1_000);
+      await world.writeCheck(monitor, 'down', Date.now());
+      await eventually('three sends in flight', async () => smtp.held() === 2 && twilio.held() === 1);
+      // Listing is a search: on the search engine the leases show within a refresh.
+      const inFlight = await eventually('three leased deliveries listed', async () => {
+        const listed = await deliveries(monitor);
+        return listed.length === 3 && listed.every((d) => d.lease_owner !== null) && listed;
+      });
+      expect(inFlight.map((d) => d.status)).toEqual(['pending', 'pending', 'pending']);
+
+      await first.kill();
+      smtp.release(false);
+      twilio.release(false);
+      smtp.hold = false;
+      twilio.hold = false;
+      expect(smtp.mails).toHaveLength(0);
+
+      await alertingProcess();
+      await eventually('all sent after restart', async () => (await deliveries(monitor)).every((d) => d.status === 'sent'), 15_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(smtp.mails.map((m) => m.to[0]).sort()).toEqual(['shop-a@example.test', 'shop-b@example.test']);
+      expect(twilio.messages).toHaveLength(1);
+      expect(await deliveries(monitor)).toHaveLength(3);
+      expect(await world.store.listIncidents(world.user.id, monitor.id, {})).toHaveLength(1);
+    });
+
+    it('killed as soon as the incident is written; the recovery while it is dead is notified after restart, each message once', { timeout: 30_000 }, async () => {
+      const monitor = await monitorWithContacts('blog');
+      smtp.hold = true;
+      twilio.hold = true;
+      const first = await alertingProcess();
+      await world.writeCheck(monitor, 'down', Date.now() - 1_000);
+      await world.writeCheck(monitor, 'down', Date.now());
+      await eventually('deliveries written', async () => (await deliveries(monitor)).length === 3);
+      await first.kill();
+      smtp.release(false);
+      twilio.release(false);
+      smtp.hold = false;
+      twilio.hold = false;
+      await world.writeCheck(monitor, 'up', Date.now());
+      await alertingProcess();
+      await eventually('down and up sent', async () => {
+        const d = await deliveries(monitor);
+        return d.length === 6 && d.every((x) => x.status === 'sent');
+      }, 15_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const subjects = smtp.mails.map((m) => `${m.to[0]} ${m.subject.split(' ')[0]}`).sort();
+      expect(subjects).toEqual(['blog-a@example.test [DOWN]', 'blog-a@example.test [UP]', 'blog-b@example.test [DOWN]', 'blog-b@example.test [UP]']);
+      // In order for each contact, although the DOWN stayed leased to the dead process for a while.
+      for (const to of ['blog-a@example.test', 'blog-b@example.test']) {
+        expect(smtp.mails.filter((m) => m.to[0] === to).map((m) => m.subject.split(' ')[0])).toEqual(['[DOWN]', '[UP]']);
+      }
+      expect(twilio.messages.map((m) => m.body.split(':')[0])).toEqual(['DOWN', 'UP']);
+    });
+
+    it('two alerting processes on one file send one message per contact per transition', { timeout: 40_000 }, async () => {
+      const monitors: Monitor[] = [];
+      for (let i = 0; i < 10; i++) {
+        const monitor = await world.addMonitor({ name: `m${i}` });
+        await world.addContact(monitor, 'email', `m${i}@example.test`);
+        monitors.push(monitor);
+      }
+      await Promise.all([alertingProcess({ ALERTING_WORKER_ID: 'one' }), alertingProcess({ ALERTING_WORKER_ID: 'two' })]);
+      const t = Date.now();
+      for (const m of monitors) await world.writeCheck(m, 'up', t - 3_000);
+      for (const m of monitors) await world.writeCheck(m, 'down', t - 2_000);
+      await new Promise((r) => setTimeout(r, 300)); // let some monitors be folded between the two failures
+      for (const m of monitors) await world.writeCheck(m, 'down', t - 1_000);
+      await eventually('ten DOWN mails', async () => smtp.mails.length >= 10, 15_000);
+      for (const m of monitors) await world.writeCheck(m, 'up', Date.now());
+      await eventually('ten UP mails', async () => smtp.mails.length >= 20, 15_000);
+      await new Promise((r) => setTimeout(r, 1_500));
+      const seen = smtp.mails.map((m) => `${m.to[0]} ${m.subject.split(' ')[0]}`).sort();
+      const expected = monitors.flatMap((m) => [`${m.name}@example.test [DOWN]`, `${m.name}@example.test [UP]`]).sort();
+      expect(seen).toEqual(expected);
+    });
   });
 });

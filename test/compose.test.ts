@@ -144,17 +144,9 @@ describe('docker-compose.yml rules', () => {
     expect(services.app?.depends_on?.['setup-app']?.condition).toBe('service_completed_successfully');
   });
 
-  it('runs the app on SQLite until the Elasticsearch store lands', () => {
+  it('runs the app on the Elasticsearch store with every variable its configuration requires', () => {
     const env = Object.fromEntries(
       Object.entries(services.app?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), TEST_VALUES)]),
-    );
-    expect(loadConfig(env).STORE).toBe('sqlite');
-  });
-
-  it('gives the app every variable its configuration requires for the Elasticsearch store', () => {
-    const values = { ...TEST_VALUES, APP_STORE: 'elasticsearch' };
-    const env = Object.fromEntries(
-      Object.entries(services.app?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), values)]),
     );
     const config = loadConfig(env);
     expect(config.STORE).toBe('elasticsearch');

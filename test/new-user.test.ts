@@ -8,23 +8,25 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, eventually, newUser } from './support/api-client.ts';
 import { startProduct, runProductExpectingFailure, type RunningProduct } from './support/product.ts';
+import { scenarioBackends, type OpenedBackend } from './support/backends.ts';
 import { startTarget, type Target } from './support/target.ts';
 
-describe('a new user on the embedded store', () => {
-  let dataDir: string;
+describe.each(scenarioBackends())('a new user on $name', (backend) => {
+  let storage: OpenedBackend;
   let product: RunningProduct;
   let target: Target;
   let smtp: SMTPServer;
   let smtpPort: number;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'dm-new-user-'));
+    storage = await backend.open();
     target = await startTarget();
     smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onData: (s, _session, cb) => s.resume().on('end', () => cb()) });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     smtpPort = (smtp.server.address() as { port: number }).port;
     product = await startProduct({
-      DATA_DIR: dataDir,
+      ...storage.env,
+      JWT_SECRET: 'new-user-scenario-secret-'.repeat(2),
       ALLOW_PRIVATE_TARGETS: 'true',
       MIN_INTERVAL_SECONDS: '1',
       DEFAULT_INTERVAL_SECONDS: '1',
@@ -37,7 +39,7 @@ describe('a new user on the embedded store', () => {
     await product?.stop();
     await target?.down();
     await new Promise<void>((resolve) => smtp?.close(() => resolve()));
-    await rm(dataDir, { recursive: true, force: true });
+    await storage?.close();
   });
 
   it('monitors a local target end to end and keeps tenants apart', async () => {
@@ -137,6 +139,13 @@ describe('start-up configuration', () => {
     const result = await runProductExpectingFailure({ PORT: 'eighty', DATA_DIR: join(tmpdir(), 'dm-never-used') });
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('invalid PORT="eighty": expected a whole number from 0 to 65535');
+  });
+
+  it('stops with one line naming a search engine it cannot reach', async () => {
+    const result = await runProductExpectingFailure({ ELASTICSEARCH_URL: 'http://127.0.0.1:9', JWT_SECRET: 'x'.repeat(32) });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^cannot open the Elasticsearch store at http:\/\/127\.0\.0\.1:9: /);
   });
 
   it('never echoes a secret in that line', async () => {

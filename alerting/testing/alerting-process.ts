@@ -1,17 +1,17 @@
-// Test support: the alerting role alone in its own process, on the SQLite file of DATA_DIR, for
-// the crash and multi-engine scenarios. Configuration comes from the environment like main.ts;
+// Test support: the alerting role alone in its own process, on the store the environment names
+// (the SQLite file of DATA_DIR, or the search engine), for the crash and multi-engine scenarios. Configuration comes from the environment like main.ts;
 // ALERTING_LEASE_MS shortens the delivery lease so that a killed worker's claims expire quickly.
 //
 //   DATA_DIR=… SMTP_URL=… MAIL_FROM=… JWT_SECRET=… node alerting/testing/alerting-process.ts
 
 import pino from 'pino';
 import { loadConfig } from '../../config.ts';
-import { openSqliteStore } from '../../store/sqlite/open.ts';
+import { openStore } from '../../main.ts';
 import { createMetrics } from '../../telemetry/metrics.ts';
 import { startAlerting } from '../index.ts';
 
 const config = loadConfig(process.env);
-const store = await openSqliteStore({ dataDir: config.DATA_DIR });
+const store = await openStore(config);
 const metrics = createMetrics();
 const log = pino({ level: config.LOG_LEVEL });
 const alerting = startAlerting({

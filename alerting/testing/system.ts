@@ -1,4 +1,4 @@
-// Test support for cross-part scenarios: the real SQLite store, the real collector, the real
+// Test support for cross-part scenarios: the real store (SQLite, or storage opened by the caller), the real collector, the real
 // alerting role and the real API (called in-process through app.request), wired like main.ts,
 // with an SMTP sink and a Twilio-speaking server standing in for the providers.
 
@@ -16,7 +16,7 @@ import { configuredChannels } from '../channels/index.ts';
 import { startAlerting, type Alerting } from '../index.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 import { startTwilioFake, type TwilioFake } from './twilio-fake.ts';
-import { silentLog } from './world.ts';
+import { silentLog, type WorldStorage } from './world.ts';
 
 const JWT_SECRET = 'scenario-secret-'.repeat(3);
 
@@ -35,7 +35,7 @@ export type System = {
   stop(): Promise<void>;
 };
 
-export async function startSystem(): Promise<System> {
+export async function startSystem(opts: { storage?: WorldStorage } = {}): Promise<System> {
   const dir = mkdtempSync(join(tmpdir(), 'alerting-scenario-'));
   const [smtp, twilio] = await Promise.all([startSmtpSink(), startTwilioFake()]);
   const config = loadConfig({
@@ -50,7 +50,7 @@ export async function startSystem(): Promise<System> {
     ALLOW_PRIVATE_TARGETS: 'true',
     JWT_SECRET,
   });
-  const store = await openSqliteStore({ dataDir: dir });
+  const store = opts.storage?.store ?? (await openSqliteStore({ dataDir: dir }));
   const metrics = createMetrics();
   const app = createApp({
     store,
@@ -97,7 +97,8 @@ export async function startSystem(): Promise<System> {
     },
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
-      await store.close();
+      if (opts.storage) await opts.storage.close();
+      else await store.close();
       await Promise.all([smtp.stop(), twilio.close()]);
       await metrics.shutdown();
       rmSync(dir, { recursive: true, force: true });

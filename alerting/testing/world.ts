@@ -16,6 +16,8 @@ export const silentLog = pino({ level: 'silent' });
 export type World = {
   dir: string;
   store: Store;
+  /** Variables that make a child process open the same storage (DATA_DIR, or the search engine's). */
+  env: Record<string, string>;
   user: User;
   addMonitor(overrides?: Partial<MonitorInput>): Promise<Monitor>;
   addContact(monitor: Monitor, type: ContactType, address: string): Promise<void>;
@@ -45,14 +47,19 @@ export function makeCheck(monitor: Monitor, status: 'up' | 'down', at: number, o
   });
 }
 
-export async function createWorld(opts: { dir?: string; clock?: () => number } = {}): Promise<World> {
+/** Storage opened by the caller (test/support/backends.ts), instead of a SQLite file here. */
+export type WorldStorage = { store: Store; env: Record<string, string>; close(): Promise<void> };
+
+export async function createWorld(opts: { dir?: string; clock?: () => number; storage?: WorldStorage } = {}): Promise<World> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'alerting-'));
-  const store = await openSqliteStore({ dataDir: dir, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const store = opts.storage?.store ?? (await openSqliteStore({ dataDir: dir, ...(opts.clock ? { clock: opts.clock } : {}) }));
+  const env = opts.storage?.env ?? { DATA_DIR: dir };
   const user = (await store.getUserByEmail('owner@example.com')) ?? (await store.createUser({ email: 'owner@example.com', password_hash: 'x' }));
   let counter = 0;
   return {
     dir,
     store,
+    env,
     user,
     async addMonitor(overrides = {}) {
       counter++;
@@ -71,7 +78,8 @@ export async function createWorld(opts: { dir?: string; clock?: () => number } =
       return check;
     },
     async close() {
-      await store.close();
+      if (opts.storage) await opts.storage.close();
+      else await store.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -20,7 +20,8 @@ export const checkMappings: estypes.MappingTypeMapping = {
   properties: {
     '@timestamp': date,
     ecs: object({ version: keyword }),
-    event: object({ id: keyword, kind: keyword, dataset: keyword }),
+    // event.ingested: stamped by our writer per bulk attempt; the alerting feed's cursor.
+    event: object({ id: keyword, kind: keyword, dataset: keyword, ingested: date }),
     owner: object({ id: keyword }),
     monitor: object({
       id: keywordWithText,

@@ -4,7 +4,8 @@
 //   component templates  uptime-checks-settings, uptime-checks-mappings,
 //                        uptime-events-settings, uptime-events-mappings
 //   index templates      uptime-checks (uptime-checks-*), uptime-events (uptime-events-*):
-//                        data streams, priority 500, lifecycle retention for checks
+//                        data streams, priority 500, lifecycle retention for checks where the
+//                        engine has it (elastic/engine.ts)
 //   regular indices      uptime-<users|monitors|contacts|alert-state|incidents|outbox|meta>-<namespace>
 //
 // Each template carries `version` (TEMPLATE_VERSION) and `_meta.managed_by`: bump the version
@@ -15,12 +16,17 @@ import { checkMappings } from './checks.ts';
 import { eventMappings } from './events.ts';
 import { REGULAR_INDICES, regularIndexMappings, regularIndexSettings, type RegularIndex } from './indices.ts';
 
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 export const MANAGED_BY = 'downtime-monitor';
 /** Above the built-in `logs`/`metrics` templates (100–200); our patterns do not overlap them anyway. */
 export const TEMPLATE_PRIORITY = 500;
 
-export type TemplateOptions = { namespace: string; retentionDays: number };
+export type TemplateOptions = {
+  namespace: string;
+  retentionDays: number;
+  /** The engine has data stream lifecycle (elastic/engine.ts); without it, retention is the product's job. */
+  lifecycle?: boolean;
+};
 
 export class TemplateOptionsError extends Error {
   override name = 'TemplateOptionsError';
@@ -54,7 +60,7 @@ const dataStreamSettings = (codec: 'default' | 'best_compression'): estypes.Indi
   codec,
 });
 
-export type DataStreamSpec = { name: string; mappings: estypes.MappingTypeMapping; lifecycle: estypes.IndicesDataStreamLifecycle };
+export type DataStreamSpec = { name: string; mappings: estypes.MappingTypeMapping; lifecycle: estypes.IndicesDataStreamLifecycle | null };
 export type RegularIndexSpec = { index: string; settings: estypes.IndicesIndexSettings; mappings: estypes.MappingTypeMapping };
 
 export type TemplateSet = {
@@ -70,6 +76,7 @@ export function buildTemplates(options: TemplateOptions): TemplateSet {
   const checksLifecycle = { data_retention: `${options.retentionDays}d` };
   // Events are an audit trail: small, kept until an operator sets a retention on the stream.
   const eventsLifecycle = { enabled: true };
+  const lifecycle = options.lifecycle ?? true;
   const component = (name: string, template: estypes.IndicesPutIndexTemplateIndexTemplateMapping, what: string) => ({
     name,
     version: TEMPLATE_VERSION,
@@ -90,7 +97,7 @@ export function buildTemplates(options: TemplateOptions): TemplateSet {
         data_stream: {},
         priority: TEMPLATE_PRIORITY,
         composed_of: ['uptime-checks-settings', 'uptime-checks-mappings'],
-        template: { lifecycle: checksLifecycle },
+        ...(lifecycle ? { template: { lifecycle: checksLifecycle } } : {}),
         version: TEMPLATE_VERSION,
         _meta: meta('Checks: one document per probe, uptime-checks-<namespace>'),
       },
@@ -100,14 +107,14 @@ export function buildTemplates(options: TemplateOptions): TemplateSet {
         data_stream: {},
         priority: TEMPLATE_PRIORITY,
         composed_of: ['uptime-events-settings', 'uptime-events-mappings'],
-        template: { lifecycle: eventsLifecycle },
+        ...(lifecycle ? { template: { lifecycle: eventsLifecycle } } : {}),
         version: TEMPLATE_VERSION,
         _meta: meta('Events: incidents and notifications, uptime-events-<namespace>'),
       },
     ],
     dataStreams: [
-      { name: names.checks, mappings: checkMappings, lifecycle: checksLifecycle },
-      { name: names.events, mappings: eventMappings, lifecycle: eventsLifecycle },
+      { name: names.checks, mappings: checkMappings, lifecycle: lifecycle ? checksLifecycle : null },
+      { name: names.events, mappings: eventMappings, lifecycle: lifecycle ? eventsLifecycle : null },
     ],
     indices: (Object.keys(REGULAR_INDICES) as RegularIndex[]).map((name) => ({
       index: names[name],

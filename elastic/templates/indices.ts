@@ -112,7 +112,9 @@ export const REGULAR_INDICES = {
   users,
   monitors,
   contacts,
-  'alert-state': alertState,
+  // The state document also carries the effects of its last change (version, effects,
+  // effects_applied): elastic/store/alerts.ts.
+  'alert-state': { ...alertState, version: long, effects: storedOnly, effects_applied: bool },
   incidents,
   outbox,
   meta,

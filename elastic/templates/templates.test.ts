@@ -18,7 +18,7 @@ describe('check mapping', () => {
   });
 
   it('maps no field that the check document never writes', () => {
-    const { paths } = checkAgainstMapping(checkMappings, asRecord(checkToEcs(fullCheck())));
+    const { paths } = checkAgainstMapping(checkMappings, asRecord(checkToEcs(fullCheck(), Date.UTC(2026, 0, 1))));
     expect(mappedLeaves(checkMappings.properties ?? {}).filter((leaf) => !paths.includes(leaf))).toEqual([]);
   });
 
@@ -68,6 +68,12 @@ describe('buildTemplates', () => {
   it('puts the retention in days on the checks lifecycle, template and data stream alike', () => {
     expect(set.indexTemplates[0]?.template?.lifecycle).toEqual({ data_retention: '90d' });
     expect(set.dataStreams.find((d) => d.name === 'uptime-checks-prod_eu')?.lifecycle).toEqual({ data_retention: '90d' });
+  });
+
+  it('leaves the lifecycle out for an engine without one (OpenSearch refuses the field)', () => {
+    const plain = buildTemplates({ namespace: 'prod_eu', retentionDays: 90, lifecycle: false });
+    expect(plain.indexTemplates.map((t) => t.template)).toEqual([undefined, undefined]);
+    expect(plain.dataStreams.map((d) => d.lifecycle)).toEqual([null, null]);
   });
 
   it('versions every template and marks who manages it', () => {

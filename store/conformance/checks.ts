@@ -1,5 +1,5 @@
 // Checks: idempotent appends, every field round-trips, paging newest first, filters, and the
-// evaluator's read in acceptance order.
+// evaluator's feed (every check at least once, with two writers at once).
 
 import { describe, expect } from 'vitest';
 import type { Check } from '../types.ts';
@@ -99,26 +99,77 @@ export function checkCases(options: ConformanceOptions): void {
       expect(await store().listChecks(owner.id, 'no-such-monitor', { limit: 10 })).toBeNull();
     });
 
-    test('reads checks after a cursor in acceptance order, each once', async () => {
+    /** Reads the feed until a page comes back short (caught up); every id returned, in order. */
+    const drain = async (cursor: string | null, limit: number) => {
+      const ids: string[] = [];
+      for (let pages = 0; pages < 1_000; pages++) {
+        const page = await store().readChecksAfter(cursor, limit);
+        ids.push(...page.checks.map((c) => c.id));
+        cursor = page.cursor;
+        if (page.checks.length < limit) return { ids, cursor };
+      }
+      throw new Error('the feed never caught up');
+    };
+
+    test('feeds every check at least once after a cursor, and nothing that was not stored', async () => {
       const { monitor } = await setup();
       const other = await store().createMonitor(monitor.owner_id, monitorInput({ name: 'other' }));
       const batch1 = [makeCheck(monitor, T0 + 2 * MINUTE), makeCheck(other, T0), makeCheck(monitor, T0 + MINUTE)];
       await store().appendChecks(batch1);
       await refresh();
-      const empty = await store().readChecksAfter(null, 10);
-      expect(empty.checks.map((c) => c.id)).toEqual(batch1.map((c) => c.id));
-      const first = await store().readChecksAfter(null, 2);
-      expect(first.checks.map((c) => c.id)).toEqual(batch1.slice(0, 2).map((c) => c.id));
-      const rest = await store().readChecksAfter(first.cursor, 2);
-      expect(rest.checks.map((c) => c.id)).toEqual([batch1[2]!.id]);
-      const none = await store().readChecksAfter(rest.cursor, 2);
-      expect(none.checks).toEqual([]);
+      const whole = await store().readChecksAfter(null, 10);
+      expect(whole.checks.map((c) => c.id).sort()).toEqual(batch1.map((c) => c.id).sort());
+      expect(whole.checks.find((c) => c.id === batch1[1]!.id)).toEqual(batch1[1]);
+      const paged = await drain(null, 2);
+      expect(new Set(paged.ids)).toEqual(new Set(batch1.map((c) => c.id)));
+      // Nothing new: the feed may re-read, but only what was stored.
+      const again = await drain(paged.cursor, 2);
+      expect(again.ids.every((id) => batch1.some((c) => c.id === id))).toBe(true);
       // A late check older than everything, and a replay, arriving after the cursor.
       const late = makeCheck(monitor, T0 - 60 * MINUTE);
       await store().appendChecks([batch1[0]!, late]);
       await refresh();
-      const next = await store().readChecksAfter(none.cursor, 10);
-      expect(next.checks).toEqual([late]);
+      const next = await drain(again.cursor, 10);
+      expect(next.ids).toContain(late.id);
+      expect(next.ids.every((id) => id === late.id || batch1.some((c) => c.id === id))).toBe(true);
+    });
+
+    test('two writers at once: a reader following the feed sees every check', async () => {
+      const { monitor } = await setup();
+      const other = await store().createMonitor(monitor.owner_id, monitorInput({ name: 'other' }));
+      const written: string[] = [];
+      const writer = async (target: typeof monitor, offset: number) => {
+        for (let batch = 0; batch < 8; batch++) {
+          const checks = Array.from({ length: 25 }, (_, i) => makeCheck(target, T0 + offset + (batch * 25 + i) * 1000));
+          written.push(...checks.map((c) => c.id));
+          await store().appendChecks(checks);
+        }
+      };
+      const seen = new Set<string>();
+      let cursor: string | null = null;
+      let writing = true;
+      const follow = (async () => {
+        while (writing) {
+          const page = await drain(cursor, 40);
+          page.ids.forEach((id) => seen.add(id));
+          cursor = page.cursor;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      await Promise.all([writer(monitor, 0), writer(other, 500)]);
+      writing = false;
+      await follow;
+      await refresh();
+      // Keep following, as the evaluator does, until every check came through (bounded).
+      const deadline = Date.now() + 60_000;
+      while (written.some((id) => !seen.has(id)) && Date.now() < deadline) {
+        const page = await drain(cursor, 40);
+        page.ids.forEach((id) => seen.add(id));
+        cursor = page.cursor;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(written.filter((id) => !seen.has(id))).toEqual([]);
+      expect(written).toHaveLength(400);
     });
 
     test('hides the checks of a deleted monitor', async () => {

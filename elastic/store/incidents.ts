@@ -1,0 +1,51 @@
+// Reading incidents (written by the alert compare-and-set, elastic/store/effects.ts). Reads are
+// searches: near-real-time.
+
+import type { estypes } from '@elastic/elasticsearch';
+import type { Incident } from '../../store/types.ts';
+import type { EsContext } from './context.ts';
+import { INCIDENT_FIELDS, pick } from './effects.ts';
+import { createMonitorStore, getOwnedMonitor, searchAll } from './monitors.ts';
+
+const NEWEST_FIRST: estypes.SortCombinations[] = [{ started_at: 'desc' }, { id: 'desc' }];
+
+/** Incidents of one monitor overlapping [from, to) (open ones reach forward without end), newest first. */
+export async function listIncidents(
+  ctx: EsContext,
+  ownerId: string,
+  monitorId: string,
+  range: { from?: number; to?: number },
+): Promise<Incident[] | null> {
+  if ((await getOwnedMonitor(ctx, ownerId, monitorId)) === null) return null;
+  const filter: estypes.QueryDslQueryContainer[] = [{ term: { owner_id: ownerId } }, { term: { monitor_id: monitorId } }];
+  if (range.to !== undefined) filter.push({ range: { started_at: { lt: range.to } } });
+  if (range.from !== undefined) {
+    filter.push({
+      bool: {
+        should: [{ bool: { must_not: [{ exists: { field: 'resolved_at' } }] } }, { range: { resolved_at: { gte: range.from } } }],
+        minimum_should_match: 1,
+      },
+    });
+  }
+  const incidents = await searchAll<Incident>(ctx, ctx.names.incidents, { bool: { filter } }, NEWEST_FIRST);
+  return incidents.map((incident) => pick(INCIDENT_FIELDS, incident));
+}
+
+/** Open incidents of the owner's existing monitors, newest first. */
+export async function listOpenIncidents(ctx: EsContext, ownerId: string): Promise<Incident[]> {
+  const [incidents, monitors] = await Promise.all([openIncidentsOf(ctx, ownerId), createMonitorStore(ctx).listMonitors(ownerId)]);
+  // Incidents outlive a deleted monitor (they are history); an open one of it is not "open".
+  const live = new Set(monitors.map((monitor) => monitor.id));
+  return incidents.filter((incident) => live.has(incident.monitor_id));
+}
+
+/** Every open incident of the owner, deleted monitors' included, newest first. */
+export async function openIncidentsOf(ctx: EsContext, ownerId: string): Promise<Incident[]> {
+  const incidents = await searchAll<Incident>(
+    ctx,
+    ctx.names.incidents,
+    { bool: { filter: [{ term: { owner_id: ownerId } }], must_not: [{ exists: { field: 'resolved_at' } }] } },
+    NEWEST_FIRST,
+  );
+  return incidents.map((incident) => pick(INCIDENT_FIELDS, incident));
+}

@@ -1,0 +1,237 @@
+// Monitors in the `monitors` index, one document per monitor (id = monitor id), fields 1:1 with
+// the Monitor type. Reads by id are realtime GETs with the owner checked, so another owner's
+// monitor behaves like a missing one; lists are searches, made to see a create, update or delete
+// at once by writing with `refresh: 'wait_for'`.
+//
+// There are no transactions: an update is a read, a merge and a write conditional on the read's
+// seq_no (retried on a lost race); a delete removes the monitor first (the point after which it is
+// gone for every reader), then its children: alert state, contacts and pending deliveries. A crash
+// in between leaves children of a missing monitor, which every owner-checked read ignores.
+//
+// monitorsChangeToken is a meta document rewritten with a fresh random value after every change,
+// and read by realtime GET: pollers reload when it differs, never miss a change that was written
+// before it (the token is written after the monitor), and cost one GET per poll.
+//
+// Also exported for the sibling modules: getOwnedMonitor, getDoc (realtime GET with its version)
+// and searchAll (a whole list paged with search_after).
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { estypes } from '@elastic/elasticsearch';
+import type { MonitorStore } from '../../store/contract.ts';
+import { newId } from '../../store/ids.ts';
+import type { Monitor, MonitorInput, MonitorPatch } from '../../store/types.ts';
+import { type EsContext, isConflict, isNotFound, MAX_PAGE } from './context.ts';
+
+/** Token returned before the first change of a namespace. */
+export const INITIAL_CHANGE_TOKEN = 'initial';
+const CHANGE_TOKEN_KEY = 'monitors-change';
+/** Attempts of a conditional write that keeps losing to concurrent writers before giving up. */
+const UPDATE_ATTEMPTS = 5;
+
+/** A document read by realtime GET, with the version a conditional write must name. */
+export type VersionedDoc<T> = { source: T; seq_no: number; primary_term: number };
+
+/** Realtime GET by id: reads its own writes without a refresh. null when missing. */
+export async function getDoc<T>(ctx: EsContext, index: string, id: string): Promise<VersionedDoc<T> | null> {
+  let response: estypes.GetResponse<T>;
+  try {
+    response = await ctx.client.get<T>({ index, id });
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+  if (!response.found) return null;
+  if (response._source === undefined || response._seq_no === undefined || response._primary_term === undefined) {
+    throw new Error(`GET ${index}/${id} answered without _source, _seq_no or _primary_term`);
+  }
+  return { source: response._source, seq_no: response._seq_no, primary_term: response._primary_term };
+}
+
+/**
+ * Every document matching `query`, in `sort` order, however many pages that takes. The sort must
+ * end with a unique field (e.g. `id`) so that search_after neither skips nor repeats a document.
+ */
+export async function searchAll<T>(
+  ctx: EsContext,
+  index: string,
+  query: estypes.QueryDslQueryContainer,
+  sort: estypes.SortCombinations[],
+): Promise<T[]> {
+  const results: T[] = [];
+  let after: estypes.SortResults | undefined;
+  for (;;) {
+    const response = await ctx.client.search<T>({
+      index,
+      query,
+      sort,
+      size: MAX_PAGE,
+      track_total_hits: false,
+      ...(after ? { search_after: after } : {}),
+    });
+    if (response.timed_out || response._shards.failed > 0) {
+      throw new Error(`search of ${index} was partial (timed out or ${response._shards.failed} shard(s) failed)`);
+    }
+    const hits = response.hits.hits;
+    for (const hit of hits) {
+      if (hit._source === undefined) throw new Error(`search of ${index}: hit ${hit._id} has no _source`);
+      results.push(hit._source);
+    }
+    if (hits.length < MAX_PAGE) return results;
+    after = hits.at(-1)?.sort;
+    if (!after) throw new Error(`search of ${index}: a full page came back without sort values to continue from`);
+  }
+}
+
+/** The monitor when it exists and belongs to `ownerId`; null otherwise (missing or foreign alike). */
+export async function getOwnedMonitor(ctx: EsContext, ownerId: string, monitorId: string): Promise<Monitor | null> {
+  return (await getOwnedVersioned(ctx, ownerId, monitorId))?.source ?? null;
+}
+
+async function getOwnedVersioned(ctx: EsContext, ownerId: string, monitorId: string): Promise<VersionedDoc<Monitor> | null> {
+  const doc = await getDoc<Monitor>(ctx, ctx.names.monitors, monitorId);
+  return doc && doc.source.owner_id === ownerId ? doc : null;
+}
+
+const OLDEST_FIRST: estypes.SortCombinations[] = [{ created_at: 'asc' }, { id: 'asc' }];
+
+export function createMonitorStore(ctx: EsContext): MonitorStore {
+  const { client, names } = ctx;
+
+  const bumpChangeToken = async () => {
+    await client.index({
+      index: names.meta,
+      id: CHANGE_TOKEN_KEY,
+      document: { key: CHANGE_TOKEN_KEY, value: newId(), updated_at: ctx.clock() },
+    });
+  };
+
+  const write = async (monitor: Monitor, version?: VersionedDoc<Monitor>) => {
+    await client.index({
+      index: names.monitors,
+      id: monitor.id,
+      document: monitor,
+      refresh: 'wait_for',
+      ...(version ? { if_seq_no: version.seq_no, if_primary_term: version.primary_term } : {}),
+    });
+  };
+
+  return {
+    async createMonitor(ownerId, input) {
+      const now = ctx.clock();
+      const monitor: Monitor = { id: newId(), owner_id: ownerId, ...pickInput(input), created_at: now, updated_at: now };
+      // A plain index, not create: the id is fresh, so a write the client retries after a lost
+      // response lands on the same document instead of failing with a conflict.
+      await write(monitor);
+      await bumpChangeToken();
+      return monitor;
+    },
+
+    async getMonitor(ownerId, id) {
+      return getOwnedMonitor(ctx, ownerId, id);
+    },
+
+    async listMonitors(ownerId) {
+      return searchAll<Monitor>(ctx, names.monitors, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST);
+    },
+
+    async updateMonitor(ownerId, id, patch) {
+      for (let attempt = 1; ; attempt += 1) {
+        const current = await getOwnedVersioned(ctx, ownerId, id);
+        if (!current) return null;
+        const next: Monitor = { ...current.source, ...pickInput(patch), updated_at: ctx.clock() };
+        try {
+          await write(next, current);
+        } catch (error) {
+          if (!isConflict(error)) throw error;
+          if (attempt >= UPDATE_ATTEMPTS) {
+            throw new Error(`update of monitor ${id} lost ${attempt} races to concurrent writers; giving up`);
+          }
+          await sleep(backoffMs(attempt));
+          continue;
+        }
+        await bumpChangeToken();
+        return next;
+      }
+    },
+
+    async deleteMonitor(ownerId, id) {
+      if (!(await getOwnedMonitor(ctx, ownerId, id))) return false;
+      // The owner never changes, so the check above still holds for this unconditional delete.
+      const deleted = await client.delete({ index: names.monitors, id, refresh: 'wait_for' }, { ignore: [404] });
+      if (deleted.result !== 'deleted') return false; // a concurrent delete got there first
+      await client.delete({ index: names['alert-state'], id }, { ignore: [404] });
+      // Deliveries enqueued moments ago may not be searchable yet: refresh before the query deletes.
+      await client.indices.refresh({ index: [names.contacts, names.outbox] });
+      await deleteByQuery(ctx, names.contacts, { term: { monitor_id: id } });
+      await deleteByQuery(ctx, names.outbox, {
+        bool: { filter: [{ term: { monitor_id: id } }, { term: { status: 'pending' } }] },
+      });
+      await bumpChangeToken();
+      return true;
+    },
+
+    async listAllMonitors() {
+      return searchAll<Monitor>(ctx, names.monitors, { match_all: {} }, OLDEST_FIRST);
+    },
+
+    async monitorsChangeToken() {
+      const doc = await getDoc<{ value: string }>(ctx, names.meta, CHANGE_TOKEN_KEY);
+      return doc?.source.value ?? INITIAL_CHANGE_TOKEN;
+    },
+  };
+}
+
+/**
+ * Deletes what `query` matches, refreshing after. A document changed while the query ran is a
+ * version conflict, not deleted: the query runs again for those, a few times at most.
+ */
+export async function deleteByQuery(ctx: EsContext, index: string, query: estypes.QueryDslQueryContainer): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await ctx.client.deleteByQuery({ index, query, refresh: true, conflicts: 'proceed' });
+    const failures = response.failures ?? [];
+    if (failures.length > 0 || response.timed_out) {
+      const timedOut = response.timed_out ? ' (timed out)' : '';
+      throw new Error(`delete_by_query on ${index} failed${timedOut}: ${JSON.stringify(failures.slice(0, 3))}`);
+    }
+    if (!response.version_conflicts) return;
+    if (attempt >= UPDATE_ATTEMPTS) {
+      throw new Error(`delete_by_query on ${index} kept meeting concurrent writes (${response.version_conflicts} left)`);
+    }
+    await sleep(backoffMs(attempt));
+  }
+}
+
+/** 10, 20, 40 ms… with jitter, so that racing writers do not retry in lockstep. */
+export function backoffMs(attempt: number): number {
+  return 10 * 2 ** (attempt - 1) * (0.5 + Math.random());
+}
+
+// Every field a caller may set, and only those: a document is strict-mapped, and a patch with an
+// `undefined` value must leave the field as it was rather than erase it.
+const INPUT_FIELDS: Record<keyof MonitorInput, true> = {
+  name: true,
+  url: true,
+  method: true,
+  interval_seconds: true,
+  timeout_ms: true,
+  expect_status: true,
+  keyword: true,
+  headers: true,
+  confirm_failures: true,
+  confirm_recoveries: true,
+  remind_every_minutes: true,
+  paused: true,
+  tags: true,
+  timezone: true,
+  public: true,
+};
+
+function pickInput(input: MonitorInput): MonitorInput;
+function pickInput(input: MonitorPatch): MonitorPatch;
+function pickInput(input: MonitorPatch): MonitorPatch {
+  const picked: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value !== undefined && Object.hasOwn(INPUT_FIELDS, key)) picked[key] = value;
+  }
+  return picked as MonitorPatch;
+}
