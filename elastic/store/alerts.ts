@@ -18,7 +18,7 @@ import type { AlertState } from '../../store/types.ts';
 import { type EsContext, isConflict, isNotFound } from './context.ts';
 import { hasEffects, materialiseEffects, pick } from './effects.ts';
 import { listIncidents, listOpenIncidents } from './incidents.ts';
-import { getDoc } from './monitors.ts';
+import { getDoc } from './documents.ts';
 
 type StateDocument = AlertState & { version: number; effects: AlertEffects; effects_applied: boolean };
 type Loaded = { doc: StateDocument; seqNo: number; primaryTerm: number };

@@ -8,7 +8,8 @@ import type { ContactStore } from '../../store/contract.ts';
 import { newId } from '../../store/ids.ts';
 import type { Contact } from '../../store/types.ts';
 import type { EsContext } from './context.ts';
-import { getDoc, getOwnedMonitor, searchAll } from './monitors.ts';
+import { getOwnedMonitor } from './monitors.ts';
+import { getDoc, searchAll } from './documents.ts';
 
 export function createContactStore(ctx: EsContext): ContactStore {
   const { client, names } = ctx;

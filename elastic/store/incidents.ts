@@ -5,7 +5,8 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { Incident } from '../../store/types.ts';
 import type { EsContext } from './context.ts';
 import { INCIDENT_FIELDS, pick } from './effects.ts';
-import { createMonitorStore, getOwnedMonitor, searchAll } from './monitors.ts';
+import { createMonitorStore, getOwnedMonitor } from './monitors.ts';
+import { searchAll } from './documents.ts';
 
 const NEWEST_FIRST: estypes.SortCombinations[] = [{ started_at: 'desc' }, { id: 'desc' }];
 

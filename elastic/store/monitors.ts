@@ -12,75 +12,21 @@
 // and read by realtime GET: pollers reload when it differs, never miss a change that was written
 // before it (the token is written after the monitor), and cost one GET per poll.
 //
-// Also exported for the sibling modules: getOwnedMonitor, getDoc (realtime GET with its version)
-// and searchAll (a whole list paged with search_after).
+// Also exported for the sibling modules: getOwnedMonitor.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { estypes } from '@elastic/elasticsearch';
 import type { MonitorStore } from '../../store/contract.ts';
 import { newId } from '../../store/ids.ts';
 import type { Monitor, MonitorInput, MonitorPatch } from '../../store/types.ts';
-import { type EsContext, isConflict, isNotFound, MAX_PAGE } from './context.ts';
+import { type EsContext, isConflict, isNotFound } from './context.ts';
+import { getDoc, searchAll, type VersionedDoc } from './documents.ts';
 
 /** Token returned before the first change of a namespace. */
 export const INITIAL_CHANGE_TOKEN = 'initial';
 const CHANGE_TOKEN_KEY = 'monitors-change';
 /** Attempts of a conditional write that keeps losing to concurrent writers before giving up. */
 const UPDATE_ATTEMPTS = 5;
-
-/** A document read by realtime GET, with the version a conditional write must name. */
-export type VersionedDoc<T> = { source: T; seq_no: number; primary_term: number };
-
-/** Realtime GET by id: reads its own writes without a refresh. null when missing. */
-export async function getDoc<T>(ctx: EsContext, index: string, id: string): Promise<VersionedDoc<T> | null> {
-  let response: estypes.GetResponse<T>;
-  try {
-    response = await ctx.client.get<T>({ index, id });
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
-  if (!response.found) return null;
-  if (response._source === undefined || response._seq_no === undefined || response._primary_term === undefined) {
-    throw new Error(`GET ${index}/${id} answered without _source, _seq_no or _primary_term`);
-  }
-  return { source: response._source, seq_no: response._seq_no, primary_term: response._primary_term };
-}
-
-/**
- * Every document matching `query`, in `sort` order, however many pages that takes. The sort must
- * end with a unique field (e.g. `id`) so that search_after neither skips nor repeats a document.
- */
-export async function searchAll<T>(
-  ctx: EsContext,
-  index: string,
-  query: estypes.QueryDslQueryContainer,
-  sort: estypes.SortCombinations[],
-): Promise<T[]> {
-  const results: T[] = [];
-  let after: estypes.SortResults | undefined;
-  for (;;) {
-    const response = await ctx.client.search<T>({
-      index,
-      query,
-      sort,
-      size: MAX_PAGE,
-      track_total_hits: false,
-      ...(after ? { search_after: after } : {}),
-    });
-    if (response.timed_out || response._shards.failed > 0) {
-      throw new Error(`search of ${index} was partial (timed out or ${response._shards.failed} shard(s) failed)`);
-    }
-    const hits = response.hits.hits;
-    for (const hit of hits) {
-      if (hit._source === undefined) throw new Error(`search of ${index}: hit ${hit._id} has no _source`);
-      results.push(hit._source);
-    }
-    if (hits.length < MAX_PAGE) return results;
-    after = hits.at(-1)?.sort;
-    if (!after) throw new Error(`search of ${index}: a full page came back without sort values to continue from`);
-  }
-}
 
 /** The monitor when it exists and belongs to `ownerId`; null otherwise (missing or foreign alike). */
 export async function getOwnedMonitor(ctx: EsContext, ownerId: string, monitorId: string): Promise<Monitor | null> {

@@ -21,7 +21,8 @@ import type { Delivery } from '../../store/types.ts';
 import { assertComplete } from './checks-read.ts';
 import { type EsContext, MAX_PAGE, isConflict } from './context.ts';
 import { DELIVERY_FIELDS, bulkIgnoringConflicts, pick } from './effects.ts';
-import { getDoc, getOwnedMonitor, searchAll } from './monitors.ts';
+import { getOwnedMonitor } from './monitors.ts';
+import { getDoc, searchAll } from './documents.ts';
 
 type Versioned = { delivery: Delivery; seqNo: number; primaryTerm: number };
 

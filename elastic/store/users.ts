@@ -20,7 +20,8 @@ import { ConflictError, type UserStore } from '../../store/contract.ts';
 import { newId } from '../../store/ids.ts';
 import type { User } from '../../store/types.ts';
 import { type EsContext, isConflict } from './context.ts';
-import { backoffMs, getDoc } from './monitors.ts';
+import { backoffMs } from './monitors.ts';
+import { getDoc } from './documents.ts';
 
 /** Longer than any request may run (client timeout 30 s), so a claim this old is not in flight. */
 export const CLAIM_GRACE_MS = 120_000;

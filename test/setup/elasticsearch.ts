@@ -6,13 +6,19 @@
 //   3. a Docker engine: Elasticsearch 8.19 in a container (testcontainers).
 //   4. none: the suites skip with a loud notice, or the run fails when REQUIRE_ELASTICSEARCH=1.
 // The choice reaches tests as `inject('esUrl')` and as process.env.ES_URL (read by child processes
-// and by test/support/elasticsearch.ts). The node starts for every run that has java, even one
+// and by elastic/store/testing.ts). The node starts for every run that has java, even one
 // that runs no search-engine suite: 8–70 s the first time, nothing while it keeps running
 // (`npm run es:start` before a session of test runs).
 
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { canRunDevNode, portFromEnv, startDevNode, stopDevNode } from '../../elastic/dev-node/es.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    esUrl: string | null;
+  }
+}
 
 type Teardown = () => Promise<void>;
 type Engine = { url: string; teardown: Teardown };
