@@ -97,7 +97,13 @@ export async function main(argv: string[], env: Record<string, string | undefine
   // Before anything else, so that the SDK sees every module the roles load.
   const telemetry = startTelemetry(config);
   const metrics = telemetry.metrics;
-  const log = pino({ level: config.LOG_LEVEL, redact: { paths: ['*.password', '*.authorization', '*.token'], remove: true } });
+  // One readable line per entry for a person at a terminal; JSON for everything else (files, pipes,
+  // log collectors). pino-pretty runs as a transport, in a worker thread, off the event loop.
+  const log = pino({
+    level: config.LOG_LEVEL,
+    redact: { paths: ['*.password', '*.authorization', '*.token'], remove: true },
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+  });
   const opened = await openStore(config);
   const store = telemetry.exporting ? traceStore(opened, telemetry.tracer) : opened;
   const parts: Stoppable[] = [];

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTACT_DELETED } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
 import type { ContactType, Delivery, Monitor } from '../store/types.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
@@ -25,7 +26,7 @@ beforeEach(async () => {
   world = await createWorld();
   [smtp, twilio, hooks] = await Promise.all([startSmtpSink(), startTwilioFake(), startWebhookSink()]);
   channels = new Map<ContactType, Channel>([
-    ['email', emailChannel({ smtpUrl: smtp.url, from: 'uptime@example.com', messageIdDomain: 'test', timeoutMs: 500 })],
+    ['email', emailChannel({ smtpUrl: smtp.url, from: 'uptime@example.com', messageIdDomain: 'test', timeoutMs: 2_000 })],
     ['sms', smsChannel({ accountSid: twilio.accountSid, authToken: twilio.authToken, from: '+15550001111', apiUrl: twilio.url })],
     ['webhook', webhookChannel({ signingKey: KEY, allowPrivate: true })],
   ]);
@@ -62,7 +63,7 @@ function dispatcher(overrides: Partial<DispatcherDeps> = {}) {
   });
 }
 
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -157,6 +158,61 @@ describe('dispatcher', () => {
     await d.stop();
     expect(smtp.mails.map((m) => m.subject.split(' ')[0])).toEqual(['[DOWN]', '[UP]']);
     expect(twilio.messages.map((m) => m.body.split(':')[0])).toEqual(['DOWN', 'UP']);
+  });
+
+  it('cancels, unsent, a delivery whose contact was deleted while another worker held it', async () => {
+    const monitor = await outage([
+      ['email', 'ops@example.com'],
+      ['email', 'gone@example.com'],
+    ]);
+    // A worker that crashed after claiming both DOWN messages: its lease runs out in 800 ms. The
+    // contact deleted meanwhile keeps its delivery pending (the store leaves a leased one alone).
+    expect(await world.store.claimDueDeliveries('ghost', Date.now(), 800, 2)).toHaveLength(2);
+    const gone = (await world.store.listContacts(world.user.id, monitor.id)).find((c) => c.address === 'gone@example.com');
+    expect(await world.store.deleteContact(world.user.id, monitor.id, gone?.id ?? '')).toBe(true);
+    expect((await listed(monitor)).map((d) => d.status)).toEqual(['pending', 'pending']);
+
+    const d = dispatcher();
+    await until('all final', allFinal(monitor));
+    await d.stop();
+    expect(smtp.mails.map((m) => m.to)).toEqual([['ops@example.com']]);
+    const byAddress = Object.fromEntries((await listed(monitor)).map((x) => [x.address, x]));
+    expect(byAddress['ops@example.com']).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(byAddress['gone@example.com']).toMatchObject({ status: 'cancelled', attempts: 0, sent_at: null, last_error: CONTACT_DELETED });
+  });
+
+  it('never sends to a contact deleted after the transition was evaluated', async () => {
+    const monitor = await outage([['sms', '+33612345678']]);
+    const [contact] = await world.store.listContacts(world.user.id, monitor.id);
+    await world.store.deleteContact(world.user.id, monitor.id, contact?.id ?? '');
+    // An evaluator that listed the contact just before the delete enqueues its delivery just after.
+    const [delivery] = await listed(monitor);
+    const late = { ...delivery!, id: `${delivery!.id}-late`, status: 'pending' as const, last_error: null };
+    await world.store.enqueueDeliveries([late]);
+    const d = dispatcher();
+    await until('final', allFinal(monitor));
+    await d.stop();
+    expect(twilio.messages).toEqual([]);
+    expect((await listed(monitor)).map((x) => x.status)).toEqual(['cancelled', 'cancelled']);
+  });
+
+  it('sends once a message whose send outlasts its lease (claimed again by the same dispatcher meanwhile)', async () => {
+    // A slow SMTP server: the send takes longer than the lease, well within the channel's timeout.
+    await channels.get('email')?.close();
+    channels.set('email', emailChannel({ smtpUrl: smtp.url, from: 'uptime@example.com', messageIdDomain: 'test', timeoutMs: 30_000 }));
+    smtp.hold = true;
+    const monitor = await outage([['email', 'ops@example.com']]);
+    const d = dispatcher({ leaseMs: 300, sendTimeoutMs: 30_000 });
+    await until('the send in flight', async () => smtp.held() === 1);
+    const [first] = await listed(monitor);
+    // The lease ran out during the send and the dispatcher claimed the delivery again.
+    await until('a renewed lease', async () => ((await listed(monitor))[0]?.lease_expires_at ?? 0) > (first?.lease_expires_at ?? 0));
+    smtp.release(true);
+    smtp.hold = false;
+    await until('sent', allFinal(monitor));
+    await d.stop();
+    expect(smtp.mails).toHaveLength(1);
+    expect((await listed(monitor))[0]).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('two dispatchers on separate connections send each message exactly once', async () => {

@@ -1,14 +1,16 @@
 // The dispatcher: claims due deliveries with a lease, sends each through its channel, and records
 // the outcome — sent; pending again later (exponential backoff with jitter) on a transient error;
-// dead on a permanent error or once 24 h old. Several dispatchers can share one outbox: a claim
-// leases a delivery to one worker, and a worker whose lease lapsed cannot complete it.
+// dead on a permanent error or once 24 h old; cancelled, unsent, when its contact no longer
+// exists (deleted after the delivery was enqueued: nothing goes to an address the user removed).
+// Several dispatchers can share one outbox: a claim leases a delivery to one worker, and a worker
+// whose lease lapsed cannot complete it.
 //
 // It polls every `pollMs`, and wakes at once when nudged (the evaluator enqueued something) or
 // when a send finishes and frees a slot; at most `concurrency` sends run at a time.
 
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { LeaseLostError, type Store } from '../store/contract.ts';
+import { CONTACT_DELETED, LeaseLostError, type Store } from '../store/contract.ts';
 import type { ContactType, Delivery } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
@@ -18,7 +20,17 @@ import type { IncidentLookup } from './lookups.ts';
 import { assembleMessage } from './message.ts';
 
 export type DispatcherDeps = {
-  store: Pick<Store, 'claimDueDeliveries' | 'completeDelivery' | 'failDelivery' | 'getMonitor' | 'listChecks' | 'listDeliveries'>;
+  store: Pick<
+    Store,
+    | 'claimDueDeliveries'
+    | 'completeDelivery'
+    | 'failDelivery'
+    | 'cancelDelivery'
+    | 'listPendingDeliveries'
+    | 'listContacts'
+    | 'getMonitor'
+    | 'listChecks'
+  >;
   channels: ReadonlyMap<ContactType, Channel>;
   incidents: IncidentLookup;
   log: Logger;
@@ -36,7 +48,7 @@ export type DispatcherDeps = {
   backoff?: BackoffPolicy;
   /** Told about every claimed delivery and every final outcome (for the pending gauge). */
   onClaimed?: (delivery: Delivery) => void;
-  onFinished?: (delivery: Delivery, outcome: 'sent' | 'dead') => void;
+  onFinished?: (delivery: Delivery, outcome: 'sent' | 'dead' | 'cancelled') => void;
 };
 
 export type Dispatcher = {
@@ -58,6 +70,8 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   const stopping = new AbortController();
   let claiming = true;
   const inflight = new Set<Promise<void>>();
+  /** Ids of the deliveries being sent by this dispatcher. */
+  const sending = new Set<string>();
   let nudged = false;
   let wake: (() => void) | null = null;
 
@@ -82,6 +96,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     const channel = deps.channels.get(delivery.channel);
     try {
       if (!channel) throw new Error(`${delivery.channel} is not configured on this server`);
+      if (!(await contactStillExists(delivery))) return await cancel(delivery);
       const earlier = await earlierPendingMessage(delivery);
       if (earlier) {
         // Not a failure of this delivery: look again when the earlier one may have gone out.
@@ -115,11 +130,31 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
    */
   async function earlierPendingMessage(delivery: Delivery): Promise<Delivery | null> {
     if (delivery.kind === 'down') return null;
-    const rows = (await store.listDeliveries(delivery.owner_id, delivery.monitor_id)) ?? [];
-    const earlier = rows.find(
-      (d) => d.status === 'pending' && d.id !== delivery.id && d.incident_id === delivery.incident_id && d.contact_id === delivery.contact_id && precedes(d, delivery),
-    );
-    return earlier ?? null;
+    // Oldest check first: whatever precedes this message comes before it in that order.
+    const pending = await store.listPendingDeliveries(delivery.incident_id, delivery.contact_id, EARLIER_LOOKUP_LIMIT);
+    return pending.find((d) => d.id !== delivery.id && precedes(d, delivery)) ?? null;
+  }
+
+  /**
+   * Whether the delivery's contact is still on its monitor with the same address, read again at
+   * each attempt: one deleted since the delivery was enqueued (or between two attempts) must not
+   * be written to. A monitor has few contacts; its list is one small read.
+   */
+  async function contactStillExists(delivery: Delivery): Promise<boolean> {
+    const contacts = await store.listContacts(delivery.owner_id, delivery.monitor_id);
+    return contacts.some((c) => c.id === delivery.contact_id && c.type === delivery.channel && c.address === delivery.address);
+  }
+
+  async function cancel(delivery: Delivery): Promise<void> {
+    try {
+      await store.cancelDelivery(delivery.id, workerId, CONTACT_DELETED);
+    } catch (error) {
+      // Lease lost: whoever holds it now makes the same check before sending.
+      log.warn({ delivery_id: delivery.id, err: error }, 'could not cancel the delivery of a deleted contact');
+      return;
+    }
+    deps.onFinished?.(delivery, 'cancelled');
+    log.info({ delivery_id: delivery.id, channel: delivery.channel, kind: delivery.kind }, 'notification cancelled: its contact was deleted');
   }
 
   /** A store hiccup right after a send must not turn into a second message: retry briefly. */
@@ -154,11 +189,16 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   function launch(delivery: Delivery): void {
+    // A send that outlasts its lease is claimed again, by this dispatcher too: the claim renewed
+    // the lease, and the send in flight completes under it. A second send would be a duplicate.
+    if (sending.has(delivery.id)) return;
+    sending.add(delivery.id);
     deps.onClaimed?.(delivery);
     const task = send(delivery)
       .catch((error: unknown) => log.error({ delivery_id: delivery.id, err: error }, 'dispatch failed'))
       .finally(() => {
         inflight.delete(task);
+        sending.delete(delivery.id);
         nudge();
       });
     inflight.add(task);
@@ -202,6 +242,8 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
 }
 
 const ORDER_RETRY_MS = 500;
+/** Pending messages of one incident to one contact read at most: DOWN, a few reminders, UP. */
+const EARLIER_LOOKUP_LIMIT = 20;
 const KIND_ORDER = { down: 0, reminder: 1, up: 2 } as const;
 
 function precedes(a: Delivery, b: Delivery): boolean {

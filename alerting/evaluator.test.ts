@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CasConflictError } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
 import type { Delivery, Monitor } from '../store/types.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
@@ -95,6 +96,51 @@ describe('evaluator with the SQLite store', () => {
       await Promise.all([b.evaluateOnce(), a.evaluateOnce()]);
       expect((await deliveries(monitor)).map((d) => d.kind).sort()).toEqual(['down', 'down', 'up', 'up']);
       expect(await incidents(monitor)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a fold that loses more compare-and-sets than it retries in a pass still brings the DOWN', async () => {
+    const monitor = await monitorWithContacts();
+    const other = await openSqliteStore({ dataDir: world.dir, clock });
+    try {
+      // Another engine, on its own connection, writes the state again just before each of our
+      // next `losses` compare-and-sets: the version really moves, so the real store refuses ours.
+      let losses = 0;
+      const refused: unknown[] = [];
+      const contended = {
+        ...world.store,
+        compareAndSetAlertState: async (...args: Parameters<typeof world.store.compareAndSetAlertState>) => {
+          if (losses > 0) {
+            losses--;
+            const current = await other.getAlertState(args[0]);
+            await other.compareAndSetAlertState(args[0], current?.version ?? null, current?.state ?? args[2], {});
+            return world.store.compareAndSetAlertState(...args).catch((error: unknown) => {
+              refused.push(error);
+              throw error;
+            });
+          }
+          return world.store.compareAndSetAlertState(...args);
+        },
+      };
+      await world.writeCheck(monitor, 'up', T0 - 3 * MIN);
+      const evaluator = evaluatorFor(contended);
+      await evaluator.evaluateOnce();
+      expect((await world.store.getAlertState(monitor.id))?.state.status).toBe('up');
+
+      losses = 7; // more than one pass retries (5)
+      await world.writeCheck(monitor, 'down', T0 - 2 * MIN);
+      await world.writeCheck(monitor, 'down', T0 - MIN);
+      for (let pass = 0; pass < 5 && (await deliveries(monitor)).length === 0; pass++) await evaluator.evaluateOnce();
+
+      expect((await deliveries(monitor)).map((d) => [d.kind, d.channel]).sort()).toEqual([
+        ['down', 'email'],
+        ['down', 'sms'],
+      ]);
+      expect(await incidents(monitor)).toHaveLength(1);
+      expect(refused).toHaveLength(7);
+      expect(refused.every((error) => error instanceof CasConflictError)).toBe(true);
     } finally {
       await other.close();
     }
@@ -207,6 +253,35 @@ describe('evaluator with the SQLite store', () => {
       await evaluator.evaluateOnce();
       expect(await kinds(still)).toEqual(['down', 'down', 'up', 'up']);
       expect(await deliveries(ended)).toEqual([]);
+    });
+
+    it('tells a monitor still down after the catch-up even when that write loses more compare-and-sets than a pass retries', async () => {
+      const still = await monitorWithContacts({ name: 'down for three days' });
+      await world.writeCheck(still, 'down', T0 - 3 * DAY);
+      await world.writeCheck(still, 'down', T0 - 3 * DAY + MIN);
+      const other = await openSqliteStore({ dataDir: world.dir, clock });
+      try {
+        // The late DOWN is the one write with deliveries and no incident: another engine's real
+        // write moves the version before each of its first seven tries.
+        let losses = 7;
+        const contended = {
+          ...world.store,
+          compareAndSetAlertState: async (...args: Parameters<typeof world.store.compareAndSetAlertState>) => {
+            if (losses > 0 && args[3].deliveries?.length && !args[3].incident) {
+              losses--;
+              const current = await other.getAlertState(args[0]);
+              await other.compareAndSetAlertState(args[0], current?.version ?? null, current?.state ?? args[2], {});
+            }
+            return world.store.compareAndSetAlertState(...args);
+          },
+        };
+        const evaluator = evaluatorFor(contended);
+        for (let pass = 0; pass < 5 && (await deliveries(still)).length === 0; pass++) await evaluator.evaluateOnce();
+        expect(await kinds(still)).toEqual(['down', 'down']);
+        expect(losses).toBe(0);
+      } finally {
+        await other.close();
+      }
     });
 
     it('once it has a cursor, a restart tells every change it meets, however old (nothing is lost)', async () => {

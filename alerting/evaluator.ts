@@ -11,6 +11,11 @@
 // deterministic, so nothing is ever enqueued twice. A crash between the write and the cursor
 // update is the same case: the checks are read again and fold to nothing.
 //
+// After MAX_CAS_RETRIES lost compare-and-sets in a row a monitor's fold gives up for this pass.
+// The shared cursor then stays where it was and the pass stops: storing the page's cursor would
+// skip that monitor's checks for good (a DOWN never told). The next pass reads the page again,
+// which the feed's contract makes harmless for the monitors that were folded.
+//
 // First start (no stored cursor) on a store that already holds checks, e.g. after a collector ran
 // alone: the evaluator catches up through the whole backlog before it is current. A DOWN confirmed
 // more than OLD_NEWS_MS ago met on the way is old news: its state and incident are written, its
@@ -91,6 +96,8 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   let catchUp: Map<string, DownTransition> | null = null;
   let cursorSeen = false;
   let silenced = 0;
+  /** Late DOWNs of a finished catch-up whose write gave up; retried each pass until written. */
+  const lateDowns = new Map<string, DownTransition>();
 
   async function refreshMonitors(force = false): Promise<void> {
     const token = await store.monitorsChangeToken();
@@ -133,24 +140,26 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
 
   /**
    * Runs `step` on the monitor's current entry until its writes win: a lost compare-and-set
-   * reloads the state and runs it again. `step` returns the entry it leaves.
+   * reloads the state and runs it again. `step` returns the entry it leaves. False when it gave
+   * up: the caller must make sure the work is tried again.
    */
-  async function untilWritten(monitorId: string, step: (entry: Entry) => Promise<Entry>): Promise<void> {
+  async function untilWritten(monitorId: string, step: (entry: Entry) => Promise<Entry>): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
       const entry = states.get(monitorId) ?? (await load(monitorId));
       try {
         states.set(monitorId, await step(entry));
-        return;
+        return true;
       } catch (error) {
         states.delete(monitorId);
         if (!(error instanceof CasConflictError)) throw error;
       }
     }
     log.warn({ monitor_id: monitorId }, 'alert state kept changing under us; will retry next pass');
+    return false;
   }
 
-  /** Folds (checks) or ticks (no checks) one monitor. */
-  function advance(monitor: Monitor, checks: readonly Check[]): Promise<void> {
+  /** Folds (checks) or ticks (no checks) one monitor; false when it gave up (see untilWritten). */
+  function advance(monitor: Monitor, checks: readonly Check[]): Promise<boolean> {
     return untilWritten(monitor.id, async (entry) => {
       const now = clock();
       const folded = fold(entry.state, checks, monitor, now);
@@ -176,12 +185,15 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
       const page = await store.readChecksAfter(cursor, batchSize);
       const byMonitor = Map.groupBy(page.checks, (c) => c.monitor_id);
       if ([...byMonitor.keys()].some((id) => !monitors.has(id))) await refreshMonitors(true);
+      let unfolded = false;
       for (const [id, checks] of byMonitor) {
         const monitor = monitors.get(id);
         if (!monitor) continue; // deleted since: its checks no longer matter
-        await advance(monitor, checks);
+        if (!(await advance(monitor, checks))) unfolded = true;
         touched.add(id);
       }
+      // Keep the cursor before this page: the next pass reads it again (see the header).
+      if (unfolded) return touched;
       if (page.cursor !== cursor) await store.setEvaluatorCursor(page.cursor);
       cursor = page.cursor;
       if (page.checks.length < batchSize) {
@@ -196,19 +208,28 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   /** Tells the contacts of monitors still down after a catch-up, once (delivery ids are fixed). */
   async function endCatchUp(stillDown: Map<string, DownTransition>): Promise<void> {
     catchUp = null;
-    for (const [id, down] of stillDown) {
+    for (const [id, down] of stillDown) lateDowns.set(id, down);
+    await tellLateDowns();
+    if (silenced > 0) {
+      log.info({ old_changes_not_told: silenced, still_down_told_late: stillDown.size }, 'alerting caught up with checks stored before its first start');
+    }
+  }
+
+  async function tellLateDowns(): Promise<void> {
+    for (const [id, down] of lateDowns) {
       const monitor = monitors.get(id);
-      if (!monitor) continue;
-      await untilWritten(id, async (entry) => {
+      if (!monitor) {
+        lateDowns.delete(id);
+        continue;
+      }
+      const written = await untilWritten(id, async (entry) => {
         if (entry.state.status !== 'down' || entry.state.open_incident_id !== down.incident.id) return entry;
         const { deliveries } = await effectsOf(deps, monitor, down, clock());
         const version = await store.compareAndSetAlertState(id, entry.version, entry.state, { deliveries });
         if (deliveries?.length) deps.onEnqueued?.(deliveries);
         return { state: entry.state, version };
       });
-    }
-    if (silenced > 0) {
-      log.info({ old_changes_not_told: silenced, still_down_told_late: stillDown.size }, 'alerting caught up with checks stored before its first start');
+      if (written) lateDowns.delete(id);
     }
   }
 
@@ -223,6 +244,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
       statesLoadedAt = clock();
       for (const id of monitors.keys()) await load(id);
     }
+    if (lateDowns.size > 0) await tellLateDowns();
     const touched = await foldNewChecks();
     // Reminders, and forgetting streaks of paused monitors, need no new check.
     for (const monitor of monitors.values()) {

@@ -1,8 +1,12 @@
-// Behaviour shared by every route: problem+json errors, body cap, unknown routes, tenancy,
+// Behaviour shared by every route: problem+json errors, body cap (also over a real connection:
+// the 413 arrives whole and the connection does what its header says), unknown routes, tenancy,
 // request metrics.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect, type Socket } from 'node:net';
+import { Agent, request } from 'undici';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from './app.ts';
+import { serveApp, type RunningServer } from './serve.ts';
 import { checkOf, startTestApi, type TestApi } from './testing.ts';
 
 describe('errors', () => {
@@ -57,6 +61,107 @@ describe('errors', () => {
     const text = await api.metrics.prometheusText();
     expect(text).toMatch(/uptime_http_requests_total\{method="GET",route="\/api\/monitors\/:id",status="404"\} 2/);
     expect(text).not.toMatch(/abc|def/);
+  });
+});
+
+/** One HTTP/1.1 response parsed off a raw socket's bytes, or undefined while it is incomplete. */
+function parseResponse(bytes: Buffer): { status: number; headers: Map<string, string>; body: string; size: number } | undefined {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const [statusLine = '', ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const length = Number(headers.get('content-length'));
+  if (bytes.length < end + 4 + length) return undefined;
+  const body = bytes.subarray(end + 4, end + 4 + length).toString('utf8');
+  return { status: Number(statusLine.split(' ')[1]), headers, body, size: end + 4 + length };
+}
+
+describe('body cap over a real connection', () => {
+  let api: TestApi;
+  let server: RunningServer;
+  let token: string;
+  beforeAll(async () => {
+    api = await startTestApi();
+    token = (await api.user('ada@example.com')).token;
+    server = await serveApp(api.app, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server.close();
+    await api.close();
+  });
+
+  it('answers a whole 413 to a client still sending, then closes as it says or stays usable', async () => {
+    // Larger than any amount the HTTP server would read and throw away to save the connection.
+    const size = 80 * 1024 * 1024;
+    const socket: Socket = connect(server.port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    let closed = false;
+    const changed: Array<() => void> = [];
+    const notify = () => changed.splice(0).forEach((wake) => wake());
+    const until = async (condition: () => boolean) => {
+      while (!condition()) await new Promise<void>((wake) => changed.push(wake));
+    };
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      notify();
+    });
+    socket.on('drain', notify);
+    socket.on('close', () => {
+      closed = true;
+      notify();
+    });
+    socket.on('error', () => {}); // writing after the server's end fails: expected, the close is checked below
+
+    socket.write(
+      `POST /api/monitors HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`,
+    );
+    // Send the whole body as a client unaware of the cap would, unless told to stop.
+    const chunk = Buffer.alloc(256 * 1024, 'k');
+    let sent = 0;
+    while (sent < size && !closed && parseResponse(received)?.headers.get('connection') !== 'close') {
+      const slice = chunk.subarray(0, Math.min(chunk.length, size - sent));
+      sent += slice.length;
+      if (!socket.write(slice)) await until(() => closed || socket.writableLength === 0 || parseResponse(received) !== undefined);
+    }
+
+    await until(() => closed || parseResponse(received) !== undefined);
+    const first = parseResponse(received);
+    expect(first, `incomplete response: ${JSON.stringify(received.toString('latin1'))}`).toBeDefined();
+    expect(first!.status).toBe(413);
+    expect(JSON.parse(first!.body)).toMatchObject({ status: 413, detail: `request body exceeds ${MAX_BODY_BYTES} bytes` });
+
+    if (first!.headers.get('connection') === 'close') {
+      await until(() => closed);
+      expect(received.length, 'nothing after the response').toBe(first!.size);
+    } else {
+      // Keep-alive was promised: once the body is through, the connection takes the next request.
+      expect(sent).toBe(size);
+      socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await until(() => closed || parseResponse(received.subarray(first!.size)) !== undefined);
+      expect(parseResponse(received.subarray(first!.size))?.status, 'the kept-alive connection answers').toBe(200);
+      socket.destroy();
+    }
+  });
+
+  it('lets a keep-alive client go on after a 413', async () => {
+    const agent = new Agent({ connections: 1, keepAliveTimeout: 30_000 });
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      const refused = await request(`${url}/api/monitors`, {
+        dispatcher: agent,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: Buffer.alloc(1024 * 1024, 'k'),
+      });
+      expect(refused.statusCode).toBe(413);
+      expect(await refused.body.json()).toMatchObject({ status: 413 });
+      const next = await request(`${url}/healthz`, { dispatcher: agent });
+      expect(next.statusCode).toBe(200);
+      expect(await next.body.json()).toEqual({ status: 'ok' });
+    } finally {
+      await agent.close();
+    }
   });
 });
 

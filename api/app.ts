@@ -48,8 +48,19 @@ export function createApp(deps: ApiDeps): ApiApp {
     '*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
+      // The rest of an oversized body is never read, so the connection cannot carry another
+      // request: say so and let the server end it after the answer. Advertising keep-alive here
+      // made the HTTP server drop the socket once its bounded drain of the unread body gave up,
+      // and a keep-alive client's next request failed on it.
       onError: (c) =>
-        problemResponse(c, new ProblemError({ status: 413, detail: `request body exceeds ${MAX_BODY_BYTES} bytes` })),
+        problemResponse(
+          c,
+          new ProblemError({
+            status: 413,
+            detail: `request body exceeds ${MAX_BODY_BYTES} bytes`,
+            headers: { connection: 'close' },
+          }),
+        ),
     }),
   );
   app.use('/api/*', requireAuth(tokens));

@@ -9,6 +9,8 @@ export const PROBE_DEFAULTS = {
   /** Redirects followed before the probe gives up with error.type = redirects. */
   maxRedirects: 5,
   userAgent: 'downtime-monitor/0.1 (uptime probe)',
+  /** Response headers larger than this fail the probe with error.type = protocol (Node's default). */
+  maxHeaderBytes: 16 * 1024,
   /** Used when a monitor carries no usable timeout (the API enforces a range). */
   timeoutMs: 10_000,
 } as const;

@@ -13,7 +13,7 @@ import type { CheckWriter, MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
-import { createAddressGuard } from './address-guard.ts';
+import { createAddressGuard } from '../net/address-guard.ts';
 import { createProbeTrust } from './config.ts';
 import { probe } from './probe.ts';
 import { createScheduler, type SchedulerStats } from './scheduler.ts';
@@ -72,11 +72,18 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
 
   /** Worst start lateness since the last overload check, seconds. */
   let worstLateness = 0;
+  /** Probes run again since the last overload check because our own stall made them time out. */
+  let stallReruns = 0;
+  let worstStallMs = 0;
+  const onStalledTimeout = (stalledMs: number) => {
+    stallReruns++;
+    worstStallMs = Math.max(worstStallMs, stalledMs);
+  };
 
   async function runProbe(monitor: Monitor, scheduledAt: number): Promise<void> {
     try {
       const run = () =>
-        probe(monitor, { allowPrivate: config.allowPrivate, guard, observer: config.observer, now: clock, scheduledAt, secureContext });
+        probe(monitor, { allowPrivate: config.allowPrivate, guard, observer: config.observer, now: clock, scheduledAt, secureContext, onStalledTimeout });
       const check = tracer
         ? await withSpan(tracer, 'probe', { 'monitor.id': monitor.id, 'url.full': monitor.url }, async (span) => {
             const result = await run();
@@ -127,6 +134,11 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       log.warn({ worst_lateness_s: +worstLateness.toFixed(2), waiting, running }, 'probes start late: the collector cannot keep up (add a shard?)');
     }
     worstLateness = 0;
+    if (stallReruns > 0) {
+      log.warn({ probes: stallReruns, worst_stall_ms: worstStallMs }, 'probes run again: this process was blocked past their deadline, which is not the targets\' fault');
+    }
+    stallReruns = 0;
+    worstStallMs = 0;
   }, 10_000);
   watch.unref();
 

@@ -2,6 +2,11 @@
 // a readable message, and the phases measured before it are kept. Redirects are followed by hand
 // (each hop a fresh connection, guarded again), and one deadline covers the whole probe.
 //
+// A timeout is the target's fault only if the target really took that long. When our own event
+// loop was blocked for a good part of the deadline (loop-stall.ts), the deadline timer fired late
+// and the answer may already be waiting unread: the probe is run again at once, and that second
+// attempt's result is the check. Should it time out during a stall too, its message says so.
+//
 // Timing fields (microseconds), for the last hop when redirects were followed:
 //   resolve.rtt.us            dns lookup call → address (0 for an IP literal)
 //   tcp.rtt.connect.us        connect() → socket connected
@@ -16,8 +21,9 @@
 import type { SecureContext } from 'node:tls';
 import { newCheckId } from '../store/ids.ts';
 import type { Check, HttpMethod, Monitor } from '../store/types.ts';
-import { createAddressGuard, type AddressGuard } from './address-guard.ts';
+import { createAddressGuard, type AddressGuard } from '../net/address-guard.ts';
 import { createProbeTrust, PROBE_DEFAULTS } from './config.ts';
+import { watchLoopStalls } from './loop-stall.ts';
 import { emptyHop, openConnection, systemLookup, type HopMeasurements, type LookupFn } from './check/connect.ts';
 import { describeError, ProbeFailure } from './check/failure.ts';
 import { sendRequest, type SentRequest } from './check/request.ts';
@@ -45,6 +51,8 @@ export type ProbeOptions = {
   bodyCapBytes?: number;
   maxRedirects?: number;
   userAgent?: string;
+  /** Told when a timeout was our own stall's doing and the probe is run again. */
+  onStalledTimeout?: (stalledMs: number) => void;
 };
 
 type Progress = {
@@ -64,11 +72,24 @@ const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 const micros = (since: number) => Math.round((performance.now() - since) * 1000);
 
+/** A stall shorter than this (and than a tenth of the deadline) leaves a timeout to the target. */
+const STALL_MIN_MS = 100;
+
 export async function probe(monitor: Monitor, opts: ProbeOptions): Promise<Check> {
+  const first = await attempt(monitor, opts);
+  if (first.stalledMs === null) return first.check;
+  opts.onStalledTimeout?.(first.stalledMs);
+  return (await attempt(monitor, opts)).check;
+}
+
+/** One probe; stalledMs is set when it timed out because our own loop was blocked. */
+async function attempt(monitor: Monitor, opts: ProbeOptions): Promise<{ check: Check; stalledMs: number | null }> {
   const now = opts.now ?? Date.now;
   const timestamp = now();
   const started = performance.now();
   const timeoutMs = opts.timeoutMs ?? (monitor.timeout_ms > 0 ? monitor.timeout_ms : PROBE_DEFAULTS.timeoutMs);
+  const stalls = watchLoopStalls();
+  let stalledMs: number | null = null;
   const progress: Progress = {
     phase: 'connecting',
     https: false,
@@ -80,10 +101,13 @@ export async function probe(monitor: Monitor, opts: ProbeOptions): Promise<Check
     open: null,
   };
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new ProbeFailure('timeout', `timed out after ${timeoutMs} ms ${stalledAt(progress)}`)),
-    timeoutMs,
-  );
+  const timer = setTimeout(() => {
+    const stalled = Math.round(stalls.stalledMs());
+    const ours = stalled >= Math.max(STALL_MIN_MS, timeoutMs / 10);
+    if (ours) stalledMs = stalled;
+    const note = ours ? ` (this collector was itself unresponsive for ${stalled} ms meanwhile)` : '';
+    controller.abort(new ProbeFailure('timeout', `timed out after ${timeoutMs} ms ${stalledAt(progress)}${note}`));
+  }, timeoutMs);
   let failure: ProbeFailure | null = null;
   try {
     await run(monitor, opts, progress, controller.signal);
@@ -91,10 +115,11 @@ export async function probe(monitor: Monitor, opts: ProbeOptions): Promise<Check
     failure = error instanceof ProbeFailure ? error : new ProbeFailure('connect', `probe failed: ${describeError(error)}`);
   } finally {
     clearTimeout(timer);
+    stalls.close();
     closeOpen(progress);
   }
   const { hop } = progress;
-  return {
+  const check: Check = {
     id: opts.newId ? opts.newId() : newCheckId(timestamp),
     monitor_id: monitor.id,
     owner_id: monitor.owner_id,
@@ -120,6 +145,7 @@ export async function probe(monitor: Monitor, opts: ProbeOptions): Promise<Check
     error_type: failure?.type ?? null,
     error_message: failure?.message ?? null,
   };
+  return { check, stalledMs: failure?.type === 'timeout' ? stalledMs : null };
 }
 
 async function run(monitor: Monitor, opts: ProbeOptions, progress: Progress, signal: AbortSignal): Promise<void> {
@@ -148,7 +174,7 @@ async function run(monitor: Monitor, opts: ProbeOptions, progress: Progress, sig
 
     progress.phase = 'waiting for response headers';
     const sentAt = performance.now();
-    const response = await sendRequest(socket, url, method, headers, signal);
+    const response = await sendRequest(socket, url, method, headers, signal, PROBE_DEFAULTS.maxHeaderBytes);
     progress.open = response;
     progress.first_byte_us = micros(sentAt);
     progress.status_code = response.statusCode;
@@ -158,7 +184,7 @@ async function run(monitor: Monitor, opts: ProbeOptions, progress: Progress, sig
       if (redirects >= maxRedirects) {
         throw new ProbeFailure('redirects', `more than ${maxRedirects} redirects (last ${response.statusCode} to ${response.location})`);
       }
-      const next = parseTarget(new URL(response.location, url).href, 'redirects', `redirect from ${url.href} to an invalid URL`);
+      const next = parseTarget(response.location, 'redirects', `redirect from ${url.href} to an invalid URL`, url);
       if (visited.includes(next.href)) {
         throw new ProbeFailure('redirects', `redirect loop: ${[...visited, next.href].join(' → ')}`);
       }
@@ -189,10 +215,11 @@ async function run(monitor: Monitor, opts: ProbeOptions, progress: Progress, sig
   }
 }
 
-function parseTarget(raw: string, type: 'connect' | 'redirects', context: string): URL {
+/** `raw` as a URL to probe, relative to `base` (a Location header's target); else a typed failure. */
+function parseTarget(raw: string, type: 'connect' | 'redirects', context: string, base?: URL): URL {
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(raw, base);
   } catch {
     throw new ProbeFailure(type, `${context}: ${JSON.stringify(raw)}`);
   }

@@ -1,6 +1,7 @@
 // The batched writer against the real SQLite store. Store outages are produced at the boundary:
 // a wrapper that fails calls before (store unreachable) or after (acknowledgement lost) the real
-// write, so the idempotency that makes replay safe is the store's own.
+// write, so the idempotency that makes replay safe is the store's own. Tests wait on conditions
+// (eventually, with generous bounds), never for a fixed time: a busy machine stretches every delay.
 
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import type { CheckWriter } from '../store/contract.ts';
 import { newCheckId } from '../store/ids.ts';
 import type { Check, Monitor } from '../store/types.ts';
 import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
-import { monitorInput, openTestStore, storedChecks, type TestStore } from './testing/store.ts';
+import { eventually, monitorInput, openTestStore, storedChecks, type TestStore } from './testing/store.ts';
 import { createBatchWriter } from './writer.ts';
 
 let t: TestStore;
@@ -37,12 +38,13 @@ function check(): Check {
   };
 }
 
-type Outage = { before: number; after: number; calls: number };
+type Outage = { before: number; after: number; calls: number; batches?: Array<{ size: number; at: number }> };
 /** The real store behind a link that can fail `before` calls outright and lose `after` acks. */
 function flaky(outage: Outage): CheckWriter {
   return {
     async appendChecks(checks) {
       outage.calls++;
+      outage.batches?.push({ size: checks.length, at: performance.now() });
       if (outage.before > 0) {
         outage.before--;
         throw new Error('connect ECONNREFUSED (store unreachable)');
@@ -60,15 +62,18 @@ const fast = { retryInitialMs: 10, retryMaxMs: 40 };
 
 describe('batched writer', () => {
   it('writes a full batch at once and the rest after flushEveryMs', async () => {
-    const outage = { before: 0, after: 0, calls: 0 };
-    const writer = createBatchWriter({ store: flaky(outage), log, metrics, batchSize: 5, flushEveryMs: 150 });
+    const flushEveryMs = 150;
+    const outage: Outage = { before: 0, after: 0, calls: 0, batches: [] };
+    const writer = createBatchWriter({ store: flaky(outage), log, metrics, batchSize: 5, flushEveryMs });
+    const appendedAt = performance.now();
     for (let i = 0; i < 7; i++) writer.append(check());
-    await new Promise((r) => setTimeout(r, 50));
-    expect((await storedChecks(t.store, t.ownerId, monitor.id)).length).toBe(5);
-    expect(writer.depth()).toBe(2);
-    await new Promise((r) => setTimeout(r, 250));
-    expect((await storedChecks(t.store, t.ownerId, monitor.id)).length).toBe(7);
-    expect(outage.calls).toBe(2);
+    // The fifth append starts the write of a full batch before append returns.
+    expect(outage.batches).toEqual([{ size: 5, at: expect.any(Number) }]);
+    expect(await eventually(async () => (await storedChecks(t.store, t.ownerId, monitor.id)).length === 7, 10_000)).toBe(true);
+    // The other two waited for the timer: one more write, not before flushEveryMs.
+    expect(outage.batches?.map((b) => b.size)).toEqual([5, 2]);
+    expect(outage.batches![1]!.at - appendedAt).toBeGreaterThanOrEqual(flushEveryMs - 1);
+    expect(writer.depth()).toBe(0);
     await writer.stop();
   });
 
@@ -93,8 +98,10 @@ describe('batched writer', () => {
     for (let i = 0; i < 6; i++) writer.append(check());
     expect(writer.hasRoom()).toBe(false);
     expect(writer.hasRoom(0)).toBe(false);
-    await new Promise((r) => setTimeout(r, 100));
+    // Several attempts failed, and the queue is still whole.
+    expect(await eventually(() => outage.calls >= 3, 10_000)).toBe(true);
     expect(writer.depth()).toBe(6);
+    expect(writer.hasRoom()).toBe(false);
     outage.before = 0;
     await writer.flush();
     expect(writer.hasRoom(5)).toBe(true);

@@ -8,8 +8,8 @@
 // - Visibility: users, monitors and contacts, alert state and the evaluator cursor read their own
 //   writes. Everything else is read by search and is near-real-time: a write becomes visible to
 //   listChecks, history, summary, readChecksAfter, listIncidents, listOpenIncidents,
-//   listDeliveries and claimDueDeliveries within the backend's refresh interval (Elasticsearch:
-//   1 s; SQLite: at once). Tests call the conformance suite's `refresh` instead of sleeping.
+//   listDeliveries(Page), listPendingDeliveries and claimDueDeliveries within the backend's
+//   refresh interval (Elasticsearch: 1 s; SQLite: at once). Tests call the conformance suite's `refresh` instead of sleeping.
 // - Order: there is no global order in which checks were accepted; readers of new checks use a
 //   cursor on an ingest time and must treat a re-read as harmless (readChecksAfter).
 // - Atomicity: one document at a time. A compare-and-set of an alert state carries its effects
@@ -21,6 +21,7 @@ import type {
   ChecksPage,
   Contact,
   ContactType,
+  DeliveriesPage,
   Delivery,
   History,
   Incident,
@@ -51,8 +52,11 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
+/** last_error of a delivery cancelled because its contact was deleted (by the store or the dispatcher). */
+export const CONTACT_DELETED = 'not sent: the contact was deleted';
+
 export interface UserStore {
-  /** Throws ConflictError when the email is taken. */
+  /** Throws ConflictError when the email is taken. token_generation starts at 0. */
   createUser(user: { email: string; password_hash: string }): Promise<User>;
   getUser(id: string): Promise<User | null>;
   /** Case-insensitive. */
@@ -60,6 +64,13 @@ export interface UserStore {
   /** Opt in (slug) or out (null) of the public status page. Throws ConflictError when the slug is taken. */
   setStatusSlug(userId: string, slug: string | null): Promise<User | null>;
   getUserByStatusSlug(slug: string): Promise<User | null>;
+  /**
+   * Replaces the password hash and bumps token_generation in the same write, so that no token
+   * issued before the change is accepted after it. null when the user does not exist.
+   */
+  updatePassword(userId: string, passwordHash: string): Promise<User | null>;
+  /** Bumps token_generation (logout: every token issued so far stops working). null when missing. */
+  bumpTokenGeneration(userId: string): Promise<User | null>;
 }
 
 export interface MonitorStore {
@@ -83,6 +94,11 @@ export interface MonitorStore {
 export interface ContactStore {
   addContact(ownerId: string, monitorId: string, contact: { type: ContactType; address: string }): Promise<Contact | null>;
   listContacts(ownerId: string, monitorId: string): Promise<Contact[]>;
+  /**
+   * Deletes the contact and cancels its pending deliveries that no dispatcher holds (status
+   * `cancelled`, visible in the lists of deliveries). One held by a dispatcher at that moment is
+   * cancelled by that dispatcher, which checks that the contact still exists before it sends.
+   */
   deleteContact(ownerId: string, monitorId: string, contactId: string): Promise<boolean>;
 }
 
@@ -149,7 +165,12 @@ export interface CheckReader {
 }
 
 export interface RetentionStore {
-  /** Deletes checks (and their rollups) older than `before`. Returns when done. */
+  /**
+   * Deletes what has aged out at `before`, and returns when done: checks (and their rollups)
+   * older than it, incidents resolved before it, finished deliveries (sent, dead, cancelled)
+   * created before it, and audit events older than it (Elasticsearch). Open incidents and
+   * pending deliveries are kept whatever their age.
+   */
   purgeChecksBefore(before: number): Promise<void>;
 }
 
@@ -206,9 +227,30 @@ export interface OutboxStore {
    * Throws LeaseLostError when `worker` no longer holds the lease.
    */
   failDelivery(id: string, worker: string, error: string, nextAttemptAt: number | null): Promise<void>;
-  /** Newest first. */
+  /**
+   * Marks a leased delivery cancelled without sending it (its contact is gone), with `reason` as
+   * its last error; attempts are unchanged. Throws LeaseLostError when `worker` no longer holds it.
+   */
+  cancelDelivery(id: string, worker: string, reason: string): Promise<void>;
+  /**
+   * Pending deliveries of one incident to one contact, oldest check first, at most `limit`: the
+   * dispatcher's bounded question "is an earlier message to this contact still unsent?".
+   */
+  listPendingDeliveries(incidentId: string, contactId: string, limit: number): Promise<Delivery[]>;
+  /**
+   * A page of a monitor's deliveries, newest first (created_at, then id). `next_cursor` is opaque;
+   * null on the last page. A cursor the store did not issue raises InvalidCursorError. null when
+   * the monitor does not exist for this owner.
+   */
+  listDeliveriesPage(ownerId: string, monitorId: string, query: ListDeliveriesQuery): Promise<DeliveriesPage | null>;
+  /**
+   * Every delivery of a monitor, newest first, read whole: for tests and tools only. The product
+   * reads pages (listDeliveriesPage) and bounded lookups (listPendingDeliveries).
+   */
   listDeliveries(ownerId: string, monitorId: string): Promise<Delivery[] | null>;
 }
+
+export type ListDeliveriesQuery = { limit: number; cursor?: string };
 
 export interface StoreLifecycle {
   readonly backend: 'sqlite' | 'elasticsearch';

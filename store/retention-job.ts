@@ -1,4 +1,7 @@
-// Purges checks older than CHECKS_RETENTION_DAYS, on any backend that implements the contract.
+// Purges what is older than CHECKS_RETENTION_DAYS, on any backend that implements the contract:
+// checks, and with the same cutoff the incidents resolved and the notifications finished before
+// it, and the audit events (RetentionStore.purgeChecksBefore). One retention for all of them: an
+// incident or a notification is about checks, and outlives them by no more than a day or so.
 // Runs once shortly after start-up and then hourly (croner), so a process that restarts often
 // still purges; a pass that fails is logged and retried at the next tick.
 

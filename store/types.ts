@@ -17,7 +17,8 @@ export type ErrorType =
   | 'keyword'
   | 'redirects'
   | 'body'
-  | 'blocked';
+  | 'blocked'
+  | 'protocol';
 export const ERROR_TYPES = [
   'dns',
   'connect',
@@ -28,6 +29,8 @@ export const ERROR_TYPES = [
   'redirects',
   'body',
   'blocked',
+  // The reply is not HTTP/1.x, or its headers are malformed or too large.
+  'protocol',
 ] as const satisfies readonly ErrorType[];
 
 export type User = {
@@ -37,6 +40,12 @@ export type User = {
   password_hash: string;
   /** Public status page slug, or null when the user has not opted in. */
   status_slug: string | null;
+  /**
+   * Generation of the user's access tokens: every token carries the one it was issued at, and
+   * only tokens of the current generation are accepted. Logout and a password change bump it,
+   * which revokes every token issued before at once (api/auth/). Starts at 0.
+   */
+  token_generation: number;
   created_at: number;
 };
 
@@ -150,7 +159,13 @@ export type Incident = {
 };
 
 export type NotificationKind = 'down' | 'up' | 'reminder';
-export type DeliveryStatus = 'pending' | 'sent' | 'dead';
+/**
+ * pending until sent, or dead (refused for good, or still failing 24 h on), or cancelled (its
+ * contact was deleted before it went out: nothing is sent to an address that is no longer a contact).
+ */
+export type DeliveryStatus = 'pending' | 'sent' | 'dead' | 'cancelled';
+export const DELIVERY_STATUSES = ['pending', 'sent', 'dead', 'cancelled'] as const satisfies readonly DeliveryStatus[];
+export const NOTIFICATION_KINDS = ['down', 'up', 'reminder'] as const satisfies readonly NotificationKind[];
 
 /** One message to one contact about one transition. `id` is deterministic: (transition, contact). */
 export type Delivery = {
@@ -177,6 +192,7 @@ export type Delivery = {
 };
 
 export type ChecksPage = { items: Check[]; next_cursor: string | null };
+export type DeliveriesPage = { items: Delivery[]; next_cursor: string | null };
 
 export type HistoryBucket = {
   start: number;

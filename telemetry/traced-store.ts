@@ -25,6 +25,8 @@ const READS = new Set<string>([
   'listOpenIncidents',
   'getEvaluatorCursor',
   'listDeliveries',
+  'listDeliveriesPage',
+  'listPendingDeliveries',
   'ping',
 ]);
 

@@ -87,7 +87,7 @@ describe.each(scenarioBackends())('on $name', (backend) => {
       expect(incident.duration_seconds).toBeLessThanOrEqual(outageSeconds + 2);
       const downtime = formatDuration(Date.parse(incident.resolved_at ?? '') - Date.parse(incident.started_at));
       const ups = system.smtp.mails.filter((m) => m.subject.startsWith('[UP]'));
-      expect(ups.map((m) => m.subject)).toEqual([`[UP] Shop is back after ${downtime}`, `[UP] Shop is back after ${downtime}`]);
+      expect(ups.map((m) => m.subject)).toEqual([`[UP] Shop (${target.url}) is back after ${downtime}`, `[UP] Shop (${target.url}) is back after ${downtime}`]);
       expect(system.twilio.messages.at(-1)?.body).toContain(`is back after ${downtime}`);
 
       await new Promise((r) => setTimeout(r, 1_500)); // nothing more arrives

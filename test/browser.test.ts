@@ -33,6 +33,8 @@ const SLUG = 'browser-test';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 /** Interval 2 s, then up to 5 s until the page polls: red or green must show within this. */
 const TURN_WITHIN_MS = 15_000;
+/** How long a page may take to show what a poll waits for, on a busy machine. */
+const POLL = { timeout: 10_000, interval: 100 };
 
 const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && process.env.REQUIRE_BROWSER !== '1') {
@@ -100,7 +102,7 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     await signup.getByLabel('Password').fill(PASSWORD);
     await signup.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL(product.url + '/');
-    await expect.poll(() => page.locator('#whoami').textContent()).toBe(EMAIL);
+    await expect.poll(() => page.locator('#whoami').textContent(), POLL).toBe(EMAIL);
 
     // Add a public monitor on the local target and a private one.
     await page.getByText('Add a monitor').click();
@@ -113,7 +115,7 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     // Wait for the first monitor to be listed: the form resets when its request completes.
     await page.locator('li.monitor', { hasText: 'Local shop' }).waitFor();
     expect(await page.locator('#monitor-form-error').textContent()).toBe('');
-    await expect.poll(() => form.getByLabel('Name').inputValue()).toBe('');
+    await expect.poll(() => form.getByLabel('Name').inputValue(), POLL).toBe('');
     await form.getByLabel('Name').fill('Private admin');
     await form.getByLabel('URL').fill(target.url + 'admin');
     await form.getByLabel('Interval (seconds)').fill('2');
@@ -124,18 +126,18 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     const shop = page.locator('li.monitor', { hasText: 'Local shop' });
     const admin = page.locator('li.monitor', { hasText: 'Private admin' });
     await shop.locator('.badge[data-status=up]').waitFor({ timeout: TURN_WITHIN_MS });
-    await expect.poll(() => shop.locator('.badge').textContent()).toContain('Up');
+    await expect.poll(() => shop.locator('.badge').textContent(), POLL).toContain('Up');
     await admin.locator('.badge[data-status=up]').waitFor({ timeout: TURN_WITHIN_MS });
     await shop.locator('.bar').waitFor();
-    await expect.poll(() => shop.locator('.bar span').count()).toBe(90);
+    await expect.poll(() => shop.locator('.bar span').count(), POLL).toBe(90);
     // Today's cell (the last) shows today's checks, not the grey of a day without any.
-    await expect.poll(() => shop.locator('.bar span').last().getAttribute('class')).toBe('u-full');
+    await expect.poll(() => shop.locator('.bar span').last().getAttribute('class'), POLL).toBe('u-full');
 
     // Publish the status page.
     await page.locator('#status-settings summary').click();
     await page.locator('#slug-form').getByLabel('Address').fill(SLUG);
     await page.locator('#slug-form').getByRole('button', { name: 'Publish' }).click();
-    await expect.poll(() => page.locator('#slug-notice').textContent()).toContain(`/status/${SLUG}`);
+    await expect.poll(() => page.locator('#slug-notice').textContent(), POLL).toContain(`/status/${SLUG}`);
     await shot(page, 'dashboard-up-desktop');
 
     // Target down: red without a reload.
@@ -144,17 +146,19 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     await shop.locator('.badge[data-status=down]').waitFor({ timeout: TURN_WITHIN_MS });
     expect(await shop.locator('.badge').textContent()).toContain('Down');
     const turnedRedMs = Date.now() - downSince;
-    await expect.poll(() => page.locator('#counts').textContent()).toContain('Down');
-    await expect.poll(() => shop.locator('.bar span').last().getAttribute('class')).not.toBe('u-full');
+    await expect.poll(() => page.locator('#counts').textContent(), POLL).toContain('Down');
+    // The list says why: the last check's failure.
+    await expect.poll(() => shop.locator('.down-reason').textContent(), POLL).toMatch(/^Down: connect/);
+    await expect.poll(() => shop.locator('.bar span').last().getAttribute('class'), POLL).not.toBe('u-full');
     await shot(page, 'dashboard-down-desktop');
 
     // The monitor page: its chart, checks with the failure, and back to green when the target returns.
     await shop.locator('a.monitor-name').click();
     await page.waitForURL(/\/monitors\/[^/]+$/);
-    await expect.poll(() => page.locator('#name').textContent()).toBe('Local shop');
+    await expect.poll(() => page.locator('#name').textContent(), POLL).toBe('Local shop');
     await page.locator('#status .badge[data-status=down]').waitFor();
     await page.locator('#chart svg path.line-total').waitFor();
-    await expect.poll(() => page.locator('#checks').textContent()).toContain('connect');
+    await expect.poll(() => page.locator('#checks').textContent(), POLL).toContain('connect');
     await shot(page, 'monitor-down-desktop');
     await target.up();
     const upSince = Date.now();
@@ -168,10 +172,14 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     const visitor = await newPage();
     await visitor.goto(`${product.url}/status/${SLUG}`);
     const listed = visitor.locator('#monitors li.monitor');
-    await expect.poll(() => listed.count()).toBe(1);
-    await expect.poll(() => listed.first().textContent()).toContain('Local shop');
+    await expect.poll(() => listed.count(), POLL).toBe(1);
+    await expect.poll(() => listed.first().textContent(), POLL).toContain('Local shop');
     await listed.first().locator('.badge[data-status=up]').waitFor({ timeout: TURN_WITHIN_MS });
-    await expect.poll(() => visitor.locator('#hero').textContent()).toContain('All systems operational');
+    await expect.poll(() => visitor.locator('#hero').textContent(), POLL).toContain('All systems operational');
+    expect(await visitor.locator('#status-dot').getAttribute('class')).toBe('brand-dot up');
+    // The outage just seen is in the incident history, without the target's address.
+    await expect.poll(() => visitor.locator('#incidents tbody tr').count(), POLL).toBe(1);
+    expect(await visitor.locator('#incidents tbody tr').first().textContent()).toMatch(/Local shop.*Connection failed/);
     expect(await visitor.content()).not.toContain('Private admin');
     expect(await visitor.content()).not.toContain(String(target.port));
     await shot(visitor, 'status-desktop');
@@ -197,5 +205,135 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
 
     expect(foreign, 'requests to other hosts').toEqual([]);
     expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
+  });
+
+  /** A logged-in page (the account the first test created). */
+  async function loggedIn(): Promise<Page> {
+    const page = await newPage();
+    await page.goto(product.url + '/login');
+    await page.locator('#login-form').getByLabel('Email').fill(EMAIL);
+    await page.locator('#login-form').getByLabel('Password').fill(PASSWORD);
+    await page.locator('#login-form').getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(product.url + '/');
+    return page;
+  }
+
+  it('edits every setting of a monitor from its page, and names the field the server refuses', { timeout: 90_000 }, async () => {
+    const page = await loggedIn();
+    await page.getByText('Add a monitor').click();
+    const add = page.locator('#monitor-form');
+    await add.getByLabel('Name').fill('Young API');
+    await add.getByLabel('URL').fill(target.url + 'api');
+    await add.getByLabel('Interval (seconds)').fill('2');
+    await add.getByRole('button', { name: 'Add monitor' }).click();
+    const item = page.locator('li.monitor', { hasText: 'Young API' });
+    await item.locator('.badge[data-status=up]').waitFor({ timeout: TURN_WITHIN_MS });
+    await item.locator('a.monitor-name').click();
+    await page.waitForURL(/\/monitors\/[^/]+$/);
+    const monitorId = page.url().split('/').pop() ?? '';
+
+    // A monitor a few seconds old has one hourly bucket: the day chart still shows it, as dots.
+    await page.getByRole('button', { name: '24 hours' }).click();
+    await page.locator('#chart svg circle.point.line-total').first().waitFor();
+    await page.getByRole('button', { name: '1 hour' }).click();
+
+    await page.locator('#edit-monitor summary').click();
+    const form = page.locator('#edit-form');
+    await expect.poll(() => form.getByLabel('Name').inputValue(), POLL).toBe('Young API');
+    expect(await form.getByLabel('Interval (seconds)').inputValue()).toBe('2');
+
+    // The server's refusal names the field, and the field is marked.
+    await form.getByLabel('Timeout (ms)').fill('5000');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.locator('#edit-error').textContent(), POLL).toContain('timeout_ms');
+    expect(await form.getByLabel('Timeout (ms)').getAttribute('aria-invalid')).toBe('true');
+
+    await form.getByLabel('Name').fill('Young API v2');
+    await form.getByLabel('URL').fill(target.url + 'v2');
+    await form.getByLabel('Method').selectOption('HEAD');
+    await form.getByLabel('Expected status').fill('200,204');
+    await form.getByLabel('Keyword').fill('good');
+    await form.getByLabel('Request headers').fill('Authorization: Bearer abc\nX-Probe: browser');
+    await form.getByLabel('Interval (seconds)').fill('30');
+    await form.getByLabel('Timeout (ms)').fill('4000');
+    await form.getByLabel('Failures before down').fill('3');
+    await form.getByLabel('Successes before up').fill('2');
+    await form.getByLabel('Remind every (minutes)').fill('15');
+    await form.getByLabel('Tags').fill('production, eu');
+    await form.getByLabel('Time zone').fill('Europe/Paris');
+    await form.getByLabel('Show on public status page').check();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.locator('#edit-notice').textContent(), POLL).toContain('Saved');
+    expect(await page.locator('#edit-error').textContent()).toBe('');
+    await expect.poll(() => page.locator('#name').textContent(), POLL).toBe('Young API v2');
+    await expect.poll(() => page.locator('#tags').textContent(), POLL).toBe('productioneu');
+    await shot(page, 'monitor-edit-desktop');
+
+    // What the API now holds, read with the page's own token.
+    const saved = await page.evaluate(async (id) => {
+      const token = localStorage.getItem('downtime-monitor.token');
+      const res = await fetch(`/api/monitors/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      return res.json();
+    }, monitorId);
+    expect(saved).toMatchObject({
+      name: 'Young API v2',
+      url: target.url + 'v2',
+      method: 'HEAD',
+      expect_status: '200,204',
+      keyword: 'good',
+      headers: { Authorization: 'Bearer abc', 'X-Probe': 'browser' },
+      interval_seconds: 30,
+      timeout_ms: 4000,
+      confirm_failures: 3,
+      confirm_recoveries: 2,
+      remind_every_minutes: 15,
+      tags: ['production', 'eu'],
+      timezone: 'Europe/Paris',
+      public: true,
+    });
+
+    // The list shows the tags.
+    await page.goto(product.url + '/');
+    const edited = page.locator('li.monitor', { hasText: 'Young API v2' });
+    await expect.poll(() => edited.locator('.tag').allTextContents(), POLL).toEqual(['production', 'eu']);
+    expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
+  });
+
+  it('shows a not-found view, with nothing to act on, for an unknown monitor and an unpublished status page', { timeout: 60_000 }, async () => {
+    const page = await loggedIn();
+    await page.goto(product.url + '/monitors/no-such-monitor');
+    await page.locator('#not-found').waitFor({ state: 'visible' });
+    expect(await page.locator('#not-found').textContent()).toContain('Monitor not found');
+    expect(await page.locator('#delete').count()).toBe(0);
+    expect(await page.locator('#toggle-pause').count()).toBe(0);
+    expect(await page.locator('#edit-form').count()).toBe(0);
+    expect(await page.title()).toContain('not found');
+    await shot(page, 'monitor-not-found');
+
+    const visitor = await newPage();
+    const response = await visitor.goto(`${product.url}/status/nobody-published-this`);
+    expect(response?.status()).toBe(404);
+    await expect.poll(() => visitor.locator('#hero').textContent(), POLL).toBe('There is no status page at this address.');
+    expect(await visitor.locator('#monitors').count()).toBe(0);
+    expect(await visitor.locator('#status-dot').getAttribute('class')).toBe('brand-dot unknown');
+    await shot(visitor, 'status-not-found');
+    expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
+  });
+
+  it('colours a bad day by its share of uptime, not solid red', async () => {
+    const page = await newPage();
+    await page.goto(`${product.url}/status/${SLUG}`);
+    // The page's own module, imported in the page. A string, because the test runner rewrites
+    // import() in this file's code.
+    const cell = await page.evaluate<{ className: string; image: string }>(`(async () => {
+      const { uptimeBar } = await import('/assets/js/bars.js');
+      const bar = uptimeBar([{ start: '2025-01-15T00:00:00Z', uptime: 0.76, checks: 100 }], { timeZone: 'UTC' });
+      document.body.append(bar);
+      const span = bar.querySelector('.bar span');
+      return { className: span.className, image: getComputedStyle(span).backgroundImage };
+    })()`);
+    expect(cell.className).toBe('u-major');
+    // Green up to 76% from the bottom, red above.
+    expect(cell.image).toMatch(/^linear-gradient\(to top, rgb\(\d+, \d+, \d+\) 76%, rgb\(\d+, \d+, \d+\) 76%\)$/);
   });
 });

@@ -4,12 +4,20 @@
 
 import type { Check, ContactType, Delivery, Incident, Monitor, NotificationKind } from '../../store/types.ts';
 
+/** Why a check failed, in an incident's terms. */
+export type Cause = Pick<Incident, 'cause_type' | 'cause_message' | 'cause_status_code'>;
+
 /** Everything a message is rendered from; rendering is a pure function of this. */
 export type AlertMessage = {
   kind: NotificationKind;
   monitor: Pick<Monitor, 'id' | 'name' | 'url' | 'timezone'>;
   /** For `up`, already resolved. */
   incident: Incident;
+  /**
+   * Up and reminder: the distinct causes seen during the outage, in the order they first
+   * appeared (alerting/outage-causes.ts). Absent or empty: the incident's own (first) cause.
+   */
+  causes?: Cause[];
   /** The check that confirmed the transition, when still retained (reminders: none). */
   check: Check | null;
   /** Render time: a reminder says how long the monitor has been down until now. */

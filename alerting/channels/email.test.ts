@@ -28,11 +28,38 @@ describe('renderEmail', () => {
     expect(mail.text).toContain('Cause: connect: connect ECONNREFUSED 192.0.2.10:443');
   });
 
-  it('up: says how long it was down', () => {
+  it('up: subject names the monitor and URL and says how long it was down', () => {
     const mail = renderEmail(sampleMessage('up'));
-    expect(mail.subject).toBe('[UP] Shop is back after 12 min');
+    expect(mail.subject).toBe('[UP] Shop (https://shop.example/health) is back after 12 min');
     expect(mail.text).toContain('Back at: 2025-03-01 14:15:07 UTC');
     expect(mail.text).toContain('Cause was: HTTP 503');
+  });
+
+  it.each([
+    { seconds: 60, text: '1 min' },
+    { seconds: 119, text: '1 min 59 s' },
+    { seconds: 59.6, text: '1 min' },
+    { seconds: 3 * 3600 + 5 * 60 + 10, text: '3 h 5 min' },
+  ])('up: an outage of $seconds s is "$text", as the dashboard says', ({ seconds, text }) => {
+    const base = sampleMessage('up');
+    const mail = renderEmail({ ...base, incident: { ...base.incident, resolved_at: base.incident.started_at + seconds * 1000 } });
+    expect(mail.subject).toBe(`[UP] Shop (https://shop.example/health) is back after ${text}`);
+    expect(mail.text).toContain(`Status: UP again after ${text} of downtime`);
+  });
+
+  it('up: a mixed outage names every cause, in the order they appeared', () => {
+    const mail = renderEmail(
+      sampleMessage('up', {
+        causes: [
+          { cause_type: 'status', cause_message: 'status 500 is not in 200-399', cause_status_code: 500 },
+          { cause_type: 'timeout', cause_message: 'no response after 500 ms', cause_status_code: null },
+          { cause_type: 'connect', cause_message: 'connect ECONNREFUSED 127.0.0.1:8080', cause_status_code: null },
+        ],
+      }),
+    );
+    expect(mail.text).toContain(
+      'Causes were: HTTP 500, then timeout: no response after 500 ms, then connect: connect ECONNREFUSED 127.0.0.1:8080',
+    );
   });
 
   it('reminder: says how long it has been down so far', () => {

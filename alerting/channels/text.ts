@@ -13,16 +13,31 @@ export function describeCause(incident: Pick<Incident, 'cause_type' | 'cause_mes
   return code !== null ? `${text} (HTTP ${code})` : text;
 }
 
-/** "45 s", "12 min", "3 h 5 min", "2 d 4 h": coarse on purpose, people read it at a glance. */
+/**
+ * "59 s", "1 min 59 s", "3 h 5 min", "2 d 4 h": the dashboard's wording (dashboards/web/assets/js/
+ * format.js `duration`), rounded to the second like the API's duration_seconds, so an email and
+ * the incident table tell the same length (119 s is "1 min 59 s", not "1 min").
+ */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
+  const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s} s`;
   const min = Math.floor(s / 60);
-  if (min < 60) return `${min} min`;
+  if (min < 60) return s % 60 === 0 ? `${min} min` : `${min} min ${s % 60} s`;
   const h = Math.floor(min / 60);
-  if (h < 24) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+  if (h < 48) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
   const d = Math.floor(h / 24);
   return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
+}
+
+/** An outage that cycled through many failures names the first few; the rest is on the monitor page. */
+const MAX_CAUSES_SHOWN = 4;
+
+/** The causes of the outage in words, in the order they first appeared: "HTTP 500, then timeout: …". */
+export function describeCauses(message: Pick<AlertMessage, 'incident' | 'causes'>): string {
+  const texts = [...new Set((message.causes?.length ? message.causes : [message.incident]).map(describeCause))];
+  const shown = texts.slice(0, MAX_CAUSES_SHOWN);
+  const more = texts.length - shown.length;
+  return shown.join(', then ') + (more > 0 ? ` (and ${more} more)` : '');
 }
 
 function isoParts(ms: number, timeZone: string): { date: string; time: string; zone: string } {
@@ -71,7 +86,7 @@ export function headline(message: AlertMessage): string {
     case 'down':
       return `[DOWN] ${name} (${url})`;
     case 'up':
-      return `[UP] ${name} is back after ${formatDuration(downtime(message))}`;
+      return `[UP] ${name} (${url}) is back after ${formatDuration(downtime(message))}`;
     case 'reminder':
       return `[STILL DOWN] ${name} (${url}) for ${formatDuration(downtime(message))}`;
   }

@@ -13,7 +13,7 @@ describe('renderWebhookPayload', () => {
     expect(payload).toMatchObject({
       event: 'up',
       delivery_id: 'dlv_9',
-      summary: '[UP] Shop is back after 12 min',
+      summary: '[UP] Shop (https://shop.example/health) is back after 12 min',
       monitor: { id: 'mon_1', name: 'Shop', url: 'https://shop.example/health', link: 'https://uptime.example/monitors/mon_1' },
       incident: {
         id: 'inc_1',
@@ -21,6 +21,7 @@ describe('renderWebhookPayload', () => {
         resolved_at: '2025-03-01T14:15:07.000Z',
         duration_seconds: 720,
         cause: { type: 'status', status_code: 503, text: 'HTTP 503' },
+        causes: [{ type: 'status', status_code: 503, text: 'HTTP 503' }],
       },
       check: { id: 'chk_2', status: 'up', status_code: 200, observer: 'paris', duration_ms: 120 },
     });

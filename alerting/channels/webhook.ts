@@ -17,7 +17,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
-import { createAddressGuard, type AddressGuard } from '../../collector/address-guard.ts';
+import { createAddressGuard, type AddressGuard } from '../../net/address-guard.ts';
 import type { Delivery } from '../../store/types.ts';
 import type { AlertMessage, Channel } from './channel.ts';
 import { PermanentError, TransientError } from './channel.ts';
@@ -39,6 +39,13 @@ export function renderWebhookPayload(delivery: Pick<Delivery, 'id'>, message: Al
       resolved_at: iso(incident.resolved_at),
       duration_seconds: Math.round(downtime(message) / 1000),
       cause: { type: incident.cause_type, message: incident.cause_message, status_code: incident.cause_status_code, text: describeCause(incident) },
+      // Up and reminder: every distinct cause seen so far, first first (the first is `cause`).
+      causes: (message.causes?.length ? message.causes : [incident]).map((c) => ({
+        type: c.cause_type,
+        message: c.cause_message,
+        status_code: c.cause_status_code,
+        text: describeCause(c),
+      })),
     },
     check: check && {
       id: check.id,

@@ -25,7 +25,7 @@ export async function spawnAlerting(env: Record<string, string>): Promise<Alerti
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`alerting process not ready in 15 s: ${stderr}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`alerting process not ready in 60 s: ${stderr}`)), 60_000);
     child.once('exit', (code) => reject(new Error(`alerting process exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {

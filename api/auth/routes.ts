@@ -1,19 +1,22 @@
-// /auth/signup, /auth/token and /auth/me. Login is rate limited per (email, client address) and
-// per client address, checked before any password work so that hammering costs us nothing;
-// signup is limited per client address because each one spends a scrypt hash.
+// /auth/signup, /auth/token, /auth/me, /auth/logout and /auth/password. Login is rate limited
+// per (email, client address) and per client address, checked before any password work so that
+// hammering costs us nothing; signup is limited per client address because each one spends a
+// scrypt hash; a password change per account, since it is a password guess too (with a stolen
+// token). Logout and a password change bump the user's token generation: every token issued
+// before stops working at once, on every API instance (require-auth.ts checks it per request).
 
 import { createRoute } from '@hono/zod-openapi';
 import { ConflictError } from '../../store/contract.ts';
 import type { User } from '../../store/types.ts';
 import { bearerSecurity, callerId, iso, jsonContent } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
-import { ProblemError, problemResponses } from '../problem.ts';
+import { ProblemError, problemResponses, validationProblem } from '../problem.ts';
 import { clientAddress } from './client-address.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
-import { SignupBody, TokenBody, TokenSchema, UserSchema } from './schemas.ts';
+import { requireCurrentToken } from './require-auth.ts';
+import { PasswordChangeBody, SignupBody, TokenBody, TokenSchema, UserSchema } from './schemas.ts';
 import type { TokenService } from './tokens.ts';
-
 
 const signupRoute = createRoute({
   method: 'post',
@@ -42,6 +45,28 @@ const meRoute = createRoute({
   responses: { 200: { description: 'The caller', ...jsonContent(UserSchema) }, ...problemResponses(401) },
 });
 
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['auth'],
+  summary: "Log out everywhere: revoke every access token of the caller's account",
+  security: bearerSecurity,
+  responses: { 204: { description: 'Every token issued so far is revoked' }, ...problemResponses(401) },
+});
+
+const passwordRoute = createRoute({
+  method: 'post',
+  path: '/auth/password',
+  tags: ['auth'],
+  summary: 'Change the password; every token issued before is revoked (log in again)',
+  security: bearerSecurity,
+  request: { body: { ...jsonContent(PasswordChangeBody), required: true } },
+  responses: {
+    204: { description: 'Changed; every token issued before is revoked' },
+    ...problemResponses(400, 401, 413, 429),
+  },
+});
+
 export function userJson(user: User) {
   return { id: user.id, email: user.email, status_slug: user.status_slug, created_at: iso(user.created_at) };
 }
@@ -63,7 +88,13 @@ export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenSe
   const loginPerAccount = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 12, maxKeys: 10_000, clock });
   const loginPerAddress = createRateLimiter({ capacity: 30, refillPerSecond: 1 / 2, maxKeys: 10_000, clock });
   const signupPerAddress = createRateLimiter({ capacity: 20, refillPerSecond: 1 / 6, maxKeys: 10_000, clock });
+  // Per account, like login: the current password is checked with each attempt.
+  const passwordPerAccount = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 12, maxKeys: 10_000, clock });
   let dummyHash: Promise<string> | undefined;
+
+  // api/app.ts checks the token's signature in front of these paths; this checks its user too.
+  const currentToken = requireCurrentToken(tokens, store);
+  for (const path of ['/api/*', '/auth/me', '/auth/logout', '/auth/password']) app.use(path, currentToken);
 
   app.openapi(signupRoute, async (c) => {
     enforce(signupPerAddress, clientAddress(c), 'signup');
@@ -94,7 +125,7 @@ export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenSe
         headers: { 'WWW-Authenticate': 'Bearer' },
       });
     }
-    const { token, expiresIn } = await tokens.issue(user.id);
+    const { token, expiresIn } = await tokens.issue(user);
     return c.json({ access_token: token, token_type: 'Bearer' as const, expires_in: expiresIn }, 200);
   });
 
@@ -102,5 +133,30 @@ export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenSe
     const user = await store.getUser(callerId(c));
     if (!user) throw new ProblemError({ status: 401, detail: 'the account of this token no longer exists' });
     return c.json(userJson(user), 200);
+  });
+
+  app.openapi(logoutRoute, async (c) => {
+    if (!(await store.bumpTokenGeneration(callerId(c)))) {
+      throw new ProblemError({ status: 401, detail: 'the account of this token no longer exists' });
+    }
+    return c.body(null, 204);
+  });
+
+  app.openapi(passwordRoute, async (c) => {
+    const userId = callerId(c);
+    enforce(passwordPerAccount, userId, 'password change');
+    const { current_password, new_password } = c.req.valid('json');
+    const user = await store.getUser(userId);
+    if (!user) throw new ProblemError({ status: 401, detail: 'the account of this token no longer exists' });
+    if (!(await verifyPassword(current_password, user.password_hash))) {
+      throw validationProblem([{ path: 'current_password', message: 'is not the current password' }]);
+    }
+    if (new_password === current_password) {
+      throw validationProblem([{ path: 'new_password', message: 'must differ from the current password' }]);
+    }
+    if (!(await store.updatePassword(userId, await hashPassword(new_password)))) {
+      throw new ProblemError({ status: 401, detail: 'the account of this token no longer exists' });
+    }
+    return c.body(null, 204);
   });
 }

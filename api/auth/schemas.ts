@@ -8,15 +8,15 @@ const email = z
   .max(254, 'must be at most 254 characters')
   .openapi({ example: 'ada@example.com' });
 
+/** A password being set (sign-up, password change): the rules live here once. */
+const newPassword = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(1024, 'must be at most 1024 characters')
+  .openapi({ example: 'correct horse battery staple' });
+
 export const SignupBody = z
-  .object({
-    email,
-    password: z
-      .string()
-      .min(10, 'must be at least 10 characters')
-      .max(1024, 'must be at most 1024 characters')
-      .openapi({ example: 'correct horse battery staple' }),
-  })
+  .object({ email, password: newPassword })
   .strict()
   .openapi('SignupRequest');
 
@@ -27,6 +27,14 @@ export const TokenBody = z
   })
   .strict()
   .openapi('TokenRequest');
+
+export const PasswordChangeBody = z
+  .object({
+    current_password: z.string().min(1, 'is required').max(1024, 'must be at most 1024 characters'),
+    new_password: newPassword,
+  })
+  .strict()
+  .openapi('PasswordChangeRequest');
 
 export const UserSchema = z
   .object({

@@ -1,14 +1,18 @@
 // Contact shapes. The address is checked against its type: an email address, an E.164 phone
-// number for SMS, an http(s) URL for webhooks.
+// number for SMS, an http(s) URL for webhooks; and, whatever the type, for characters that do not
+// show (a line break would add a mail header; a URL parser drops it silently).
 
 import { z } from '@hono/zod-openapi';
 import { CONTACT_TYPES, type Contact, type ContactType } from '../../store/types.ts';
 import { IsoTime, iso } from '../common.ts';
+import { hiddenCharacterProblem } from '../monitors/fields.ts';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const emailAddress = z.email();
 
 function addressProblem(type: ContactType, address: string): string | null {
+  const hidden = hiddenCharacterProblem(address);
+  if (hidden) return hidden;
   switch (type) {
     case 'email':
       return emailAddress.safeParse(address).success ? null : 'must be an email address for type email';

@@ -50,7 +50,7 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('/docs in C
     expect(operations.map((p) => p.replace(/\u200b/g, ''))).toEqual(
       expect.arrayContaining(['/api/monitors', '/api/monitors/{id}/checks', '/auth/token', '/readyz']),
     );
-    expect(await page.locator('.opblock').count()).toBe(19);
+    expect(await page.locator('.opblock').count()).toBe(21);
     expect(await page.locator('button.authorize').count()).toBe(1);
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);

@@ -1,17 +1,58 @@
-// Field validators for monitors that need more than a length check: target URL, accepted status
-// codes, request headers, time zone and tags. Each message says what is expected.
+// Field validators for monitors that need more than a length check: name, target URL, accepted
+// status codes, request headers, time zone and tags. Each message says what is expected.
 
 import { z } from '@hono/zod-openapi';
 
 export const MAX_URL_LENGTH = 2048;
 
-/** http(s) only, no credentials in the URL (they would show in every check document). */
+const codePoint = (char: string) => `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+// C0 controls, DEL and C1 controls; and the bidirectional embeddings, overrides and isolates,
+// which make text display in another order than it is stored (a name or URL that reads as
+// something else).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * Why a text a person reads (name, URL, address) is refused, or null: it must show what it is.
+ * A URL parser would also drop tabs and line breaks silently, so the URL shown would not be the
+ * one requested.
+ */
+export function hiddenCharacterProblem(value: string): string | null {
+  const control = CONTROL.exec(value)?.[0];
+  if (control !== undefined) return `must not contain control characters (${codePoint(control)})`;
+  const bidi = BIDI.exec(value)?.[0];
+  if (bidi !== undefined) return `must not contain bidirectional formatting characters (${codePoint(bidi)})`;
+  return null;
+}
+
+export const monitorName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .superRefine((value, ctx) => {
+    const problem = hiddenCharacterProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .openapi({ example: 'Homepage' });
+
+/**
+ * http(s) only, no credentials in the URL (they would show in every check document), no hidden
+ * characters. Stored as the URL parser serialises it (lower-case scheme and host, default port
+ * dropped, spaces encoded): the URL shown is the URL probed.
+ */
 export const targetUrl = z
   .string()
   .trim()
   .min(1, 'is required')
   .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
   .superRefine((value, ctx) => {
+    const hidden = hiddenCharacterProblem(value);
+    if (hidden) {
+      ctx.addIssue({ code: 'custom', message: hidden });
+      return;
+    }
     let url: URL;
     try {
       url = new URL(value);
@@ -23,9 +64,13 @@ export const targetUrl = z
       ctx.addIssue({ code: 'custom', message: `must use http or https, not ${url.protocol.replace(/:$/, '')}` });
     } else if (url.username || url.password) {
       ctx.addIssue({ code: 'custom', message: 'must not contain credentials; send them in headers (Authorization)' });
+    } else if (url.href.length > MAX_URL_LENGTH) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_URL_LENGTH} characters once encoded (${url.href.length})` });
     }
   })
-  .openapi({ format: 'uri', example: 'https://example.com/health' });
+  .openapi({ format: 'uri', example: 'https://example.com/health' })
+  // Runs only on a value the checks above accepted, so it parses.
+  .transform((value) => new URL(value).href);
 
 /** Parses "200-399" or "200,204,301-308" into ranges; null when malformed. */
 export function parseStatusRanges(spec: string): Array<[number, number]> | null {
@@ -49,23 +94,46 @@ export const expectStatus = z
   })
   .openapi({ example: '200-399' });
 
-// Hop-by-hop headers and those the probe sets itself: a monitor cannot override them.
-const FORBIDDEN_HEADERS = new Set([
-  'connection',
-  'content-length',
-  'host',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
+// Headers a monitor cannot set, with the reason it is told. Each would make every probe fail
+// (undici refuses Expect, Transfer-Encoding, Keep-Alive and Upgrade outright; a wrong
+// Content-Length or Connection breaks the exchange) or describes the probe's own connection.
+// Host is refused too, although undici would send it: the probe dials, verifies the certificate
+// of and follows redirects from the URL's host, so another Host would probe a site the URL does
+// not show, and would be carried unchanged to every redirect target. The name belongs in the URL.
+const hopByHop = (name: string) => `cannot be set: ${name} is a hop-by-hop header, managed by the probe for its own connection`;
+const REFUSED_HEADERS = new Map<string, (name: string) => string>([
+  ['connection', hopByHop],
+  ['keep-alive', hopByHop],
+  ['proxy-connection', hopByHop],
+  ['te', hopByHop],
+  ['trailer', hopByHop],
+  ['transfer-encoding', hopByHop],
+  ['upgrade', hopByHop],
+  ['expect', () => 'cannot be set: the probe sends its request at once and does not wait for 100 Continue (every probe would fail)'],
+  ['content-length', () => 'cannot be set: the probe sends no body and sets the length itself'],
+  ['host', () => "cannot be set: the probe sends the URL's host, so the site probed is the one the URL shows; put the name in the URL"],
+  ['proxy-authorization', () => 'cannot be set: the probe goes through no proxy'],
+  ['proxy-authenticate', () => 'cannot be set: it is a response header'],
 ]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 const MAX_HEADERS = 20;
 const MAX_HEADER_VALUE = 1024;
+// What an HTTP/1.1 field value may hold (undici refuses anything else on every probe): tab,
+// visible ASCII and space, and Latin-1 bytes above DEL. C1 controls are refused as well.
+const HEADER_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/u;
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/u;
+
+function headerProblem(name: string, value: string): string | null {
+  if (!HEADER_NAME.test(name)) return 'is not a valid header name (letters, digits and -, at most 64)';
+  const refused = REFUSED_HEADERS.get(name.toLowerCase());
+  if (refused) return refused(name);
+  if (value.length > MAX_HEADER_VALUE) return `must be at most ${MAX_HEADER_VALUE} characters`;
+  const control = HEADER_CONTROL.exec(value)?.[0];
+  if (control !== undefined) return `must not contain control characters (${codePoint(control)})`;
+  const wide = BEYOND_LATIN1.exec(value)?.[0];
+  if (wide !== undefined) return `must hold only Latin-1 characters, which HTTP headers can carry; ${codePoint(wide)} cannot be sent`;
+  return null;
+}
 
 export const requestHeaders = z
   .record(z.string(), z.string())
@@ -74,18 +142,10 @@ export const requestHeaders = z
     if (names.length > MAX_HEADERS) {
       ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_HEADERS} headers` });
     }
-    for (const name of names) {
-      const value = headers[name] ?? '';
+    for (const [name, value] of Object.entries(headers)) {
       const path = [name];
-      if (!HEADER_NAME.test(name)) {
-        ctx.addIssue({ code: 'custom', path, message: 'is not a valid header name (letters, digits and -, at most 64)' });
-      } else if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path, message: `cannot be set: ${name} is managed by the probe` });
-      } else if (value.length > MAX_HEADER_VALUE) {
-        ctx.addIssue({ code: 'custom', path, message: `must be at most ${MAX_HEADER_VALUE} characters` });
-      } else if (/[\r\n\0]/.test(value)) {
-        ctx.addIssue({ code: 'custom', path, message: 'must not contain line breaks or NUL' });
-      }
+      const problem = headerProblem(name, value);
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
     }
   })
   .openapi({ example: { Authorization: 'Bearer …', 'User-Agent': 'downtime-monitor' } });

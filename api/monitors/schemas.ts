@@ -6,7 +6,7 @@ import { z } from '@hono/zod-openapi';
 import { HTTP_METHODS, type Monitor } from '../../store/types.ts';
 import { IsoTime, iso } from '../common.ts';
 import type { FieldError } from '../problem.ts';
-import { expectStatus, requestHeaders, tags, targetUrl, timeZone } from './fields.ts';
+import { expectStatus, monitorName, requestHeaders, tags, targetUrl, timeZone } from './fields.ts';
 
 export type IntervalLimits = { minIntervalSeconds: number; defaultIntervalSeconds: number };
 
@@ -38,7 +38,7 @@ function fields(limits: IntervalLimits) {
       .min(low, `must be at least ${low}${unit}`)
       .max(high, `must be at most ${high}${unit}`);
   return {
-    name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').openapi({ example: 'Homepage' }),
+    name: monitorName,
     url: targetUrl,
     method: z.enum(HTTP_METHODS, { message: `must be one of ${HTTP_METHODS.join(', ')}` }),
     interval_seconds: z

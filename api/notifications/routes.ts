@@ -1,11 +1,14 @@
-// GET /api/monitors/{id}/notifications: every message the alerting sent or tried to send for a
-// monitor, with its status, attempts and last error, so a user can see why a page never came.
+// GET /api/monitors/{id}/notifications: the messages the alerting sent, tried to send or
+// cancelled for a monitor, with status, attempts and last error, so a user can see why a page
+// never came. Newest first, paged with the store's opaque cursor like /checks: a monitor that
+// has been flapping for months has more deliveries than one response should carry.
 
 import { createRoute, z } from '@hono/zod-openapi';
-import { CONTACT_TYPES, type Delivery } from '../../store/types.ts';
+import { InvalidCursorError } from '../../store/contract.ts';
+import { CONTACT_TYPES, DELIVERY_STATUSES, NOTIFICATION_KINDS, type Delivery } from '../../store/types.ts';
 import { bearerSecurity, callerId, IsoTime, iso, isoOrNull, jsonContent, MonitorIdParams } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
-import { notFoundProblem, problemResponses } from '../problem.ts';
+import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
 
 const DeliverySchema = z
   .object({
@@ -14,19 +17,42 @@ const DeliverySchema = z
     contact_id: z.string(),
     channel: z.enum(CONTACT_TYPES),
     address: z.string(),
-    kind: z.enum(['down', 'up', 'reminder']),
-    status: z.enum(['pending', 'sent', 'dead']),
+    kind: z.enum(NOTIFICATION_KINDS),
+    status: z.enum(DELIVERY_STATUSES).openapi({
+      description: 'pending until sent; dead when refused for good or still failing after 24 h; cancelled when its contact was deleted first',
+    }),
     attempts: z.number().int(),
     last_error: z.string().nullable(),
     check_id: z.string().openapi({ description: 'The check that confirmed the transition' }),
     check_at: IsoTime,
     created_at: IsoTime,
-    next_attempt_at: IsoTime.nullable().openapi({ description: 'null once sent or dead' }),
+    next_attempt_at: IsoTime.nullable().openapi({ description: 'null once sent, dead or cancelled' }),
     sent_at: IsoTime.nullable(),
   })
   .openapi('Notification');
 
-const NotificationListSchema = z.object({ items: z.array(DeliverySchema) }).openapi('NotificationList');
+export const NotificationsQuery = z.object({
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(100)
+    .openapi({ param: { name: 'limit', in: 'query' }, example: 100 }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(1024, 'must be at most 1024 characters')
+    .optional()
+    .openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
+});
+
+const NotificationPageSchema = z
+  .object({
+    items: z.array(DeliverySchema),
+    next_cursor: z.string().nullable().openapi({ description: 'Pass as cursor for the next page; null on the last page' }),
+  })
+  .openapi('NotificationPage');
 
 function deliveryJson(d: Delivery): z.infer<typeof DeliverySchema> {
   return {
@@ -56,13 +82,23 @@ export function registerNotificationRoutes(app: ApiApp, deps: RouteDeps): void {
       tags: ['history'],
       security: bearerSecurity,
       summary: "A monitor's notifications, newest first",
-      request: { params: MonitorIdParams },
-      responses: { 200: { description: 'Deliveries', ...jsonContent(NotificationListSchema) }, ...problemResponses(401, 404) },
+      request: { params: MonitorIdParams, query: NotificationsQuery },
+      responses: {
+        200: { description: 'A page of deliveries', ...jsonContent(NotificationPageSchema) },
+        ...problemResponses(400, 401, 404),
+      },
     }),
     async (c) => {
-      const deliveries = await store.listDeliveries(callerId(c), c.req.valid('param').id);
-      if (!deliveries) throw notFoundProblem('monitor');
-      return c.json({ items: deliveries.map(deliveryJson) }, 200);
+      const page = await store
+        .listDeliveriesPage(callerId(c), c.req.valid('param').id, c.req.valid('query'))
+        .catch((error: unknown) => {
+          if (error instanceof InvalidCursorError) {
+            throw validationProblem([{ path: 'cursor', message: 'is not a cursor from a previous page of this list' }]);
+          }
+          throw error;
+        });
+      if (!page) throw notFoundProblem('monitor');
+      return c.json({ items: page.items.map(deliveryJson), next_cursor: page.next_cursor }, 200);
     },
   );
 }

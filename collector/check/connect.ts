@@ -8,7 +8,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
-import type { AddressGuard } from '../address-guard.ts';
+import type { AddressGuard } from '../../net/address-guard.ts';
 import { asFailure, ProbeFailure } from './failure.ts';
 import { lightenIdentityCheck } from './identity.ts';
 

@@ -60,9 +60,14 @@ export function mountWeb(app: ApiApp, deps: WebDeps): void {
   for (const [path, file] of Object.entries(PAGES)) {
     const asset = assets.get(file);
     if (!asset) throw new Error(`web page ${file} is missing from ${dir}`);
-    app.get(path, (c) => {
+    app.get(path, async (c) => {
       c.header('Content-Security-Policy', CSP);
       c.header('Referrer-Policy', 'same-origin');
+      // A status page that nobody published is a 404 (for crawlers, link checkers and uptime
+      // monitors pointed at it); the same page then shows its not-found view.
+      if (file === 'status.html' && !(await deps.store.getUserByStatusSlug((c.req.param('slug') ?? '').toLowerCase()))) {
+        return c.body(asset.body, 404, { 'Content-Type': asset.type, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+      }
       return send(c, asset, 'no-cache');
     });
   }

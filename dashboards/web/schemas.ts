@@ -52,14 +52,29 @@ export const PublicMonitor = z
   })
   .openapi('PublicStatusMonitor');
 
+export const PublicIncident = z
+  .object({
+    monitor: z.string().openapi({ description: "The monitor's name" }),
+    started_at: IsoTime,
+    resolved_at: IsoTime.nullable().openapi({ description: 'null while it lasts' }),
+    duration_seconds: z.number().int().openapi({ description: 'Until resolved, or until now while open' }),
+    cause: z.string().openapi({
+      description: 'The kind of failure in words ("HTTP 503", "Timed out"); never the error message, which may name addresses',
+      example: 'HTTP 503',
+    }),
+  })
+  .openapi('PublicStatusIncident');
+
 export const PublicStatus = z
   .object({
     slug: z.string(),
     generated_at: IsoTime,
     status: z.enum(['up', 'down', 'unknown']).openapi({ description: 'down when any monitor is down' }),
     monitors: z.array(PublicMonitor),
+    incidents: z.array(PublicIncident).openapi({ description: 'Incidents of the listed monitors over the last 14 days, newest first' }),
   })
   .openapi('PublicStatus');
 
 export type PublicStatus = z.infer<typeof PublicStatus>;
 export type PublicMonitor = z.infer<typeof PublicMonitor>;
+export type PublicIncident = z.infer<typeof PublicIncident>;

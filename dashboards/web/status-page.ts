@@ -1,18 +1,50 @@
 // Builds the public status page of one owner: their `public` monitors with current status, uptime
-// and 90 daily buckets (UTC days, the same for every visitor). Anyone may ask, so answers are kept
+// and 90 daily buckets (UTC days, the same for every visitor), and those monitors' incidents of the
+// last 14 days (the kind of failure only: an error message may name internal addresses). Anyone may ask, so answers are kept
 // for a few seconds per slug in a bounded cache: a busy page costs a handful of store queries per
 // interval, however many people watch it.
 
-import type { CheckReader, MonitorStore } from '../../store/contract.ts';
-import type { MonitorSummary } from '../../store/types.ts';
-import type { PublicMonitor, PublicStatus } from './schemas.ts';
+import type { AlertStore, CheckReader, MonitorStore } from '../../store/contract.ts';
+import type { ErrorType, Incident, MonitorSummary } from '../../store/types.ts';
+import type { PublicIncident, PublicMonitor, PublicStatus } from './schemas.ts';
 
 export const STATUS_DAYS = 90;
 /** A page lists at most this many monitors, so one owner cannot make a public request expensive. */
 export const MAX_PUBLIC_MONITORS = 100;
+export const INCIDENT_DAYS = 14;
+/** The history lists at most this many incidents (newest first), however often a monitor flapped. */
+export const MAX_PUBLIC_INCIDENTS = 50;
 const DAY_MS = 86_400_000;
 
-export type StatusPageStore = Pick<MonitorStore, 'listMonitors'> & Pick<CheckReader, 'summary' | 'history'>;
+export type StatusPageStore = Pick<MonitorStore, 'listMonitors'> & Pick<CheckReader, 'summary' | 'history'> & Pick<AlertStore, 'listIncidents'>;
+
+const FAILURE_WORDS: Record<ErrorType, string> = {
+  dns: 'DNS lookup failed',
+  connect: 'Connection failed',
+  timeout: 'Timed out',
+  tls: 'TLS error',
+  status: 'Unexpected HTTP status',
+  keyword: 'Expected content missing',
+  redirects: 'Too many redirects',
+  body: 'Response could not be read',
+  blocked: 'Address not allowed',
+  protocol: 'Invalid HTTP response',
+};
+
+function publicCause(incident: Incident): string {
+  if (incident.cause_type === 'status' && incident.cause_status_code !== null) return `HTTP ${incident.cause_status_code}`;
+  return incident.cause_type ? FAILURE_WORDS[incident.cause_type] : 'Down';
+}
+
+function publicIncident(name: string, incident: Incident, now: number): PublicIncident {
+  return {
+    monitor: name,
+    started_at: new Date(incident.started_at).toISOString(),
+    resolved_at: incident.resolved_at === null ? null : new Date(incident.resolved_at).toISOString(),
+    duration_seconds: Math.round(((incident.resolved_at ?? now) - incident.started_at) / 1000),
+    cause: publicCause(incident),
+  };
+}
 
 function statusOf(row: MonitorSummary | undefined, paused: boolean): PublicMonitor['status'] {
   if (paused) return 'paused';
@@ -33,6 +65,21 @@ export async function buildPublicStatus(
   const summary = monitors.length > 0 ? await store.summary(owner.id, now) : [];
   const byId = new Map(summary.map((row) => [row.monitor_id, row]));
   const from = firstDay(now);
+  const incidentsFrom = now - INCIDENT_DAYS * DAY_MS;
+  const incidents = (
+    await Promise.all(
+      monitors.map(async (monitor) =>
+        ((await store.listIncidents(owner.id, monitor.id, { from: incidentsFrom, to: now })) ?? []).map((incident) => ({
+          at: incident.started_at,
+          json: publicIncident(monitor.name, incident, now),
+        })),
+      ),
+    )
+  )
+    .flat()
+    .sort((a, b) => b.at - a.at)
+    .slice(0, MAX_PUBLIC_INCIDENTS)
+    .map((entry) => entry.json);
   const items = await Promise.all(
     monitors.map(async (monitor): Promise<PublicMonitor> => {
       const row = byId.get(monitor.id);
@@ -52,7 +99,7 @@ export async function buildPublicStatus(
   );
   const statuses = items.map((m) => m.status);
   const overall = statuses.includes('down') ? 'down' : statuses.includes('up') ? 'up' : 'unknown';
-  return { slug: owner.slug, generated_at: new Date(now).toISOString(), status: overall, monitors: items };
+  return { slug: owner.slug, generated_at: new Date(now).toISOString(), status: overall, monitors: items, incidents };
 }
 
 type Entry = { expires: number; value: Promise<PublicStatus> };

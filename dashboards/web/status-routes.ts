@@ -98,7 +98,7 @@ export function registerStatusRoutes(app: ApiApp, deps: StatusRouteDeps): void {
       method: 'get',
       path: '/public/status/{slug}',
       tags: ['status page'],
-      summary: "A published status page's monitors: name, status, uptime and 90 daily buckets (no auth)",
+      summary: "A published status page's monitors (name, status, uptime, 90 daily buckets) and their incidents of the last 14 days (no auth)",
       request: { params: SlugParams },
       responses: { 200: { description: 'The page', ...jsonContent(PublicStatus) }, ...problemResponses(404) },
     }),

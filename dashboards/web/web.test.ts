@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type ApiApp } from '../../api/app.ts';
 import type { Store } from '../../store/contract.ts';
 import { openSqliteStore } from '../../store/sqlite/open.ts';
-import type { Check, Monitor } from '../../store/types.ts';
+import type { Check, Incident, Monitor } from '../../store/types.ts';
+import { initialState } from '../../alerting/state-machine.ts';
 import { createMetrics, type Metrics } from '../../telemetry/metrics.ts';
 import { loadAssets } from './assets.ts';
 import { mountWeb } from './routes.ts';
@@ -103,6 +104,24 @@ function check(monitor: Monitor, timestamp: number, status: 'up' | 'down', n: nu
   };
 }
 
+/** Writes incidents the way the alerting evaluator does: with a change of the monitor's alert state. */
+async function recordIncidents(monitor: Monitor, incidents: Array<Partial<Incident> & Pick<Incident, 'id' | 'started_at' | 'resolved_at'>>) {
+  let version: number | null = null;
+  for (const incident of incidents) {
+    version = await store.compareAndSetAlertState(monitor.id, version, { ...initialState(monitor.id, NOW), updated_at: NOW }, {
+      incident: {
+        owner_id: monitor.owner_id,
+        monitor_id: monitor.id,
+        cause_type: 'status',
+        cause_message: 'status 503 is not in 200-399',
+        cause_status_code: 503,
+        check_id: `${incident.id}-check`,
+        ...incident,
+      },
+    });
+  }
+}
+
 describe('public status page', () => {
   it('shows only public monitors: names, status and daily uptime, never URLs, ids or private monitors', async () => {
     const alice = await signUp('alice@example.test');
@@ -142,6 +161,41 @@ describe('public status page', () => {
     for (const secret of ['s3cret', '127.0.0.1', 'Secret admin', shop.json.id, admin.json.id, alice.id, 'alice@']) {
       expect(page.text).not.toContain(secret);
     }
+  });
+
+  it("lists the public monitors' incidents of the last 14 days, newest first, with the kind of failure only", async () => {
+    const alice = await signUp('alice@example.test');
+    const shop = (await call('POST', '/api/monitors', alice.token, { name: 'Shop', url: 'http://127.0.0.1:9/', public: true })).json;
+    const admin = (await call('POST', '/api/monitors', alice.token, { name: 'Secret admin', url: 'http://127.0.0.1:9/admin' })).json;
+    const shopMonitor = (await store.getMonitor(alice.id, shop.id))!;
+    await recordIncidents(shopMonitor, [
+      { id: 'inc-old', started_at: NOW - 20 * DAY, resolved_at: NOW - 20 * DAY + 60_000 },
+      { id: 'inc-503', started_at: NOW - 3 * DAY, resolved_at: NOW - 3 * DAY + 119_000 },
+      {
+        id: 'inc-now',
+        started_at: NOW - 600_000,
+        resolved_at: null,
+        cause_type: 'connect',
+        cause_message: 'connect ECONNREFUSED 10.1.2.3:443',
+        cause_status_code: null,
+      },
+    ]);
+    await recordIncidents((await store.getMonitor(alice.id, admin.id))!, [{ id: 'inc-admin', started_at: NOW - DAY, resolved_at: NOW - DAY + 1000 }]);
+    await call('PUT', '/api/status-page', alice.token, { slug: 'acme' });
+
+    const page = await call('GET', '/public/status/acme');
+    expect(page.json.incidents).toEqual([
+      { monitor: 'Shop', started_at: new Date(NOW - 600_000).toISOString(), resolved_at: null, duration_seconds: 600, cause: 'Connection failed' },
+      {
+        monitor: 'Shop',
+        started_at: new Date(NOW - 3 * DAY).toISOString(),
+        resolved_at: new Date(NOW - 3 * DAY + 119_000).toISOString(),
+        duration_seconds: 119,
+        cause: 'HTTP 503',
+      },
+    ]);
+    expect(page.text).not.toContain('10.1.2.3');
+    expect(page.text).not.toContain('Secret admin');
   });
 
   it('names the field when the slug is bad or taken', async () => {
@@ -185,13 +239,23 @@ describe('public status page', () => {
 
 describe('web pages', () => {
   it('serves each page as HTML with a policy that allows only this server', async () => {
-    for (const path of ['/', '/login', '/monitors/abc', '/status/acme']) {
+    const alice = await signUp('alice@example.test');
+    await call('PUT', '/api/status-page', alice.token, { slug: 'acme' });
+    for (const path of ['/', '/login', '/monitors/abc', '/status/acme', '/status/ACME']) {
       const res = await call('GET', path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/html');
       expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect(res.text).toContain('name="viewport"');
     }
+  });
+
+  it('answers 404 for a status page nobody published, with the page that shows its not-found view', async () => {
+    const res = await call('GET', '/status/nobody-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.text).toContain('/assets/js/status.js');
   });
 
   it('serves assets with an ETag and refuses anything that is not one', async () => {

@@ -9,13 +9,18 @@
 //             it still qualifies, else skipped. So two claimers never get the same delivery.
 //   complete  realtime GET, the lease owner checked, conditional update; a 409 = lease lost.
 //   fail      the same; pending again at the next attempt time, or dead.
+//   cancel    the same; cancelled (its contact is gone: the dispatcher does not send it).
 //
 // A delivery reaching sent or dead appends an event (store/ecs.ts deliveryToEcsEvent) with a
 // deterministic id. That append follows the state change: a crash between the two loses the event
-// (an audit record), never the delivery.
+// (an audit record), never the delivery. A cancelled one appends none (nothing was sent or tried).
+//
+// Reads are bounded: the API pages with search_after on (created_at, id), and the dispatcher asks
+// only for one contact's pending messages of one incident.
 
 import type { estypes } from '@elastic/elasticsearch';
 import { LeaseLostError, type OutboxStore } from '../../store/contract.ts';
+import { decodeDeliveriesCursor, encodeDeliveriesCursor } from '../../store/deliveries-cursor.ts';
 import { deliveryToEcsEvent } from '../../store/ecs.ts';
 import type { Delivery } from '../../store/types.ts';
 import { assertComplete } from './checks-read.ts';
@@ -83,7 +88,7 @@ export function createOutboxStore(ctx: EsContext): OutboxStore {
       throw new LeaseLostError(`delivery ${id} changed while ${worker} held its lease`);
     }
     const after = { ...current.delivery, ...changes };
-    if (after.status !== 'pending') {
+    if (after.status === 'sent' || after.status === 'dead') {
       const event = deliveryToEcsEvent(after, at);
       await bulkIgnoringConflicts(
         ctx,
@@ -172,6 +177,44 @@ export function createOutboxStore(ctx: EsContext): OutboxStore {
       );
     },
 
+    async cancelDelivery(id, worker, reason) {
+      await finish(id, worker, () => ({ status: 'cancelled', last_error: reason, lease_owner: null, lease_expires_at: null }), ctx.clock());
+    },
+
+    async listPendingDeliveries(incidentId, contactId, limit) {
+      const response = await ctx.client.search<Delivery>({
+        index,
+        query: {
+          bool: { filter: [{ term: { contact_id: contactId } }, { term: { incident_id: incidentId } }, { term: { status: 'pending' } }] },
+        },
+        sort: [{ check_at: 'asc' }, { id: 'asc' }] satisfies estypes.SortCombinations[],
+        size: Math.min(MAX_PAGE, limit),
+        track_total_hits: false,
+      });
+      assertComplete(response, 'listing pending deliveries');
+      return response.hits.hits.map((hit) => sourceOf(hit, 'listing pending deliveries'));
+    },
+
+    async listDeliveriesPage(ownerId, monitorId, query) {
+      const after = query.cursor === undefined ? undefined : decodeDeliveriesCursor(query.cursor);
+      if ((await getOwnedMonitor(ctx, ownerId, monitorId)) === null) return null;
+      const limit = Math.min(query.limit, MAX_PAGE - 1);
+      const response = await ctx.client.search<Delivery>({
+        index,
+        query: { bool: { filter: [{ term: { owner_id: ownerId } }, { term: { monitor_id: monitorId } }] } },
+        sort: [{ created_at: 'desc' }, { id: 'desc' }] satisfies estypes.SortCombinations[],
+        // One hit more than asked tells whether another page follows.
+        size: limit + 1,
+        track_total_hits: false,
+        ...(after ? { search_after: [after.createdAt, after.id] } : {}),
+      });
+      assertComplete(response, 'listing deliveries');
+      const hits = response.hits.hits.map((hit) => sourceOf(hit, 'listing deliveries'));
+      const items = hits.slice(0, limit);
+      const last = items.at(-1);
+      return { items, next_cursor: hits.length > limit && last ? encodeDeliveriesCursor(last) : null };
+    },
+
     async listDeliveries(ownerId, monitorId) {
       if ((await getOwnedMonitor(ctx, ownerId, monitorId)) === null) return null;
       const deliveries = await searchAll<Delivery>(
@@ -183,4 +226,9 @@ export function createOutboxStore(ctx: EsContext): OutboxStore {
       return deliveries.map((d) => pick(DELIVERY_FIELDS, d));
     },
   };
+}
+
+function sourceOf(hit: estypes.SearchHit<Delivery>, what: string): Delivery {
+  if (!hit._source) throw new Error(`${what}: hit ${hit._id ?? '?'} has no _source`);
+  return pick(DELIVERY_FIELDS, hit._source);
 }

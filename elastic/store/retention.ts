@@ -1,11 +1,15 @@
-// Retention of checks: purgeChecksBefore removes every check older than the cutoff, at once.
+// Retention: purgeChecksBefore removes, at once, every check older than the cutoff, the audit
+// events older than it, incidents resolved before it and finished deliveries created before it.
 // Where the engine has a data stream lifecycle (Elasticsearch >= 8.11, elastic/engine.ts) it
-// also expires old backing indices on its own schedule, but the contract asks for the purge to
-// be done when the call returns, so the same two steps run on every engine:
-//   1. whole backing indices (never the write index) whose newest @timestamp is before the
-//      cutoff are deleted: cheap, no per-document work;
-//   2. `_delete_by_query` on @timestamp < cutoff for the rest, run as a task and waited for
-//      (bounded), with `conflicts: proceed` (a concurrent replay of a check is no reason to stop).
+// also expires old backing indices of both data streams on its own schedule, but OpenSearch has
+// none and the contract asks for the purge to be done when the call returns, so the same steps
+// run on every engine:
+//   1. whole checks backing indices (never the write index) whose newest @timestamp is before
+//      the cutoff are deleted: cheap, no per-document work;
+//   2. `_delete_by_query` for the rest (checks and events on @timestamp, incidents on
+//      resolved_at, the outbox on created_at and a final status), each run as a task and waited
+//      for (bounded), with `conflicts: proceed` (a concurrent replay of a check is no reason to
+//      stop; a delivery changed meanwhile was not final anyway).
 // There are no rollups on Elasticsearch: history aggregates raw checks.
 
 import { errors, type estypes } from '@elastic/elasticsearch';
@@ -13,6 +17,7 @@ import type { RetentionStore } from '../../store/contract.ts';
 import { readBackingIndices } from './backing-indices.ts';
 import { assertComplete } from './checks-read.ts';
 import { type EsContext, statusOf } from './context.ts';
+import type { DeliveryStatus } from '../../store/types.ts';
 
 /** How long a purge by query may take before purgeChecksBefore rejects (the task goes on). */
 const PURGE_TIMEOUT_MS = 30 * 60_000;
@@ -22,7 +27,14 @@ export function createRetention(ctx: EsContext): RetentionStore {
   return {
     async purgeChecksBefore(before) {
       await dropOldBackingIndices(ctx, before);
-      await deleteByQuery(ctx, before);
+      const olderThan = (field: string) => ({ range: { [field]: { lt: before, format: 'epoch_millis' } } });
+      // Four independent indices: purged side by side, so the pass takes as long as the slowest.
+      await Promise.all([
+        deleteByQuery(ctx, ctx.names.checks, olderThan('@timestamp')),
+        deleteByQuery(ctx, ctx.names.events, olderThan('@timestamp')),
+        deleteByQuery(ctx, ctx.names.incidents, olderThan('resolved_at')),
+        deleteByQuery(ctx, ctx.names.outbox, { bool: { filter: [olderThan('created_at'), { terms: { status: FINISHED } }] } }),
+      ]);
     },
   };
 }
@@ -49,16 +61,19 @@ async function dropOldBackingIndices(ctx: EsContext, before: number): Promise<st
   return expired;
 }
 
-async function deleteByQuery(ctx: EsContext, before: number): Promise<void> {
+/** Final statuses: a pending delivery is kept whatever its age (it goes dead after 24 h). */
+const FINISHED = ['sent', 'dead', 'cancelled'] satisfies DeliveryStatus[];
+
+async function deleteByQuery(ctx: EsContext, index: string, query: estypes.QueryDslQueryContainer): Promise<void> {
   const started = await ctx.client.deleteByQuery({
-    index: ctx.names.checks,
-    query: { range: { '@timestamp': { lt: before, format: 'epoch_millis' } } },
+    index,
+    query,
     conflicts: 'proceed',
     refresh: true,
     wait_for_completion: false,
   });
   const task = started.task;
-  if (task === undefined) throw new Error(`purgeChecksBefore: _delete_by_query on ${ctx.names.checks} started no task`);
+  if (task === undefined) throw new Error(`purgeChecksBefore: _delete_by_query on ${index} started no task`);
   const deadline = Date.now() + PURGE_TIMEOUT_MS;
   for (;;) {
     let status: estypes.TasksGetResponse | null = null;
@@ -73,12 +88,12 @@ async function deleteByQuery(ctx: EsContext, before: number): Promise<void> {
       const result = status.response as { failures?: Array<{ cause?: { type?: string; reason?: string } }> } | undefined;
       const failure = error ?? result?.failures?.[0]?.cause;
       if (failure) {
-        throw new Error(`purgeChecksBefore: _delete_by_query on ${ctx.names.checks} failed: ${failure.type}: ${failure.reason}`);
+        throw new Error(`purgeChecksBefore: _delete_by_query on ${index} failed: ${failure.type}: ${failure.reason}`);
       }
       return;
     }
     if (Date.now() > deadline) {
-      throw new Error(`purgeChecksBefore: _delete_by_query task ${task} on ${ctx.names.checks} still running after ${PURGE_TIMEOUT_MS} ms`);
+      throw new Error(`purgeChecksBefore: _delete_by_query task ${task} on ${index} still running after ${PURGE_TIMEOUT_MS} ms`);
     }
   }
 }

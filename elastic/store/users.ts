@@ -14,6 +14,10 @@
 //   slug: such a claim is dangling, indistinguishable from a request still in flight, so it is
 //   taken over (conditional on its version) only once it is older than CLAIM_GRACE_MS.
 // A claim whose user no longer exists, or no longer has that email, is dangling at once.
+//
+// A password change and a logout rewrite the user document conditionally on the version read
+// (retried on a 409), bumping token_generation with the new hash in the same write. Documents
+// written before token_generation existed read as generation 0.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, type UserStore } from '../../store/contract.ts';
@@ -36,7 +40,34 @@ export const slugClaimId = (slug: string): string => `slug:${slug}`;
 export function createUserStore(ctx: EsContext): UserStore {
   const { client, names } = ctx;
 
-  const getUser = async (id: string) => (await getDoc<User>(ctx, names.users, id))?.source ?? null;
+  const readUser = async (id: string) => {
+    const doc = await getDoc<StoredUser>(ctx, names.users, id);
+    return doc && { ...doc, source: withDefaults(doc.source) };
+  };
+  const getUser = async (id: string) => (await readUser(id))?.source ?? null;
+
+  /** Rewrites user `id` as `change` makes it, conditional on the version read; null when missing. */
+  const updateUser = async (id: string, change: (user: User) => User): Promise<User | null> => {
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await readUser(id);
+      if (!current) return null;
+      const next = change(current.source);
+      try {
+        await client.index({
+          index: names.users,
+          id,
+          document: next,
+          if_seq_no: current.seq_no,
+          if_primary_term: current.primary_term,
+        });
+        return next;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        if (attempt >= ATTEMPTS) throw new Error(`user ${id} kept changing; gave up after ${attempt} attempts`);
+        await sleep(backoffMs(attempt));
+      }
+    }
+  };
 
   /** The user named by claim `id`, when that user still owns the key as `owns` judges it. */
   const claimHolder = async (id: string, owns: (user: User) => boolean) => {
@@ -94,7 +125,7 @@ export function createUserStore(ctx: EsContext): UserStore {
 
   return {
     async createUser({ email, password_hash }) {
-      const user: User = { id: newId(), email, password_hash, status_slug: null, created_at: ctx.clock() };
+      const user: User = { id: newId(), email, password_hash, status_slug: null, token_generation: 0, created_at: ctx.clock() };
       const id = emailClaimId(email);
       await client.index({ index: names.users, id: user.id, document: user });
       const claimed = await claim(id, user.id, async (held) => {
@@ -115,7 +146,7 @@ export function createUserStore(ctx: EsContext): UserStore {
 
     async setStatusSlug(userId, slug) {
       for (let attempt = 1; ; attempt += 1) {
-        const current = await getDoc<User>(ctx, names.users, userId);
+        const current = await readUser(userId);
         if (!current) return null;
         const old = current.source.status_slug;
         if (old === slug) return current.source;
@@ -146,6 +177,14 @@ export function createUserStore(ctx: EsContext): UserStore {
     async getUserByStatusSlug(slug) {
       return claimHolder(slugClaimId(slug), (user) => user.status_slug === slug);
     },
+
+    updatePassword(userId, passwordHash) {
+      return updateUser(userId, (user) => ({ ...user, password_hash: passwordHash, token_generation: user.token_generation + 1 }));
+    },
+
+    bumpTokenGeneration(userId) {
+      return updateUser(userId, (user) => ({ ...user, token_generation: user.token_generation + 1 }));
+    },
   };
 
   async function slugHolderIsLive(held: Claim, slug: string): Promise<boolean> {
@@ -155,4 +194,11 @@ export function createUserStore(ctx: EsContext): UserStore {
     // Claimed but not (yet) carried: a request in flight, or one that crashed before its update.
     return ctx.clock() - held.updated_at < CLAIM_GRACE_MS;
   }
+}
+
+/** A stored user as the current type: documents from before token_generation existed have none. */
+type StoredUser = Omit<User, 'token_generation'> & { token_generation?: number };
+
+function withDefaults(stored: StoredUser): User {
+  return { ...stored, token_generation: stored.token_generation ?? 0 };
 }

@@ -4,8 +4,9 @@
 //   component templates  uptime-checks-settings, uptime-checks-mappings,
 //                        uptime-events-settings, uptime-events-mappings
 //   index templates      uptime-checks (uptime-checks-*), uptime-events (uptime-events-*):
-//                        data streams, priority 500, lifecycle retention for checks where the
-//                        engine has it (elastic/engine.ts)
+//                        data streams, priority 500, lifecycle retention (CHECKS_RETENTION_DAYS)
+//                        for both where the engine has it (elastic/engine.ts); the store's
+//                        purgeChecksBefore purges both on every engine (elastic/store/retention.ts)
 //   regular indices      uptime-<users|monitors|contacts|alert-state|incidents|outbox|meta>-<namespace>
 //
 // Each template carries `version` (TEMPLATE_VERSION) and `_meta.managed_by`: bump the version
@@ -16,7 +17,7 @@ import { checkMappings } from './checks.ts';
 import { eventMappings } from './events.ts';
 import { REGULAR_INDICES, regularIndexMappings, regularIndexSettings, type RegularIndex } from './indices.ts';
 
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 export const MANAGED_BY = 'downtime-monitor';
 /** Above the built-in `logs`/`metrics` templates (100–200); our patterns do not overlap them anyway. */
 export const TEMPLATE_PRIORITY = 500;
@@ -74,8 +75,8 @@ export function buildTemplates(options: TemplateOptions): TemplateSet {
   validateTemplateOptions(options);
   const names = indexNames(options.namespace);
   const checksLifecycle = { data_retention: `${options.retentionDays}d` };
-  // Events are an audit trail: small, kept until an operator sets a retention on the stream.
-  const eventsLifecycle = { enabled: true };
+  // Events (the audit of incidents and notifications) age out with the checks they are about.
+  const eventsLifecycle = { data_retention: `${options.retentionDays}d` };
   const lifecycle = options.lifecycle ?? true;
   const component = (name: string, template: estypes.IndicesPutIndexTemplateIndexTemplateMapping, what: string) => ({
     name,

@@ -20,6 +20,7 @@ const users = {
   email,
   password_hash: opaque,
   status_slug: keyword,
+  token_generation: long,
   created_at: epochMillis,
 } satisfies Record<keyof User, Prop>;
 

@@ -1,4 +1,5 @@
-// Users, monitors and contacts: uniqueness, round trips of every field, change token.
+// Users, monitors and contacts: uniqueness, round trips of every field, token generations
+// (revocation), change token.
 
 import { describe, expect } from 'vitest';
 import { ConflictError } from '../contract.ts';
@@ -35,6 +36,28 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
       expect(await store().getUserByStatusSlug('acme')).toBeNull();
       expect((await store().setStatusSlug(bob.id, 'acme'))?.status_slug).toBe('acme');
       expect(await store().setStatusSlug('no-such-user', 'other')).toBeNull();
+    });
+
+    test('a password change replaces the hash and bumps the token generation; logout bumps it too', async () => {
+      const user = await store().createUser({ email: 'Carol@example.com', password_hash: 'h1' });
+      expect(user.token_generation).toBe(0);
+      await store().setStatusSlug(user.id, 'carol');
+      const changed = await store().updatePassword(user.id, 'h2');
+      expect(changed).toEqual({ ...user, status_slug: 'carol', password_hash: 'h2', token_generation: 1 });
+      expect(await store().getUser(user.id)).toEqual(changed);
+      expect(await store().getUserByEmail('carol@example.com')).toEqual(changed);
+      expect(await store().getUserByStatusSlug('carol')).toEqual(changed);
+      const loggedOut = await store().bumpTokenGeneration(user.id);
+      expect(loggedOut).toEqual({ ...changed, token_generation: 2 });
+      expect(await store().getUser(user.id)).toEqual(loggedOut);
+      expect(await store().updatePassword('no-such-user', 'h3')).toBeNull();
+      expect(await store().bumpTokenGeneration('no-such-user')).toBeNull();
+    });
+
+    test('counts every one of concurrent logouts', async () => {
+      const user = await newUser(store());
+      await Promise.all([1, 2, 3].map(() => store().bumpTokenGeneration(user.id)));
+      expect((await store().getUser(user.id))?.token_generation).toBe(3);
     });
   });
 

@@ -1,10 +1,13 @@
 // Contacts of a monitor. A contact belongs to its monitor's owner; the owner is checked through
 // the monitor on every call, so another owner's monitor or contact behaves like a missing one.
+// Deleting a contact cancels its unleased pending deliveries in the same transaction, so that no
+// message goes to an address the user removed (a leased one is left to its dispatcher, which
+// checks the contact before sending: alerting/dispatcher.ts).
 
-import type { ContactStore } from '../contract.ts';
+import { CONTACT_DELETED, type ContactStore } from '../contract.ts';
 import { newId } from '../ids.ts';
 import { CONTACT_TYPES, type Contact } from '../types.ts';
-import { type Db, type Row, int, oneOf, text } from './db.ts';
+import { type Db, type Row, int, oneOf, text, writeTransaction } from './db.ts';
 
 /** The monitor's key when it exists, is live and belongs to `ownerId`. */
 export function ownedMonitorKey(db: Db, ownerId: string, monitorId: string): number | null {
@@ -43,9 +46,16 @@ export function createContactStore(db: Db): ContactStore {
     },
 
     async deleteContact(ownerId, monitorId, contactId) {
-      const mkey = ownedMonitorKey(db, ownerId, monitorId);
-      if (mkey === null) return false;
-      return db.sql('DELETE FROM contacts WHERE id = ? AND mkey = ?').run(contactId, mkey).changes > 0;
+      return writeTransaction(db, () => {
+        const mkey = ownedMonitorKey(db, ownerId, monitorId);
+        if (mkey === null) return false;
+        if (db.sql('DELETE FROM contacts WHERE id = ? AND mkey = ?').run(contactId, mkey).changes === 0) return false;
+        db.sql(
+          `UPDATE deliveries SET status = 'cancelled', last_error = ?, lease_owner = NULL, lease_expires_at = NULL
+           WHERE contact_id = ? AND monitor_id = ? AND status = 'pending' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)`,
+        ).run(CONTACT_DELETED, contactId, monitorId, db.clock());
+        return true;
+      });
     },
   };
 }

@@ -1,8 +1,9 @@
 // The SQLite connection and the few helpers every part of the SQLite store uses: a cache of
 // prepared statements, the blob-merging SQL functions the schema needs, read and write
 // transactions (writers serialize across processes), and typed column readers (node:sqlite
-// rows are loosely typed).
+// rows are loosely typed). The file is its owner's alone (mode 0600): it holds password hashes.
 
+import { chmodSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import { mergeEncoded } from './histogram.ts';
 import { mergeSeqs } from './seq-list.ts';
@@ -22,7 +23,28 @@ const BUSY_TIMEOUT_MS = 10_000;
 /** Pages of WAL (4 KiB each) after which a commit copies them back into the database file. */
 const WAL_AUTOCHECKPOINT_PAGES = 8_000;
 
+/**
+ * Creates the database file 0600 before SQLite does (SQLite would make it 0644 less the umask),
+ * and takes group and other access away from files an earlier version created. SQLite gives the
+ * WAL and shared-memory files it creates the database file's mode, so they follow.
+ */
+function restrictToOwner(path: string): void {
+  // O_CREAT without O_EXCL: an existing file is only opened (read-only), never truncated.
+  closeSync(openSync(path, constants.O_RDONLY | constants.O_CREAT, 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    } catch (error) {
+      // Absent (no WAL yet), or not ours to change (another account's file): SQLite's own open
+      // then says whether this process may use it at all.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EPERM') throw error;
+    }
+  }
+}
+
 export function openDb(path: string, clock: () => number): Db {
+  restrictToOwner(path);
   const conn = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
   conn.exec('PRAGMA journal_mode = WAL');
   conn.exec('PRAGMA synchronous = NORMAL');

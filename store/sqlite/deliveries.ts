@@ -1,7 +1,7 @@
 // Delivery rows: inserted idempotently by id (by the alert compare-and-set and by the outbox),
 // read back whole.
 
-import { CONTACT_TYPES, type Delivery } from '../types.ts';
+import { CONTACT_TYPES, DELIVERY_STATUSES, NOTIFICATION_KINDS, type Delivery } from '../types.ts';
 import { type Db, type Row, int, intOrNull, oneOf, text, textOrNull } from './db.ts';
 
 export const DELIVERY_COLUMNS = `id, owner_id, monitor_id, incident_id, contact_id, channel, address, kind, check_id,
@@ -46,10 +46,10 @@ export function toDelivery(row: Row): Delivery {
     contact_id: text(row, 'contact_id'),
     channel: oneOf(row, 'channel', CONTACT_TYPES),
     address: text(row, 'address'),
-    kind: oneOf(row, 'kind', ['down', 'up', 'reminder'] as const),
+    kind: oneOf(row, 'kind', NOTIFICATION_KINDS),
     check_id: text(row, 'check_id'),
     check_at: int(row, 'check_at'),
-    status: oneOf(row, 'status', ['pending', 'sent', 'dead'] as const),
+    status: oneOf(row, 'status', DELIVERY_STATUSES),
     attempts: int(row, 'attempts'),
     next_attempt_at: int(row, 'next_attempt_at'),
     last_error: textOrNull(row, 'last_error'),

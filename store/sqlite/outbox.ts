@@ -1,9 +1,12 @@
 // The outbox. Claiming is one UPDATE ... RETURNING inside BEGIN IMMEDIATE: the rows it picks are
 // leased in the same statement, under the database's single write lock, so two claimers (two
 // connections, two processes) never receive the same delivery. Completing or failing checks the
-// lease owner in the UPDATE itself; no row changed means the lease was lost.
+// lease owner in the UPDATE itself; no row changed means the lease was lost. The API reads pages
+// (keyset on created_at, id) and the dispatcher asks only for one contact's pending messages of
+// one incident, so no read grows with the outbox.
 
 import { LeaseLostError, type OutboxStore } from '../contract.ts';
+import { decodeDeliveriesCursor, encodeDeliveriesCursor } from '../deliveries-cursor.ts';
 import { ownedMonitorKey } from './contacts.ts';
 import { type Db, writeTransaction } from './db.ts';
 import { DELIVERY_COLUMNS, insertDeliveries, toDelivery } from './deliveries.ts';
@@ -51,6 +54,43 @@ export function createOutboxStore(db: Db): OutboxStore {
         )
         .run(nextAttemptAt === null ? 'dead' : 'pending', nextAttemptAt, error, id, worker).changes;
       if (changed === 0) throw new LeaseLostError(`delivery ${id} is not leased to ${worker}`);
+    },
+
+    async cancelDelivery(id, worker, reason) {
+      const changed = db
+        .sql(
+          `UPDATE deliveries SET status = 'cancelled', last_error = ?, lease_owner = NULL, lease_expires_at = NULL
+           WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
+        )
+        .run(reason, id, worker).changes;
+      if (changed === 0) throw new LeaseLostError(`delivery ${id} is not leased to ${worker}`);
+    },
+
+    async listPendingDeliveries(incidentId, contactId, limit) {
+      return db
+        .sql(
+          `SELECT ${DELIVERY_COLUMNS} FROM deliveries
+           WHERE contact_id = ? AND incident_id = ? AND status = 'pending'
+           ORDER BY check_at, id LIMIT ?`,
+        )
+        .all(contactId, incidentId, limit)
+        .map(toDelivery);
+    },
+
+    async listDeliveriesPage(ownerId, monitorId, query) {
+      const after = query.cursor === undefined ? null : decodeDeliveriesCursor(query.cursor);
+      if (ownedMonitorKey(db, ownerId, monitorId) === null) return null;
+      // One row more than asked tells whether another page follows.
+      const select = `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE monitor_id = ? AND owner_id = ?`;
+      const newestFirst = 'ORDER BY created_at DESC, id DESC LIMIT ?';
+      const rows = (
+        after === null
+          ? db.sql(`${select} ${newestFirst}`).all(monitorId, ownerId, query.limit + 1)
+          : db.sql(`${select} AND (created_at, id) < (?, ?) ${newestFirst}`).all(monitorId, ownerId, after.createdAt, after.id, query.limit + 1)
+      ).map(toDelivery);
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items, next_cursor: rows.length > query.limit && last ? encodeDeliveriesCursor(last) : null };
     },
 
     async listDeliveries(ownerId, monitorId) {

@@ -3,7 +3,8 @@
 // processes are never kept waiting behind one long delete. Folded checks are found through
 // check_hours, oldest hours first; checks not yet folded by scanning the tail. Rollup hours and
 // days that end at or before the cutoff go too, and deleted monitors whose checks are all gone
-// lose their row.
+// lose their row. Incidents resolved before the cutoff and finished deliveries (sent, dead,
+// cancelled) created before it go the same way; open incidents and pending deliveries stay.
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type Db, bytesOrNull, int, writeTransaction } from './db.ts';
@@ -46,6 +47,22 @@ export async function purgeChecksBefore(db: Db, before: number): Promise<void> {
     db
       .sql('DELETE FROM rollup_day WHERE (day, mkey) IN (SELECT day, mkey FROM rollup_day WHERE day < ? LIMIT ?)')
       .run(Math.floor(before / DAY_MS), ROWS_PER_CHUNK).changes,
+  );
+  await deleteInChunks(db, () =>
+    db
+      .sql(
+        `DELETE FROM incidents WHERE id IN (
+           SELECT id FROM incidents WHERE resolved_at IS NOT NULL AND resolved_at < ? LIMIT ?)`,
+      )
+      .run(before, ROWS_PER_CHUNK).changes,
+  );
+  await deleteInChunks(db, () =>
+    db
+      .sql(
+        `DELETE FROM deliveries WHERE id IN (
+           SELECT id FROM deliveries WHERE created_at < ? AND status <> 'pending' LIMIT ?)`,
+      )
+      .run(before, ROWS_PER_CHUNK).changes,
   );
   writeTransaction(db, () =>
     db

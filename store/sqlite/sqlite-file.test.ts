@@ -1,7 +1,8 @@
 // What is particular to the SQLite file: data survives reopening, migrations apply once and
-// atomically, and several connections in several threads share one file safely.
+// atomically, several connections in several threads share one file safely, and only its owner
+// can read it (it holds password hashes).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -22,6 +23,37 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('sqlite file', () => {
+  const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+  const files = () => [SQLITE_FILE_NAME, `${SQLITE_FILE_NAME}-wal`, `${SQLITE_FILE_NAME}-shm`].map((name) => join(dir, name));
+
+  // Asserted under the usual umask 022, which would otherwise leave the files readable by all.
+  it('creates the database, its WAL and its shared-memory file readable by their owner only', async () => {
+    const store = await openSqliteStore({ dataDir: dir });
+    try {
+      await store.createUser({ email: 'a@example.com', password_hash: 'scrypt$secret' });
+      expect(files().map(modeOf)).toEqual(['600', '600', '600']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('takes group and other access away from a file an earlier version created', async () => {
+    const [db = '', wal = '', shm = ''] = files();
+    const first = await openSqliteStore({ dataDir: dir });
+    await first.createUser({ email: 'a@example.com', password_hash: 'scrypt$secret' });
+    await first.close();
+    chmodSync(db, 0o644);
+    writeFileSync(wal, '', { mode: 0o644 });
+    chmodSync(wal, 0o644);
+    const second = await openSqliteStore({ dataDir: dir });
+    try {
+      await second.createUser({ email: 'b@example.com', password_hash: 'scrypt$secret' });
+      expect([db, wal, shm].map(modeOf)).toEqual(['600', '600', '600']);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('keeps every kind of data across close and reopen, migrating once', async () => {
     const T = Date.UTC(2026, 4, 1);
     const first = await openSqliteStore({ dataDir: dir });

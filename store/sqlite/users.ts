@@ -1,12 +1,13 @@
 // Users: emails are unique case-insensitively (compared through email_key, the lower-cased
-// email); the email is returned as it was given at sign-up.
+// email); the email is returned as it was given at sign-up. A password change and a logout bump
+// token_generation in one UPDATE, which revokes every token issued before (api/auth/).
 
 import { ConflictError, type UserStore } from '../contract.ts';
 import { newId } from '../ids.ts';
 import type { User } from '../types.ts';
 import { type Db, type Row, int, isUniqueViolation, text, textOrNull } from './db.ts';
 
-const COLUMNS = 'id, email, password_hash, status_slug, created_at';
+const COLUMNS = 'id, email, password_hash, status_slug, token_generation, created_at';
 
 export function createUserStore(db: Db): UserStore {
   const byColumn = (column: 'id' | 'email_key' | 'status_slug', value: string): User | null => {
@@ -16,7 +17,7 @@ export function createUserStore(db: Db): UserStore {
 
   return {
     async createUser({ email, password_hash }) {
-      const user: User = { id: newId(), email, password_hash, status_slug: null, created_at: db.clock() };
+      const user: User = { id: newId(), email, password_hash, status_slug: null, token_generation: 0, created_at: db.clock() };
       const inserted = db
         .sql(
           `INSERT INTO users (id, email, email_key, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
@@ -48,6 +49,18 @@ export function createUserStore(db: Db): UserStore {
     async getUserByStatusSlug(slug) {
       return byColumn('status_slug', slug);
     },
+
+    async updatePassword(userId, passwordHash) {
+      const row = db
+        .sql(`UPDATE users SET password_hash = ?, token_generation = token_generation + 1 WHERE id = ? RETURNING ${COLUMNS}`)
+        .get(passwordHash, userId);
+      return row ? toUser(row) : null;
+    },
+
+    async bumpTokenGeneration(userId) {
+      const row = db.sql(`UPDATE users SET token_generation = token_generation + 1 WHERE id = ? RETURNING ${COLUMNS}`).get(userId);
+      return row ? toUser(row) : null;
+    },
   };
 }
 
@@ -61,6 +74,7 @@ function toUser(row: Row): User {
     email: text(row, 'email'),
     password_hash: text(row, 'password_hash'),
     status_slug: textOrNull(row, 'status_slug'),
+    token_generation: int(row, 'token_generation'),
     created_at: int(row, 'created_at'),
   };
 }

@@ -29,8 +29,8 @@ export async function startProduct(env: Record<string, string>, args: string[] =
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leak a half-started product
-      reject(new Error(`product did not start in 20 s; stderr: ${stderr}`));
-    }, 20_000);
+      reject(new Error(`product did not start in 60 s; stderr: ${stderr}`));
+    }, 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try {

@@ -1,5 +1,6 @@
-// The 90-day uptime bar: one cell per day, coloured by that day's uptime, with the exact figure in
-// each cell's tooltip and a text summary for screen readers. Phones show the last 30 cells (CSS).
+// The 90-day uptime bar: one cell per day, coloured by that day's uptime (a day under 95% is split
+// green and red in proportion), with the exact figure in each cell's tooltip and a text summary
+// for screen readers. Phones show the last 30 cells (CSS).
 
 import { el } from './dom.js';
 import { dayLabel, percent } from './format.js';
@@ -33,7 +34,11 @@ export function uptimeBar(days, options = {}) {
     const text = d.uptime === null || d.uptime === undefined
       ? `${dayLabel(d.start, options.timeZone)}: no checks`
       : `${dayLabel(d.start, options.timeZone)}: ${percent(d.uptime)} up (${d.checks} checks)`;
-    return el('span', { class: uptimeClass(d.uptime), title: text });
+    const cell = el('span', { class: uptimeClass(d.uptime), title: text });
+    // A bad day shows its share of uptime (green from the bottom, red above), so 76% up does not
+    // look like a day that was down throughout. Set through CSSOM, which the CSP allows.
+    if (uptimeClass(d.uptime) === 'u-major') cell.style.setProperty('--share', `${((d.uptime ?? 0) * 100).toFixed(1)}%`);
+    return cell;
   });
   const bar = el('div', { class: 'bar', role: 'img', 'aria-label': summary }, cells);
   const legend = el('div', { class: 'bar-legend', 'aria-hidden': 'true' }, [

@@ -2,6 +2,8 @@
 // baseline, gridlines with round values. Hand-written so the pages need nothing from a CDN.
 
 const SVG = 'http://www.w3.org/2000/svg';
+/** Up to this many values per series, each gets a dot; beyond, dots would only blur the line. */
+const MAX_DOTTED = 60;
 
 /** @typedef {{t: number, v: number | null}} Point */
 /** @typedef {{label: string, className: string, points: Point[]}} Series */
@@ -75,7 +77,9 @@ export function drawLineChart(container, data) {
     // A null value breaks the line, so a gap in the data shows as a gap.
     let d = '';
     let pen = false;
-    for (const p of [...series.points].sort((a, b) => a.t - b.t)) {
+    const sorted = [...series.points].sort((a, b) => a.t - b.t);
+    const values = sorted.filter((p) => p.v !== null);
+    for (const p of sorted) {
       if (p.v === null) {
         pen = false;
         continue;
@@ -84,6 +88,14 @@ export function drawLineChart(container, data) {
       pen = true;
     }
     if (d) root.append(svg('path', { class: series.className, d }));
+    // A line needs two points: a young monitor's single bucket, or a value between two gaps, would
+    // draw nothing. Dots mark every value while there are few, and lone values always.
+    sorted.forEach((p, i) => {
+      if (p.v === null) return;
+      const lone = (sorted[i - 1]?.v ?? null) === null && (sorted[i + 1]?.v ?? null) === null;
+      if (!lone && values.length > MAX_DOTTED) return;
+      root.append(svg('circle', { class: `point ${series.className}`, cx: x(p.t).toFixed(1), cy: y(p.v).toFixed(1), r: 3 }));
+    });
   }
   for (const t of data.downs ?? []) {
     root.append(svg('circle', { class: 'down-mark', cx: x(t), cy: y(0) - 3, r: 3.5 }));

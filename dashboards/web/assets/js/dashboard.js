@@ -1,4 +1,5 @@
-// The dashboard: every monitor with its status, last check, 24h/30d/90d uptime and a 90-day bar.
+// The dashboard: every monitor with its status (and, when down, why), tags, last check, 24h/30d/90d
+// uptime and a 90-day bar.
 // The summary is polled every 5 s so a monitor turns red or green without a reload; the daily
 // history behind the bars is refetched once a minute, or when a monitor's status changes.
 
@@ -8,6 +9,7 @@ import { badge, byId, el, every, whileBusy } from './dom.js';
 import { ago, dateTime, localZone, millis, percent } from './format.js';
 import { initHeader, requireSession, showStatusLink } from './session.js';
 import { checkTime, daysFrom, fetchDailyHistory, stateKey, statusOf } from './monitor-data.js';
+import { cause } from './tables.js';
 
 const SUMMARY_MS = 5_000;
 const HISTORY_MS = 60_000;
@@ -42,8 +44,18 @@ function uptimeCell(label, value) {
   return el('div', {}, [el('b', { text: percent(value) }), el('span', { text: label })]);
 }
 
-function monitorItem(row) {
+/** Why a down monitor is down: its last check's failure, or else its open incident's cause. */
+function downReason(row) {
+  const last = row.last_check;
+  if (last && last['error.type']) return cause(last['error.type'], last['error.message'], last['http.response.status_code']);
+  const open = row.open_incident;
+  return open ? cause(open.cause.type, open.cause.message, open.cause.status_code) : null;
+}
+
+/** @param {any} row @param {string[]} tags */
+function monitorItem(row, tags) {
   const status = statusOf(row);
+  const reason = status === 'down' ? downReason(row) : null;
   const last = row.last_check;
   const lastText = last
     ? `Checked ${ago(checkTime(last))}` + (row.avg_response_ms_24h !== null ? ` · avg ${millis(row.avg_response_ms_24h)} (24h)` : '')
@@ -56,6 +68,8 @@ function monitorItem(row) {
         el('a', { class: 'monitor-name', href: '/monitors/' + encodeURIComponent(row.monitor_id), text: row.name }),
       ]),
       el('div', { class: 'monitor-url muted small mono', text: row.url }),
+      reason ? el('div', { class: 'down-reason small', text: `Down: ${reason}` }) : null,
+      tags.length > 0 ? el('div', { class: 'tags' }, tags.map((tag) => el('span', { class: 'tag', text: tag }))) : null,
       el('div', { class: 'muted small', title: last ? dateTime(checkTime(last)) : null, text: lastText }),
     ]),
     el('div', { class: 'uptimes' }, [
@@ -80,12 +94,14 @@ function renderCounts(rows) {
 async function refresh() {
   const errorBox = byId('load-error');
   try {
-    const summary = await api('/api/summary');
+    // Tags are settings, not in the summary: the monitor list has them.
+    const [summary, monitors] = await Promise.all([api('/api/summary'), api('/api/monitors')]);
     const rows = summary.items;
+    const tags = new Map(monitors.items.map((m) => [m.id, m.tags]));
     // Draw the statuses at once; bars follow when their history arrives.
-    render(rows);
+    render(rows, tags);
     await dailyFor(rows);
-    render(rows);
+    render(rows, tags);
     errorBox.textContent = '';
     byId('updated').textContent = `Last updated ${new Date().toLocaleTimeString()}.`;
   } catch (error) {
@@ -93,8 +109,9 @@ async function refresh() {
   }
 }
 
-function render(rows) {
-  byId('monitors').replaceChildren(...rows.map(monitorItem));
+/** @param {any[]} rows @param {Map<string, string[]>} tags */
+function render(rows, tags) {
+  byId('monitors').replaceChildren(...rows.map((row) => monitorItem(row, tags.get(row.monitor_id) ?? [])));
   byId('no-monitors').classList.toggle('hidden', rows.length > 0);
   renderCounts(rows);
 }

@@ -15,15 +15,20 @@ export function millis(ms) {
   return ms >= 1000 ? (ms / 1000).toFixed(2) + ' s' : Math.round(ms) + ' ms';
 }
 
-/** @param {number} seconds */
+/**
+ * "59 s", "1 min 59 s", "3 h 5 min", "2 d 4 h". Notifications word durations the same way
+ * (alerting/channels/text.ts formatDuration; a test holds the two together).
+ * @param {number} seconds
+ */
 export function duration(seconds) {
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
+  if (m < 60) return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
   const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h ${m % 60} min`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
+  if (h < 48) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
+  const d = Math.floor(h / 24);
+  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
 }
 
 /** @param {string | number | null | undefined} time ISO string or epoch ms */

@@ -1,6 +1,8 @@
-// One monitor: status and uptime, a response-time chart (raw checks for the last hour, hourly
-// buckets for a day or a week), uptime per day, incidents, recent checks, contacts and
-// notifications. Polled every 5 s like the dashboard; the daily history once a minute.
+// One monitor: status and uptime, its settings (monitor-form.js), a response-time chart (raw checks
+// for the last hour, hourly buckets for a day or a week), uptime per day, incidents, recent checks,
+// contacts and notifications. Polled every 5 s like the dashboard; the daily history once a minute.
+// Nothing of the monitor (no Pause or Delete) shows before the API has answered for it; a 404 shows
+// the not-found view instead and stops polling.
 
 import { api, describeError } from './api.js';
 import { uptimeBar } from './bars.js';
@@ -8,6 +10,7 @@ import { drawLineChart } from './chart.js';
 import { badge, byId, el, every } from './dom.js';
 import { ago, dateTime, localZone, millis, percent } from './format.js';
 import { checkTime, daysFrom, fetchDailyHistory, fetchHourlyHistory, stateKey, statusOf } from './monitor-data.js';
+import { wireEditForm } from './monitor-form.js';
 import { initHeader, requireSession } from './session.js';
 import { checksTable, contactsTable, daysTable, incidentsTable, notificationsTable } from './tables.js';
 
@@ -15,26 +18,34 @@ const id = decodeURIComponent(location.pathname.split('/').pop() ?? '');
 const base = `/api/monitors/${encodeURIComponent(id)}`;
 const zone = localZone();
 const HOUR = 3_600_000;
-const state = { range: '1h', monitor: null, chart: null, dailyAt: 0, dailyStatus: '' };
+const state = { range: '1h', monitor: null, chart: null, dailyAt: 0, dailyStatus: '', missing: false };
+/** @type {() => void} */
+let stopPolling = () => {};
 
 function stat(label, value) {
   return el('div', { class: 'stat' }, [el('b', { text: value }), el('span', { text: label })]);
 }
 
-function renderHead(monitor, row) {
-  const status = statusOf(row ?? { paused: monitor.paused, status: 'unknown' });
+/** What the monitor's settings alone tell: shown as soon as the monitor is read. */
+function renderSettings(monitor) {
   document.title = `${monitor.name} · Downtime Monitor`;
-  byId('status').replaceChildren(badge(status));
   byId('name').textContent = monitor.name;
   byId('url').textContent = `${monitor.method} ${monitor.url}`;
+  byId('tags').replaceChildren(...monitor.tags.map((tag) => el('span', { class: 'tag', text: tag })));
+  byId('toggle-pause').textContent = monitor.paused ? 'Resume' : 'Pause';
+  byId('toggle-public').textContent = monitor.public ? 'Make private' : 'Make public';
+}
+
+function renderHead(monitor, row) {
+  renderSettings(monitor);
+  const status = statusOf(row ?? { paused: monitor.paused, status: 'unknown' });
+  byId('status').replaceChildren(badge(status));
   const last = row?.last_check;
   byId('meta').textContent =
     `Every ${monitor.interval_seconds} s · expects ${monitor.expect_status}` +
     (monitor.keyword ? ` and “${monitor.keyword}”` : '') +
     ` · ${monitor.public ? 'on the public status page' : 'private'}` +
     ` · last check ${last ? `${ago(checkTime(last))} (${dateTime(checkTime(last))})` : 'not yet'}`;
-  byId('toggle-pause').textContent = monitor.paused ? 'Resume' : 'Pause';
-  byId('toggle-public').textContent = monitor.public ? 'Make private' : 'Make public';
   const uptime = row?.uptime ?? {};
   byId('stats').replaceChildren(
     stat('Uptime 24 hours', percent(uptime['24h'])),
@@ -115,7 +126,20 @@ async function refreshDaily(status) {
   byId('days-table').replaceChildren(daysTable(days, zone));
 }
 
+/** The monitor does not exist for this user: say so, and offer nothing that would act on it. */
+function showNotFound() {
+  state.missing = true;
+  state.chart = null;
+  stopPolling();
+  document.title = 'Monitor not found · Downtime Monitor';
+  byId('loading').classList.add('hidden');
+  byId('monitor-view').remove();
+  byId('not-found').classList.remove('hidden');
+  byId('load-error').textContent = '';
+}
+
 async function refreshContacts() {
+  if (state.missing) return;
   const contacts = await api(`${base}/contacts`);
   byId('contacts').replaceChildren(
     contactsTable(contacts.items, async (contact) => {
@@ -130,15 +154,20 @@ async function refreshContacts() {
 }
 
 async function refresh() {
+  if (state.missing) return;
   try {
-    const [monitor, summary, chart, incidents, notifications] = await Promise.all([
-      api(base),
+    // The monitor first: an unknown id must not cost (nor show) anything else.
+    const monitor = await api(base);
+    state.monitor = monitor;
+    byId('loading').classList.add('hidden');
+    byId('monitor-view').classList.remove('hidden');
+    renderSettings(monitor);
+    const [summary, chart, incidents, notifications] = await Promise.all([
       api('/api/summary'),
       loadChart(),
       api(`${base}/incidents?from=${encodeURIComponent(daysFrom(90).toISOString())}`),
       api(`${base}/notifications`),
     ]);
-    state.monitor = monitor;
     state.chart = chart.chart;
     const row = summary.items.find((r) => r.monitor_id === id);
     renderHead(monitor, row);
@@ -150,8 +179,8 @@ async function refresh() {
     await refreshDaily(row ? stateKey(row) : 'new');
     byId('load-error').textContent = '';
   } catch (error) {
-    byId('load-error').textContent =
-      error && error.status === 404 ? 'This monitor does not exist (or belongs to someone else).' : 'Could not refresh: ' + describeError(error);
+    if (error && error.status === 404) showNotFound();
+    else byId('load-error').textContent = 'Could not refresh: ' + describeError(error);
   }
 }
 
@@ -184,6 +213,19 @@ function wire() {
       byId('load-error').textContent = describeError(error);
     }
   });
+  wireEditForm({
+    form: /** @type {HTMLFormElement} */ (byId('edit-form')),
+    details: /** @type {HTMLDetailsElement} */ (byId('edit-monitor')),
+    notice: byId('edit-notice'),
+    errorBox: byId('edit-error'),
+    reset: byId('edit-reset'),
+    monitorUrl: base,
+    current: () => state.monitor,
+    onSaved: async (monitor) => {
+      state.monitor = monitor;
+      await refresh();
+    },
+  });
   const form = /** @type {HTMLFormElement} */ (byId('contact-form'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -210,7 +252,7 @@ if (requireSession()) {
     byId('load-error').textContent = describeError(error);
   });
   refreshContacts().catch((error) => {
-    byId('contact-error').textContent = describeError(error);
+    if (!(error && error.status === 404)) byId('contact-error').textContent = describeError(error);
   });
-  every(refresh, 5_000);
+  stopPolling = every(refresh, 5_000);
 }

@@ -1,10 +1,13 @@
 // The public status page at /status/<slug>: no login; it reads /public/status/<slug>, which holds
-// only the monitors their owner marked public (name, status, uptime, daily bars).
+// only the monitors their owner marked public (name, status, uptime, daily bars) and their
+// incidents of the last 14 days. The header dot takes the overall state's colour. An address
+// nobody published (the server answers 404) shows a not-found view and stops polling.
 
 import { api, describeError } from './api.js';
 import { uptimeBar } from './bars.js';
 import { badge, byId, el, every } from './dom.js';
-import { ago, dateTime, percent } from './format.js';
+import { ago, dateTime, duration, percent } from './format.js';
+import { table } from './tables.js';
 
 const slug = decodeURIComponent(location.pathname.split('/').pop() ?? '');
 
@@ -37,12 +40,49 @@ function monitorItem(m) {
   ]);
 }
 
+function incidentsTable(items) {
+  return table(
+    ['Service', 'Started', 'Resolved', 'Duration', 'Cause'],
+    items.map((i) => [
+      i.monitor,
+      dateTime(i.started_at),
+      i.resolved_at ? dateTime(i.resolved_at) : badge('down'),
+      duration(i.duration_seconds) + (i.resolved_at ? '' : ' so far'),
+      i.cause,
+    ]),
+    'No incidents in the last 14 days.',
+  );
+}
+
+/** @param {'up' | 'down' | 'unknown'} status */
+function showState(status) {
+  byId('status-dot').className = `brand-dot ${status}`;
+}
+
+/** @type {() => void} */
+let stopPolling = () => {};
+
+function showNotFound() {
+  stopPolling();
+  showState('unknown');
+  document.title = 'Status page not found';
+  byId('title').textContent = 'Status page not found';
+  byId('hero').className = 'status-hero unknown';
+  byId('hero').textContent = 'There is no status page at this address.';
+  byId('services').remove();
+  byId('history').remove();
+  byId('updated').textContent = '';
+  byId('load-error').textContent = '';
+}
+
 async function refresh() {
   try {
     const page = await api(`/public/status/${encodeURIComponent(slug)}`, { auth: false });
     const down = page.monitors.filter((m) => m.status === 'down');
     byId('title').textContent = `${page.slug} status`;
     document.title = `${page.slug} status`;
+    showState(page.status);
+    byId('incidents').replaceChildren(incidentsTable(page.incidents ?? []));
     const hero = byId('hero');
     hero.className = `status-hero ${page.status}`;
     hero.textContent =
@@ -54,14 +94,9 @@ async function refresh() {
     byId('updated').textContent = `Updated ${new Date().toLocaleTimeString()}.`;
     byId('load-error').textContent = '';
   } catch (error) {
-    if (error && error.status === 404) {
-      byId('hero').className = 'status-hero unknown';
-      byId('hero').textContent = 'There is no status page at this address.';
-      byId('monitors').replaceChildren();
-    } else {
-      byId('load-error').textContent = 'Could not refresh: ' + describeError(error);
-    }
+    if (error && error.status === 404) showNotFound();
+    else byId('load-error').textContent = 'Could not refresh: ' + describeError(error);
   }
 }
 
-every(refresh, 10_000);
+stopPolling = every(refresh, 10_000);

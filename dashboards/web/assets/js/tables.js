@@ -37,7 +37,7 @@ const wrap = (text) => el('td', { class: 'wrap', text });
 const word = (status) => el('span', { class: `badge ${status}`, text: status });
 
 /** The cause of an incident or a check in words: "connect: ECONNREFUSED" or "status 503". */
-function cause(type, message, statusCode) {
+export function cause(type, message, statusCode) {
   if (type === 'status' && statusCode !== null) return `status ${statusCode}` + (message ? `: ${message}` : '');
   if (!type) return statusCode !== null ? `status ${statusCode}` : '—';
   return message ? `${type}: ${message}` : type;
