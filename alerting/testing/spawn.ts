@@ -25,7 +25,10 @@ export async function spawnAlerting(env: Record<string, string>): Promise<Alerti
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`alerting process not ready in 60 s: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started process behind
+      reject(new Error(`alerting process not ready in 60 s: ${stderr}`));
+    }, 60_000);
     child.once('exit', (code) => reject(new Error(`alerting process exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
