@@ -74,25 +74,25 @@ describe.each(scenarioBackends())('on $name', (backend) => {
     await world.addContact(sentinel, 'email', SENTINEL);
     await world.writeCheck(sentinel, 'down', Date.now() - 1_000);
     await world.writeCheck(sentinel, 'down', Date.now());
-    await eventually('the sentinel DOWN sent', async () => (await deliveries(sentinel)).some((d) => d.status === 'sent'), 30_000);
+    await eventually('the sentinel DOWN sent', async () => (await deliveries(sentinel)).some((d) => d.status === 'sent'), 60_000);
     await Promise.all(running.splice(0).map((p) => p.stop()));
     expect(smtp.mails.filter((m) => m.to[0] === SENTINEL)).toHaveLength(1);
   }
 
   describe('alerting processes', () => {
-    it('killed with SIGKILL between the state change and the send: after a restart each message goes out once', { timeout: 90_000 }, async () => {
+    it('killed with SIGKILL between the state change and the send: after a restart each message goes out once', { timeout: 180_000 }, async () => {
       const monitor = await monitorWithContacts('shop');
       smtp.hold = true; // sends start but never complete: the process dies with them in flight
       twilio.hold = true;
       const first = await alertingProcess();
       await world.writeCheck(monitor, 'down', Date.now() - 1_000);
       await world.writeCheck(monitor, 'down', Date.now());
-      await eventually('three sends in flight', async () => smtp.held() === 2 && twilio.held() === 1, 30_000);
+      await eventually('three sends in flight', async () => smtp.held() === 2 && twilio.held() === 1, 60_000);
       // Listing is a search: on the search engine the leases show within a refresh.
       const inFlight = await eventually('three leased deliveries listed', async () => {
         const listed = await deliveries(monitor);
         return listed.length === 3 && listed.every((d) => d.lease_owner !== null) && listed;
-      }, 30_000);
+      }, 60_000);
       expect(inFlight.map((d) => d.status)).toEqual(['pending', 'pending', 'pending']);
 
       await first.kill();
@@ -103,7 +103,7 @@ describe.each(scenarioBackends())('on $name', (backend) => {
       expect(smtp.mails).toHaveLength(0);
 
       await alertingProcess();
-      await eventually('all sent after restart', async () => (await deliveries(monitor)).every((d) => d.status === 'sent'), 30_000);
+      await eventually('all sent after restart', async () => (await deliveries(monitor)).every((d) => d.status === 'sent'), 60_000);
       await quiesce();
       expect(scenarioMails().map((m) => m.to[0]).sort()).toEqual(['shop-a@example.test', 'shop-b@example.test']);
       expect(twilio.messages).toHaveLength(1);
@@ -111,7 +111,7 @@ describe.each(scenarioBackends())('on $name', (backend) => {
       expect(await world.store.listIncidents(world.user.id, monitor.id, {})).toHaveLength(1);
     });
 
-    it('killed as soon as the incident is written; the recovery while it is dead is notified after restart, each message once', { timeout: 90_000 }, async () => {
+    it('killed as soon as the incident is written; the recovery while it is dead is notified after restart, each message once', { timeout: 180_000 }, async () => {
       const monitor = await monitorWithContacts('blog');
       // The first process sends to servers that never answer, and are not the ones counted: a
       // message whose last bytes it wrote just before dying would otherwise reach the counted
@@ -128,7 +128,7 @@ describe.each(scenarioBackends())('on $name', (backend) => {
         });
         await world.writeCheck(monitor, 'down', Date.now() - 1_000);
         await world.writeCheck(monitor, 'down', Date.now());
-        await eventually('deliveries written', async () => (await deliveries(monitor)).length === 3, 30_000);
+        await eventually('deliveries written', async () => (await deliveries(monitor)).length === 3, 60_000);
         await first.kill();
       } finally {
         deadSmtp.release(false);
@@ -140,7 +140,7 @@ describe.each(scenarioBackends())('on $name', (backend) => {
       await eventually('down and up sent', async () => {
         const d = await deliveries(monitor);
         return d.length === 6 && d.every((x) => x.status === 'sent');
-      }, 30_000);
+      }, 60_000);
       await quiesce();
       const subjects = scenarioMails().map((m) => `${m.to[0]} ${m.subject.split(' ')[0]}`).sort();
       expect(subjects).toEqual(['blog-a@example.test [DOWN]', 'blog-a@example.test [UP]', 'blog-b@example.test [DOWN]', 'blog-b@example.test [UP]']);
@@ -151,7 +151,7 @@ describe.each(scenarioBackends())('on $name', (backend) => {
       expect(twilio.messages.map((m) => m.body.split(':')[0])).toEqual(['DOWN', 'UP']);
     });
 
-    it('two alerting processes on one file send one message per contact per transition', { timeout: 90_000 }, async () => {
+    it('two alerting processes on one file send one message per contact per transition', { timeout: 180_000 }, async () => {
       const monitors: Monitor[] = [];
       for (let i = 0; i < 10; i++) {
         const monitor = await world.addMonitor({ name: `m${i}` });
@@ -170,15 +170,15 @@ describe.each(scenarioBackends())('on $name', (backend) => {
       await eventually('a monitor folded between the failures', async () => {
         for (const m of monitors) if ((await world.store.getAlertState(m.id))?.state.streak_status === 'down') return true;
         return false;
-      }, 30_000);
+      }, 60_000);
       for (const m of monitors) await world.writeCheck(m, 'down', t - 1_000);
-      await eventually('ten DOWN mails', async () => smtp.mails.length >= 10, 30_000);
+      await eventually('ten DOWN mails', async () => smtp.mails.length >= 10, 60_000);
       for (const m of monitors) await world.writeCheck(m, 'up', Date.now());
-      await eventually('ten UP mails', async () => smtp.mails.length >= 20, 30_000);
+      await eventually('ten UP mails', async () => smtp.mails.length >= 20, 60_000);
       await eventually('every delivery settled', async () => {
         for (const m of monitors) if (!(await deliveries(m)).every((d) => d.status === 'sent')) return false;
         return true;
-      }, 30_000);
+      }, 60_000);
       await quiesce();
       const seen = scenarioMails().map((m) => `${m.to[0]} ${m.subject.split(' ')[0]}`).sort();
       const expected = monitors.flatMap((m) => [`${m.name}@example.test [DOWN]`, `${m.name}@example.test [UP]`]).sort();
