@@ -48,3 +48,22 @@ export const IsoTime = z.string().openapi({ format: 'date-time', example: '2024-
 
 /** `content` of an OpenAPI request body or response in JSON. */
 export const jsonContent = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+/** `limit` and `cursor` of every list paged with a store's opaque cursor (/checks, /notifications). */
+export const PageQueryFields = {
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(100)
+    .openapi({ param: { name: 'limit', in: 'query' }, example: 100 }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(1024, 'must be at most 1024 characters')
+    .optional()
+    .openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
+};
+
+export const NextCursor = z.string().nullable().openapi({ description: 'Pass as cursor for the next page; null on the last page' });

@@ -1,7 +1,7 @@
 // GET /api/monitors/{id}/checks: raw checks, newest first, paged with the store's opaque cursor.
 
 import { createRoute, z } from '@hono/zod-openapi';
-import { bearerSecurity, callerId, isoQueryTime, jsonContent, MonitorIdParams } from '../common.ts';
+import { bearerSecurity, callerId, isoQueryTime, jsonContent, MonitorIdParams, NextCursor, PageQueryFields } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
 import { InvalidCursorError } from '../../store/contract.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
@@ -16,25 +16,13 @@ export const ChecksQuery = z
       .enum(['up', 'down'], { message: 'must be up or down' })
       .optional()
       .openapi({ param: { name: 'status', in: 'query' } }),
-    limit: z.coerce
-      .number({ message: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(1000, 'must be at most 1000')
-      .default(100)
-      .openapi({ param: { name: 'limit', in: 'query' }, example: 100 }),
-    cursor: z
-      .string()
-      .min(1)
-      .max(1024, 'must be at most 1024 characters')
-      .optional()
-      .openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
+    ...PageQueryFields,
   });
 
 const ChecksPageSchema = z
   .object({
     items: z.array(CheckSchema),
-    next_cursor: z.string().nullable().openapi({ description: 'Pass as cursor for the next page; null on the last page' }),
+    next_cursor: NextCursor,
   })
   .openapi('ChecksPage');
 

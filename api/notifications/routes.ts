@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidCursorError } from '../../store/contract.ts';
 import { CONTACT_TYPES, DELIVERY_STATUSES, NOTIFICATION_KINDS, type Delivery } from '../../store/types.ts';
-import { bearerSecurity, callerId, IsoTime, iso, isoOrNull, jsonContent, MonitorIdParams } from '../common.ts';
+import { bearerSecurity, callerId, IsoTime, iso, isoOrNull, jsonContent, MonitorIdParams, NextCursor, PageQueryFields } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
 
@@ -31,26 +31,12 @@ const DeliverySchema = z
   })
   .openapi('Notification');
 
-export const NotificationsQuery = z.object({
-  limit: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(1000, 'must be at most 1000')
-    .default(100)
-    .openapi({ param: { name: 'limit', in: 'query' }, example: 100 }),
-  cursor: z
-    .string()
-    .min(1)
-    .max(1024, 'must be at most 1024 characters')
-    .optional()
-    .openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
-});
+export const NotificationsQuery = z.object(PageQueryFields);
 
 const NotificationPageSchema = z
   .object({
     items: z.array(DeliverySchema),
-    next_cursor: z.string().nullable().openapi({ description: 'Pass as cursor for the next page; null on the last page' }),
+    next_cursor: NextCursor,
   })
   .openapi('NotificationPage');
 

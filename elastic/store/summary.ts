@@ -81,15 +81,7 @@ async function windowTotals(
     index: ctx.names.checks,
     size: 0,
     track_total_hits: false,
-    query: {
-      bool: {
-        filter: [
-          { term: { [OWNER_FIELD]: ownerId } },
-          { terms: { 'monitor.id': ids } },
-          { range: { '@timestamp': { gte: startOf('90d'), lt: end, format: 'epoch_millis' } } },
-        ],
-      },
-    },
+    query: ownerChecks(ownerId, ids, { gte: startOf('90d'), lt: end }),
     aggs: {
       monitors: {
         terms: { field: 'monitor.id', size: ids.length },
@@ -154,15 +146,7 @@ async function newestChecks(
     index: ctx.names.checks,
     size: 0,
     track_total_hits: false,
-    query: {
-      bool: {
-        filter: [
-          { term: { [OWNER_FIELD]: ownerId } },
-          { terms: { 'monitor.id': ids } },
-          { range: { '@timestamp': { ...range, format: 'epoch_millis' } } },
-        ],
-      },
-    },
+    query: ownerChecks(ownerId, ids, range),
     aggs: { monitors: { terms: { field: 'monitor.id', size: ids.length }, aggs: { last: newestCheckAggregation(range) } } },
   });
   assertComplete(response, 'newest checks of idle monitors');
@@ -189,4 +173,17 @@ function monitorBuckets(aggregations: SummaryAggregations | undefined, what: str
 function lastCheckOf(bucket: MonitorBucket): Check | null {
   const source = bucket.last.check.hits.hits[0]?._source;
   return source ? ecsToCheck(source) : null;
+}
+
+/** Checks of the owner's listed monitors within `range` of @timestamp (epoch milliseconds). */
+function ownerChecks(ownerId: string, ids: string[], range: { gte?: number; lt?: number; lte?: number }): estypes.QueryDslQueryContainer {
+  return {
+    bool: {
+      filter: [
+        { term: { [OWNER_FIELD]: ownerId } },
+        { terms: { 'monitor.id': ids } },
+        { range: { '@timestamp': { ...range, format: 'epoch_millis' } } },
+      ],
+    },
+  };
 }
