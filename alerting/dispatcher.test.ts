@@ -114,6 +114,18 @@ describe('dispatcher', () => {
     expect(smtp.mails).toHaveLength(1);
   });
 
+  it('retries a delivery whose incident is not visible yet (a search engine shows indices in either order), sending it once', async () => {
+    const monitor = await outage([['email', 'ops@example.com']]);
+    const real = createIncidentLookup(world.store);
+    let lookups = 0;
+    const lagging = { remember: real.remember, find: (...args: Parameters<typeof real.find>) => (++lookups === 1 ? Promise.resolve(null) : real.find(...args)) };
+    const d = dispatcher({ incidents: lagging });
+    await until('sent', allFinal(monitor));
+    await d.stop();
+    expect((await listed(monitor))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(smtp.mails).toHaveLength(1);
+  });
+
   it('marks a permanently refused delivery dead at once', async () => {
     smtp.rejected.add('nobody@example.com');
     const monitor = await outage([

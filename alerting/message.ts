@@ -14,12 +14,17 @@ export type MessageDeps = {
   publicUrl: string;
 };
 
-/** Null, with the reason, when the monitor or incident is gone (the delivery can never be sent). */
+/**
+ * `missing`, with the reason, when the monitor is gone: the delivery can never be sent. An
+ * incident not found is not that: it is written with the delivery, but on a search engine the two
+ * land in different indices and may become visible in either order, so it throws (retried with
+ * backoff like any failed attempt). An incident really gone is purged with its deliveries.
+ */
 export async function assembleMessage(deps: MessageDeps, delivery: Delivery, now: number): Promise<AlertMessage | { missing: string }> {
   const monitor = await deps.store.getMonitor(delivery.owner_id, delivery.monitor_id);
   if (!monitor) return { missing: `monitor ${delivery.monitor_id} no longer exists` };
   const incident = await deps.incidents.find(delivery.owner_id, delivery.monitor_id, delivery.incident_id, { resolved: delivery.kind === 'up' });
-  if (!incident) return { missing: `incident ${delivery.incident_id} no longer exists` };
+  if (!incident) throw new Error(`incident ${delivery.incident_id} not found (yet)`);
   const check = delivery.kind === 'reminder' ? null : await findCheck(deps.store, delivery.owner_id, delivery.monitor_id, delivery.check_id, delivery.check_at);
   const causes = delivery.kind === 'down' ? undefined : await outageCauses(deps.store, incident, incident.resolved_at ?? now);
   return {
