@@ -1,7 +1,9 @@
 // Crashes and several engines, with real processes on one store (a SQLite file, and the search
 // engine when the run has one): a SIGKILL between the state change and the send must not lose or
 // duplicate a message, and two alerting processes must send one message per contact per
-// transition. "Nothing more arrives" is asserted once the system is provably idle (quiesce), not
+// transition. The one repeat a crash can cause (the provider accepted, its answer was lost) carries
+// the first copy's Message-ID; a mail server down for a while delays messages, never loses or
+// doubles them. "Nothing more arrives" is asserted once the system is provably idle (quiesce), not
 // after a fixed wait.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,6 +151,49 @@ describe.each(scenarioBackends())('on $name', (backend) => {
         expect(scenarioMails().filter((m) => m.to[0] === to).map((m) => m.subject.split(' ')[0])).toEqual(['[DOWN]', '[UP]']);
       }
       expect(twilio.messages.map((m) => m.body.split(':')[0])).toEqual(['DOWN', 'UP']);
+    });
+
+    it('killed after the mail server accepted but before its answer came: the one repeat carries the same Message-ID', { timeout: 180_000 }, async () => {
+      const monitor = await world.addMonitor({ name: 'api' });
+      await world.addContact(monitor, 'email', 'api-a@example.test');
+      await world.addContact(monitor, 'email', 'api-b@example.test');
+      smtp.hold = true; // the message is read, the final 250 not yet sent
+      const first = await alertingProcess();
+      await world.writeCheck(monitor, 'down', Date.now() - 1_000);
+      await world.writeCheck(monitor, 'down', Date.now());
+      await eventually('two sends in flight', async () => smtp.held() === 2, 60_000);
+      await first.kill();
+      smtp.release(true); // accepted, but the answer goes to a dead process
+      smtp.hold = false;
+      expect(smtp.mails).toHaveLength(2);
+
+      await alertingProcess();
+      await eventually('both sent after restart', async () => (await deliveries(monitor)).every((d) => d.status === 'sent'), 60_000);
+      await quiesce();
+      const byRecipient = (to: string) => scenarioMails().filter((m) => m.to[0] === to);
+      for (const to of ['api-a@example.test', 'api-b@example.test']) {
+        const copies = byRecipient(to);
+        expect(copies).toHaveLength(2);
+        expect(copies[0]!.messageId).not.toBe('');
+        expect(copies[1]!.messageId, 'a receiver can drop the repeat').toBe(copies[0]!.messageId);
+      }
+      expect(byRecipient('api-a@example.test')[0]!.messageId).not.toBe(byRecipient('api-b@example.test')[0]!.messageId);
+    });
+
+    it('with the mail server down during an outage: each message goes out once when it is back', { timeout: 180_000 }, async () => {
+      const monitor = await world.addMonitor({ name: 'cdn' });
+      await world.addContact(monitor, 'email', 'cdn@example.test');
+      await smtp.stop();
+      await alertingProcess();
+      await world.writeCheck(monitor, 'down', Date.now() - 1_000);
+      await world.writeCheck(monitor, 'down', Date.now());
+      await eventually('the DOWN tried and failed', async () => (await deliveries(monitor)).some((d) => d.attempts >= 1 && d.status === 'pending'), 60_000);
+      await world.writeCheck(monitor, 'up', Date.now());
+      await eventually('the UP enqueued', async () => (await deliveries(monitor)).length === 2, 60_000);
+      await smtp.start();
+      await eventually('both sent', async () => (await deliveries(monitor)).every((d) => d.status === 'sent'), 60_000);
+      await quiesce();
+      expect(scenarioMails().map((m) => m.subject.split(' ')[0])).toEqual(['[DOWN]', '[UP]']);
     });
 
     it('two alerting processes on one store send one message per contact per transition', { timeout: 180_000 }, async () => {
