@@ -75,6 +75,11 @@ export interface UserStore {
 
 export interface MonitorStore {
   createMonitor(ownerId: string, input: MonitorInput): Promise<Monitor>;
+  /**
+   * Creates all of them or none (a failure undoes what was written, then throws); returned and
+   * listed in the order given. One change of monitorsChangeToken for the lot.
+   */
+  createMonitors(ownerId: string, inputs: MonitorInput[]): Promise<Monitor[]>;
   getMonitor(ownerId: string, id: string): Promise<Monitor | null>;
   /** Oldest first. */
   listMonitors(ownerId: string): Promise<Monitor[]>;

@@ -129,6 +129,31 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
       expect(await store().updateMonitor(owner.id, monitor.id, { name: 'back' })).toBeNull();
     });
 
+    test('creates monitors in bulk: listed in the order given, one change of the token, none for another owner', async () => {
+      const owner = await newUser(store());
+      const other = await newUser(store());
+      const before = await store().createMonitor(owner.id, monitorInput({ name: 'first' }));
+      const t0 = await store().monitorsChangeToken();
+      const inputs = Array.from({ length: 30 }, (_, i) => monitorInput({ name: `bulk ${i}`, url: `https://bulk${i}.example/`, tags: [`t${i % 3}`] }));
+      const created = await store().createMonitors(owner.id, inputs);
+      expect(created.map((m) => m.name)).toEqual(inputs.map((i) => i.name));
+      expect(new Set(created.map((m) => m.id)).size).toBe(30);
+      expect(created[7]).toEqual(await store().getMonitor(owner.id, created[7]!.id));
+      expect((await store().listMonitors(owner.id)).map((m) => m.name)).toEqual(['first', ...inputs.map((i) => i.name)]);
+      expect(await store().listMonitors(other.id)).toEqual([]);
+      expect(await store().getMonitor(other.id, created[0]!.id)).toBeNull();
+      expect(await store().monitorsChangeToken()).not.toBe(t0);
+      expect(await store().createMonitors(owner.id, [])).toEqual([]);
+      expect(before.name).toBe('first');
+    });
+
+    test('creates all monitors of a lot or none', async () => {
+      const owner = await newUser(store());
+      const inputs = [monitorInput({ name: 'ok 1' }), { ...monitorInput({ name: 'bad' }), interval_seconds: 'often' as unknown as number }, monitorInput({ name: 'ok 2' })];
+      await expect(store().createMonitors(owner.id, inputs)).rejects.toThrow();
+      expect(await store().listMonitors(owner.id)).toEqual([]);
+    });
+
     test('changes the change token on create, update and delete only', async () => {
       const owner = await newUser(store());
       const t0 = await store().monitorsChangeToken();
