@@ -8,8 +8,9 @@
 // - Visibility: users, monitors and contacts, alert state and the evaluator cursor read their own
 //   writes. Everything else is read by search and is near-real-time: a write becomes visible to
 //   listChecks, history, summary, readChecksAfter, listIncidents, listOpenIncidents,
-//   listDeliveries(Page), listPendingDeliveries and claimDueDeliveries within the backend's
+//   listDeliveriesPage, listPendingDeliveries and claimDueDeliveries within the backend's
 //   refresh interval (Elasticsearch: 1 s; SQLite: at once). Tests call the conformance suite's `refresh` instead of sleeping.
+//   getIncident reads by id and sees an incident as soon as its compare-and-set returned.
 // - Order: there is no global order in which checks were accepted; readers of new checks use a
 //   cursor on an ingest time and must treat a re-read as harmless (readChecksAfter).
 // - Atomicity: one document at a time. A compare-and-set of an alert state carries its effects
@@ -205,6 +206,12 @@ export interface AlertStore {
   ): Promise<number>;
   /** Incidents overlapping [from, to) (open ones extend to now), newest first; null for a missing monitor. */
   listIncidents(ownerId: string, monitorId: string, range: { from?: number; to?: number }): Promise<Incident[] | null>;
+  /**
+   * One incident by id, read by id (not by search: it sees the compare-and-set that wrote it at
+   * once). null when the monitor does not exist for this owner (another owner's, deleted) or the
+   * incident is not one of that monitor's.
+   */
+  getIncident(ownerId: string, monitorId: string, incidentId: string): Promise<Incident | null>;
   /** Open incidents of an owner's monitors, for the summary. */
   listOpenIncidents(ownerId: string): Promise<Incident[]>;
   /** Where the evaluator stopped reading checks; shared by every alerting instance. */
@@ -243,11 +250,6 @@ export interface OutboxStore {
    * the monitor does not exist for this owner.
    */
   listDeliveriesPage(ownerId: string, monitorId: string, query: ListDeliveriesQuery): Promise<DeliveriesPage | null>;
-  /**
-   * Every delivery of a monitor, newest first, read whole: for tests and tools only. The product
-   * reads pages (listDeliveriesPage) and bounded lookups (listPendingDeliveries).
-   */
-  listDeliveries(ownerId: string, monitorId: string): Promise<Delivery[] | null>;
 }
 
 export type ListDeliveriesQuery = { limit: number; cursor?: string };
