@@ -30,6 +30,7 @@ import type {
   MonitorInput,
   MonitorPatch,
   MonitorSummary,
+  StatusPageSetting,
   User,
 } from './types.ts';
 
@@ -62,8 +63,12 @@ export interface UserStore {
   getUser(id: string): Promise<User | null>;
   /** Case-insensitive. */
   getUserByEmail(email: string): Promise<User | null>;
-  /** Opt in (slug) or out (null) of the public status page. Throws ConflictError when the slug is taken. */
-  setStatusSlug(userId: string, slug: string | null): Promise<User | null>;
+  /**
+   * Publishes the public status page (slug, title, description, written together) or takes it
+   * down (null: all three cleared). A new slug frees the old one. Throws ConflictError when the
+   * slug is another user's. null when the user does not exist.
+   */
+  setStatusPage(userId: string, page: StatusPageSetting | null): Promise<User | null>;
   getUserByStatusSlug(slug: string): Promise<User | null>;
   /**
    * Replaces the password hash and bumps token_generation in the same write, so that no token
