@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTACT_DELETED } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
+import { allDeliveries } from '../store/testing/deliveries.ts';
 import type { ContactType, Delivery, Monitor } from '../store/types.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
 import type { Channel } from './channels/channel.ts';
@@ -71,7 +72,7 @@ async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 15_00
   }
 }
 
-const listed = async (m: Monitor): Promise<Delivery[]> => (await world.store.listDeliveries(world.user.id, m.id)) ?? [];
+const listed = async (m: Monitor): Promise<Delivery[]> => (await allDeliveries(world.store, world.user.id, m.id)) ?? [];
 const allFinal = (m: Monitor) => async () => (await listed(m)).every((d) => d.status !== 'pending');
 
 describe('dispatcher', () => {
