@@ -13,6 +13,7 @@ import { eventually } from '../alerting/testing/system.ts';
 import { createWorld, type World } from '../alerting/testing/world.ts';
 import { indexNames } from '../elastic/templates/index.ts';
 import { testEsUrl, type TestStore } from '../elastic/store/testing.ts';
+import { monitorInput } from '../store/testing/fixtures.ts';
 import { elasticsearchBackend, type OpenedBackend } from './support/backends.ts';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.ts';
 import { startProduct, type RunningProduct } from './support/product.ts';
@@ -88,16 +89,11 @@ describe.skipIf(!esUrl)('the search engine failing under a running collector', (
   });
 
   async function monitors(count: number, intervalSeconds: number): Promise<Map<string, string>> {
-    const paths = new Map<string, string>(); // monitor id → probed path
-    for (let i = 0; i < count; i += 20) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(20, count - i) }, (_, j) =>
-          world.addMonitor({ name: `m${i + j}`, url: `${targets.url}/m/${i + j}`, interval_seconds: intervalSeconds, timeout_ms: 2_000 }),
-        ),
-      );
-      for (const m of batch) paths.set(m.id, new URL(m.url).pathname);
-    }
-    return paths;
+    const inputs = Array.from({ length: count }, (_, i) =>
+      monitorInput({ name: `m${i}`, url: `${targets.url}/m/${i}`, interval_seconds: intervalSeconds, timeout_ms: 2_000 }),
+    );
+    const created = await storage.store.createMonitors(world.user.id, inputs);
+    return new Map(created.map((m) => [m.id, new URL(m.url).pathname])); // monitor id → probed path
   }
 
   const startCollector = async () => {
