@@ -22,7 +22,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, type UserStore } from '../../store/contract.ts';
-import { newId } from '../../store/ids.ts';
+import { newUserRecord } from '../../store/new-user.ts';
 import type { User } from '../../store/types.ts';
 import { type EsContext, isConflict } from './context.ts';
 import { backoffMs } from './monitors.ts';
@@ -125,18 +125,9 @@ export function createUserStore(ctx: EsContext): UserStore {
   };
 
   return {
-    async createUser({ email, password_hash }) {
-      const user: User = {
-        id: newId(),
-        email,
-        password_hash,
-        status_slug: null,
-        status_title: null,
-        status_description: null,
-        token_generation: 0,
-        created_at: ctx.clock(),
-      };
-      const id = emailClaimId(email);
+    async createUser(input) {
+      const user = newUserRecord(input, ctx.clock());
+      const id = emailClaimId(user.email);
       await client.index({ index: names.users, id: user.id, document: user });
       const claimed = await claim(id, user.id, async (held) => {
         const holder = await getUser(held.value);
@@ -144,7 +135,7 @@ export function createUserStore(ctx: EsContext): UserStore {
       });
       if (claimed) return user;
       await client.delete({ index: names.users, id: user.id }, { ignore: [404] });
-      throw new ConflictError(`email ${email} is already registered`);
+      throw new ConflictError(`email ${user.email} is already registered`);
     },
 
     getUser,

@@ -3,8 +3,8 @@
 // token_generation in one UPDATE, which revokes every token issued before (api/auth/). The status
 // page's slug (UNIQUE), title and description are written by one UPDATE.
 
+import { newUserRecord } from '../new-user.ts';
 import { ConflictError, type UserStore } from '../contract.ts';
-import { newId } from '../ids.ts';
 import type { User } from '../types.ts';
 import { type Db, type Row, int, isUniqueViolation, text, textOrNull } from './db.ts';
 
@@ -17,24 +17,15 @@ export function createUserStore(db: Db): UserStore {
   };
 
   return {
-    async createUser({ email, password_hash }) {
-      const user: User = {
-        id: newId(),
-        email,
-        password_hash,
-        status_slug: null,
-        status_title: null,
-        status_description: null,
-        token_generation: 0,
-        created_at: db.clock(),
-      };
+    async createUser(input) {
+      const user = newUserRecord(input, db.clock());
       const inserted = db
         .sql(
           `INSERT INTO users (id, email, email_key, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (email_key) DO NOTHING`,
         )
-        .run(user.id, email, emailKey(email), password_hash, user.created_at);
-      if (inserted.changes === 0) throw new ConflictError(`email ${email} is already registered`);
+        .run(user.id, user.email, emailKey(user.email), user.password_hash, user.created_at);
+      if (inserted.changes === 0) throw new ConflictError(`email ${user.email} is already registered`);
       return user;
     },
 
