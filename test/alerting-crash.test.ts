@@ -8,7 +8,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnAlerting, type AlertingProcess } from '../alerting/testing/spawn.ts';
-import { eventually } from '../alerting/testing/system.ts';
+import { eventually, providerEnv } from '../alerting/testing/system.ts';
 import { startSmtpSink, type SmtpSink } from '../alerting/testing/smtp-sink.ts';
 import { startTwilioFake, type TwilioFake } from '../alerting/testing/twilio-fake.ts';
 import { createWorld, type World } from '../alerting/testing/world.ts';
@@ -34,12 +34,7 @@ describe.each(scenarioBackends())('on $name', (backend) => {
   async function alertingProcess(extra: Record<string, string> = {}): Promise<AlertingProcess> {
     const p = await spawnAlerting({
       ...world.env,
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'uptime@example.test',
-      TWILIO_ACCOUNT_SID: twilio.accountSid,
-      TWILIO_AUTH_TOKEN: twilio.authToken,
-      TWILIO_FROM: '+15550001111',
-      TWILIO_API_URL: twilio.url,
+      ...providerEnv(smtp, twilio),
       JWT_SECRET: 'crash-test-secret-'.repeat(3),
       ALLOW_PRIVATE_TARGETS: 'true',
       // Short, so that a killed worker's claims expire soon; yet longer than a send on a busy
