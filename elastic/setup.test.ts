@@ -43,10 +43,10 @@ describe.skipIf(!url)('installTemplates on a real node', () => {
   it('creates everything once, then only updates', async () => {
     const first = await installTemplates(client, { namespace, retentionDays: 7 });
     expect(first.dataStreams.created.sort()).toEqual([names.checks, names.events].sort());
-    expect(first.indices.created).toHaveLength(7);
+    expect(first.indices.created).toHaveLength(8);
     const second = await installTemplates(client, { namespace, retentionDays: 30 });
     expect(second.dataStreams.created).toEqual([]);
-    expect(second.indices.updated).toHaveLength(7);
+    expect(second.indices.updated).toHaveLength(8);
     const engine = await detectEngine(client);
     const template = await client.indices.getIndexTemplate({ name: 'uptime-checks' });
     const installed = template.index_templates[0]?.index_template;

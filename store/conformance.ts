@@ -12,6 +12,7 @@ import { alertCases } from './conformance/alerts.ts';
 import { checkCases } from './conformance/checks.ts';
 import type { ConformanceOptions } from './conformance/harness.ts';
 import { historyCases } from './conformance/history.ts';
+import { maintenanceCases } from './conformance/maintenance.ts';
 import { outboxCases } from './conformance/outbox.ts';
 import { retentionCases } from './conformance/retention.ts';
 import { summaryCases } from './conformance/summary.ts';
@@ -30,5 +31,6 @@ export function runStoreConformance(options: ConformanceOptions): void {
     alertCases(options);
     outboxCases(options);
     tenancyCases(options);
+    maintenanceCases(options);
   });
 }

@@ -33,6 +33,7 @@ import type {
   StatusPageSetting,
   User,
 } from './types.ts';
+import type { MaintenanceInput, MaintenanceWindow } from './maintenance.ts';
 
 /** Raised by createUser when the email is taken (compared case-insensitively). */
 export class ConflictError extends Error {
@@ -111,6 +112,24 @@ export interface ContactStore {
    * cancelled by that dispatcher, which checks that the contact still exists before it sends.
    */
   deleteContact(ownerId: string, monitorId: string, contactId: string): Promise<boolean>;
+}
+
+/**
+ * Maintenance windows (store/maintenance.ts), owned like monitors. Their monitor ids are kept as
+ * given: the API checks that they are the caller's; a monitor deleted later is simply never
+ * matched. Reads see their own writes (lists included), so a window just created silences the
+ * next evaluator pass.
+ */
+export interface MaintenanceStore {
+  createMaintenanceWindow(ownerId: string, input: MaintenanceInput): Promise<MaintenanceWindow>;
+  getMaintenanceWindow(ownerId: string, id: string): Promise<MaintenanceWindow | null>;
+  /** Oldest first. */
+  listMaintenanceWindows(ownerId: string): Promise<MaintenanceWindow[]>;
+  /** Replaces every field of the input (created_at kept, updated_at bumped); null when missing. */
+  updateMaintenanceWindow(ownerId: string, id: string, input: MaintenanceInput): Promise<MaintenanceWindow | null>;
+  deleteMaintenanceWindow(ownerId: string, id: string): Promise<boolean>;
+  /** Every window of every owner, oldest first, for the evaluator. */
+  listAllMaintenanceWindows(): Promise<MaintenanceWindow[]>;
 }
 
 export type ListChecksQuery = {
@@ -274,6 +293,7 @@ export interface StoreLifecycle {
 export type Store = UserStore &
   MonitorStore &
   ContactStore &
+  MaintenanceStore &
   CheckWriter &
   CheckReader &
   RetentionStore &

@@ -1,6 +1,6 @@
 // The Elasticsearch store: the whole contract (store/contract.ts) on data streams (checks,
-// events) and regular indices (users, monitors, contacts, alert state, incidents, outbox, meta)
-// of one namespace. Opening detects the engine (elastic/engine.ts) and, unless told otherwise,
+// events) and regular indices (users, monitors, contacts, maintenance windows, alert state,
+// incidents, outbox, meta) of one namespace. Opening detects the engine (elastic/engine.ts) and, unless told otherwise,
 // installs or upgrades the templates, data streams and indices (idempotent).
 //
 //   const store = await openElasticsearchStore({ client, namespace: 'default', retentionDays: 400 });
@@ -16,6 +16,7 @@ import { createCheckReader } from './checks-read.ts';
 import { createCheckWriter } from './checks-write.ts';
 import { createContactStore } from './contacts.ts';
 import { type EsContext, statusOf } from './context.ts';
+import { createMaintenanceStore } from './maintenance.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createOutboxStore } from './outbox.ts';
 import { createRetention } from './retention.ts';
@@ -55,6 +56,7 @@ export async function openElasticsearchStore(options: ElasticsearchStoreOptions)
     ...createUserStore(ctx),
     ...createMonitorStore(ctx),
     ...createContactStore(ctx),
+    ...createMaintenanceStore(ctx),
     ...createCheckWriter(ctx),
     ...createCheckReader(ctx),
     ...createChecksFeed(ctx, options.feedOverlapMs === undefined ? {} : { overlapMs: options.feedOverlapMs }),

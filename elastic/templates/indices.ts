@@ -1,12 +1,13 @@
-// Mappings of the regular (mutable) indices: users, monitors, contacts, alert state, incidents,
+// Mappings of the regular (mutable) indices: users, monitors, contacts, maintenance windows, alert state, incidents,
 // the outbox, and a small meta index (evaluator cursor, change counters). Documents keep our
 // plain data types' field names and epoch-millisecond times, so the store maps them 1:1. Each
 // property list `satisfies Record<keyof Type, …>`: a field added to store/types.ts without a
 // mapping fails the type-check, not a write at run time.
 
 import type { estypes } from '@elastic/elasticsearch';
+import type { MaintenanceRepeat, MaintenanceWindow } from '../../store/maintenance.ts';
 import type { AlertState, Contact, Delivery, Incident, Monitor, User } from '../../store/types.ts';
-import { bool, epochMillis, keyword, long, storedOnly } from './fields.ts';
+import { bool, epochMillis, keyword, long, object, storedOnly } from './fields.ts';
 
 type Prop = estypes.MappingProperty;
 
@@ -58,6 +59,27 @@ const contacts = {
   address: keyword,
   created_at: epochMillis,
 } satisfies Record<keyof Contact, Prop>;
+
+const maintenanceRepeat = {
+  every: keyword,
+  days: keyword,
+  from: keyword,
+  to: keyword,
+  tz: keyword,
+} satisfies Record<keyof MaintenanceRepeat, Prop>;
+
+const maintenance = {
+  id: keyword,
+  owner_id: keyword,
+  name: { type: 'keyword', ignore_above: 1024, fields: { text: { type: 'text' } } },
+  all_monitors: bool,
+  monitor_ids: keyword,
+  start: epochMillis,
+  end: epochMillis,
+  repeat: object(maintenanceRepeat),
+  created_at: epochMillis,
+  updated_at: epochMillis,
+} satisfies Record<keyof MaintenanceWindow, Prop>;
 
 const alertState = {
   monitor_id: keyword,
@@ -116,6 +138,7 @@ export const REGULAR_INDICES = {
   users,
   monitors,
   contacts,
+  maintenance,
   // The state document also carries the effects of its last change (version, effects,
   // effects_applied): elastic/store/alerts.ts.
   'alert-state': { ...alertState, version: long, effects: storedOnly, effects_applied: bool },

@@ -13,6 +13,7 @@ import { createCheckWriter } from './checks-write.ts';
 import { createContactStore } from './contacts.ts';
 import { type Db, openDb } from './db.ts';
 import { history } from './history.ts';
+import { createMaintenanceStore } from './maintenance.ts';
 import { migrate } from './migrations.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createOutboxStore } from './outbox.ts';
@@ -44,6 +45,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     ...createUserStore(db),
     ...createMonitorStore(db),
     ...createContactStore(db),
+    ...createMaintenanceStore(db),
     appendChecks: (checks) => checkWriter.appendChecks(checks),
     listChecks: async (ownerId, monitorId, query) => listChecks(db, ownerId, monitorId, query),
     history: async (ownerId, monitorId, query) => history(db, ownerId, monitorId, query),

@@ -1,0 +1,90 @@
+// Maintenance windows: kept as given, owned like monitors, read back at once (lists included).
+
+import { describe, expect } from 'vitest';
+import type { MaintenanceInput } from '../maintenance.ts';
+import { type ConformanceOptions, monitorInput, newUser, useStore } from './harness.ts';
+
+const T = Date.UTC(2026, 5, 1, 10);
+
+const oneOff = (over: Partial<MaintenanceInput> = {}): MaintenanceInput => ({
+  name: 'database upgrade',
+  all_monitors: false,
+  monitor_ids: [],
+  start: T,
+  end: T + 3_600_000,
+  repeat: null,
+  ...over,
+});
+
+const weekly = (over: Partial<MaintenanceInput> = {}): MaintenanceInput => ({
+  name: 'Friday deploys',
+  all_monitors: true,
+  monitor_ids: [],
+  start: null,
+  end: null,
+  repeat: { every: 'week', days: ['mon', 'fri', 'sun'], from: '22:00', to: '02:30', tz: 'Europe/Paris' },
+  ...over,
+});
+
+export function maintenanceCases(options: ConformanceOptions): void {
+  describe('maintenance windows', () => {
+    const { store, test } = useStore(options);
+
+    test('a one-off window and a repeating one are read back as written, and listed at once', async () => {
+      const alice = await newUser(store());
+      const [a, b] = await store().createMonitors(alice.id, [monitorInput({ name: 'a' }), monitorInput({ name: 'b' })]);
+      const first = await store().createMaintenanceWindow(alice.id, oneOff({ monitor_ids: [b!.id, a!.id] }));
+      const second = await store().createMaintenanceWindow(alice.id, weekly());
+
+      expect(first).toMatchObject({ ...oneOff({ monitor_ids: [b!.id, a!.id] }), owner_id: alice.id });
+      expect(first.id).not.toBe(second.id);
+      expect(second.repeat).toEqual({ every: 'week', days: ['mon', 'fri', 'sun'], from: '22:00', to: '02:30', tz: 'Europe/Paris' });
+      expect(await store().getMaintenanceWindow(alice.id, first.id)).toEqual(first);
+      expect(await store().getMaintenanceWindow(alice.id, second.id)).toEqual(second);
+      expect((await store().listMaintenanceWindows(alice.id)).map((w) => w.id)).toEqual(
+        [first, second].sort((x, y) => x.created_at - y.created_at || (x.id < y.id ? -1 : 1)).map((w) => w.id),
+      );
+      expect((await store().listAllMaintenanceWindows()).map((w) => w.id).sort()).toEqual([first.id, second.id].sort());
+    });
+
+    test('an update replaces the window (a one-off becoming a repeating one loses its times), keeping created_at', async () => {
+      const alice = await newUser(store());
+      const monitor = await store().createMonitor(alice.id, monitorInput());
+      const created = await store().createMaintenanceWindow(alice.id, oneOff({ monitor_ids: [monitor.id] }));
+
+      const updated = await store().updateMaintenanceWindow(alice.id, created.id, weekly({ name: 'renamed', all_monitors: false, monitor_ids: [monitor.id] }));
+      expect(updated).toMatchObject({ id: created.id, name: 'renamed', start: null, end: null, monitor_ids: [monitor.id], created_at: created.created_at });
+      expect(updated?.repeat?.days).toEqual(['mon', 'fri', 'sun']);
+      expect(updated!.updated_at).toBeGreaterThanOrEqual(created.updated_at);
+      expect(await store().getMaintenanceWindow(alice.id, created.id)).toEqual(updated);
+      expect(await store().listMaintenanceWindows(alice.id)).toEqual([updated]);
+
+      const back = await store().updateMaintenanceWindow(alice.id, created.id, oneOff({ all_monitors: true, monitor_ids: [monitor.id] }));
+      // all_monitors makes the list moot: it is stored empty.
+      expect(back).toMatchObject({ all_monitors: true, monitor_ids: [], start: T, end: T + 3_600_000, repeat: null });
+      expect(await store().listAllMaintenanceWindows()).toEqual([back]);
+    });
+
+    test('a deleted window is gone, and deleting it again answers false', async () => {
+      const alice = await newUser(store());
+      const kept = await store().createMaintenanceWindow(alice.id, weekly());
+      const gone = await store().createMaintenanceWindow(alice.id, oneOff());
+      expect(await store().deleteMaintenanceWindow(alice.id, gone.id)).toBe(true);
+      expect(await store().deleteMaintenanceWindow(alice.id, gone.id)).toBe(false);
+      expect(await store().getMaintenanceWindow(alice.id, gone.id)).toBeNull();
+      expect(await store().listMaintenanceWindows(alice.id)).toEqual([kept]);
+      expect(await store().updateMaintenanceWindow(alice.id, gone.id, oneOff())).toBeNull();
+    });
+
+    test("another owner's window behaves like a missing one", async () => {
+      const alice = await newUser(store());
+      const bob = await newUser(store());
+      const window = await store().createMaintenanceWindow(alice.id, weekly());
+      expect(await store().getMaintenanceWindow(bob.id, window.id)).toBeNull();
+      expect(await store().listMaintenanceWindows(bob.id)).toEqual([]);
+      expect(await store().updateMaintenanceWindow(bob.id, window.id, oneOff({ name: 'mine now' }))).toBeNull();
+      expect(await store().deleteMaintenanceWindow(bob.id, window.id)).toBe(false);
+      expect(await store().getMaintenanceWindow(alice.id, window.id)).toEqual(window);
+    });
+  });
+}

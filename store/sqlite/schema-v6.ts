@@ -1,0 +1,32 @@
+// Schema version 6: maintenance windows (store/maintenance.ts). One row per window; a one-off
+// window has starts_at/ends_at, a repeating one repeat_* (weekdays as a bit set, Monday = bit 0,
+// 0 = every day). The monitors a window names are rows of maintenance_monitors, in the order given.
+
+export const SCHEMA_V6 = `
+CREATE TABLE maintenance_windows (
+  wkey INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  owner_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  all_monitors INTEGER NOT NULL,
+  starts_at INTEGER,
+  ends_at INTEGER,
+  repeat_every TEXT,
+  repeat_days INTEGER,
+  repeat_from TEXT,
+  repeat_to TEXT,
+  repeat_tz TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  CHECK ((starts_at IS NOT NULL AND ends_at IS NOT NULL AND repeat_every IS NULL)
+      OR (starts_at IS NULL AND ends_at IS NULL AND repeat_every IS NOT NULL))
+);
+CREATE INDEX maintenance_windows_owner ON maintenance_windows (owner_id, created_at, id);
+
+CREATE TABLE maintenance_monitors (
+  wkey INTEGER NOT NULL REFERENCES maintenance_windows (wkey) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  monitor_id TEXT NOT NULL,
+  PRIMARY KEY (wkey, position)
+) WITHOUT ROWID;
+`;
