@@ -24,6 +24,7 @@ import { registerDocsRoutes } from './docs/routes.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { httpMetrics } from './http-metrics.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
+import { registerMaintenanceRoutes } from './maintenance/routes.ts';
 import { BULK_MONITORS_PATH, registerMonitorRoutes } from './monitors/routes.ts';
 import { registerNotificationRoutes } from './notifications/routes.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
@@ -79,6 +80,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerIncidentRoutes(app, routeDeps);
   registerNotificationRoutes(app, routeDeps);
   registerSummaryRoutes(app, routeDeps);
+  registerMaintenanceRoutes(app, routeDeps);
   deps.extraRoutes?.(app);
   registerDocsRoutes(app, { version: API_VERSION });
   return app;
