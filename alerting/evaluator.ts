@@ -2,6 +2,9 @@
 // fold them per monitor through the pure state machine, ask it for reminders, and persist every
 // change with compare-and-set, the transition's incident and deliveries in the same step.
 //
+// Maintenance windows are read on every pass (a window just created silences the next one); the
+// state machine is told, per monitor, whether an instant is inside one (alerting/maintenance.ts).
+//
 // A state is written only when the rule's view changes (a transition, a streak step, a reminder);
 // checks that merely agree with the status move last_check_at in memory only (sameRuleState).
 //
@@ -33,7 +36,9 @@ import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
 import { effectsOf } from './effects.ts';
 import type { IncidentLookup } from './lookups.ts';
-import { fold, initialState, tick, type FoldSegment, type Transition } from './state-machine.ts';
+import { inMaintenance } from './maintenance.ts';
+import { fold, initialState, tick, type FoldSegment, type Quiet, type Transition } from './state-machine.ts';
+import type { MaintenanceWindow } from '../store/maintenance.ts';
 
 export type EvaluatorStore = Pick<
   Store,
@@ -45,6 +50,7 @@ export type EvaluatorStore = Pick<
   | 'getAlertState'
   | 'compareAndSetAlertState'
   | 'listContacts'
+  | 'listAllMaintenanceWindows'
 >;
 
 export type EvaluatorDeps = {
@@ -88,6 +94,8 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   const maxBatches = deps.maxBatchesPerPass ?? 10;
   const refreshStatesMs = deps.refreshStatesMs ?? 30_000;
   let monitors = new Map<string, Monitor>();
+  let windows: MaintenanceWindow[] = [];
+  const quietFor = (monitor: Monitor): Quiet => (instant) => inMaintenance(windows, monitor, instant);
   let monitorsToken: string | null = null;
   const states = new Map<string, Entry>();
   let statesLoadedAt = -Infinity;
@@ -127,7 +135,8 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     }
     const next = await store.compareAndSetAlertState(monitor.id, version, segment.state, effects);
     if (effects.incident) deps.incidents.remember(effects.incident);
-    if (oldNews && transition?.kind === 'down') catchUp?.set(monitor.id, transition);
+    // A quiet DOWN is told when its window ends (the `late` transition), not by the catch-up.
+    if (oldNews && transition?.kind === 'down' && !transition.quiet) catchUp?.set(monitor.id, transition);
     if (transition?.kind === 'up') catchUp?.delete(monitor.id);
     if (transition) {
       metrics.transitions.add(1, { to: transition.kind });
@@ -161,8 +170,9 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   function advance(monitor: Monitor, checks: readonly Check[]): Promise<boolean> {
     return untilWritten(monitor.id, async (entry) => {
       const now = clock();
-      const folded = fold(entry.state, checks, monitor, now);
-      const ticked = tick(folded.state, monitor, now);
+      const quiet = quietFor(monitor);
+      const folded = fold(entry.state, checks, monitor, now, quiet);
+      const ticked = tick(folded.state, monitor, now, quiet);
       const segments = ticked.transition ? [...folded.segments, { state: ticked.state, transition: ticked.transition }] : folded.segments;
       let version = entry.version;
       for (const segment of segments) version = await write(monitor, version, segment);
@@ -238,6 +248,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
 
   async function evaluatePass(): Promise<void> {
     await refreshMonitors();
+    windows = await store.listAllMaintenanceWindows();
     if (clock() - statesLoadedAt >= refreshStatesMs) {
       states.clear();
       statesLoadedAt = clock();
@@ -245,11 +256,11 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     }
     if (lateDowns.size > 0) await tellLateDowns();
     const touched = await foldNewChecks();
-    // Reminders, and forgetting streaks of paused monitors, need no new check.
+    // Reminders, changes told after a window, and forgetting streaks of paused monitors need no new check.
     for (const monitor of monitors.values()) {
       if (touched.has(monitor.id)) continue;
       const entry = states.get(monitor.id);
-      if (entry && tick(entry.state, monitor, clock()).state !== entry.state) await advance(monitor, []);
+      if (entry && tick(entry.state, monitor, clock(), quietFor(monitor)).state !== entry.state) await advance(monitor, []);
     }
     metrics.evaluations.add(1);
   }

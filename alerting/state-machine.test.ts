@@ -239,3 +239,63 @@ describe('step', () => {
     expect(s.last_check_at).toBeNull();
   });
 });
+
+describe('maintenance windows (quiet)', () => {
+  // A window from minute 20 to minute 40; checks one a minute from `start`.
+  const quiet = (t: number) => t >= 20 * MIN && t < 40 * MIN;
+  const AFTER = 45 * MIN;
+  const foldQuiet = (state: AlertState, pattern: string, start: number) => fold(state, checks(pattern, start), RULE, 10_000 * MIN, quiet);
+  const upBefore = () => play(fresh(), checks('U', 10 * MIN)).state;
+  const downBefore = () => play(upBefore(), checks('DD', 11 * MIN)).state;
+
+  it.each([
+    { rule: 'a DOWN confirmed inside the window is quiet', from: upBefore, seq: 'DD', start: 25 * MIN, kinds: [['down', true]] },
+    { rule: 'the confirming check decides: first failure before the window, second inside', from: upBefore, seq: 'DD', start: 19 * MIN, kinds: [['down', true]] },
+    { rule: 'a DOWN confirmed after the window is told', from: upBefore, seq: 'DD', start: 39 * MIN, kinds: [['down', false]] },
+    { rule: 'an outage inside the window: both changes quiet', from: upBefore, seq: 'DDU', start: 25 * MIN, kinds: [['down', true], ['up', true]] },
+    { rule: 'an UP inside the window after a DOWN told before it is quiet', from: downBefore, seq: 'U', start: 25 * MIN, kinds: [['up', true]] },
+  ])('$rule', ({ from, seq, start, kinds }) => {
+    const result = foldQuiet(from(), seq, start);
+    expect(result.segments.map((s) => [s.transition.kind, 'quiet' in s.transition && s.transition.quiet])).toEqual(kinds);
+  });
+
+  it('tells a DOWN that outlasts the window once, at the first tick after it', () => {
+    const { state } = foldQuiet(upBefore(), 'DD', 25 * MIN);
+    expect(state).toMatchObject({ status: 'down', told_incident_id: null });
+    expect(tick(state, RULE, 39 * MIN, quiet)).toEqual({ state });
+    const after = tick(state, RULE, AFTER, quiet);
+    expect(after.transition).toEqual({ kind: 'late', up_incident_id: null, down_incident_id: state.open_incident_id });
+    expect(after.state).toMatchObject({ told_incident_id: state.open_incident_id, last_notified_at: AFTER });
+    expect(tick(after.state, RULE, AFTER + MIN, quiet).state).toBe(after.state);
+  });
+
+  it('tells nothing of an outage that starts and ends inside the window', () => {
+    const { state } = foldQuiet(upBefore(), 'DDU', 25 * MIN);
+    expect(state).toMatchObject({ status: 'up', open_incident_id: null, told_incident_id: null });
+    expect(tick(state, RULE, AFTER, quiet).state).toBe(state);
+  });
+
+  it('tells the UP of an outage that was told before the window and ended inside it', () => {
+    const down = downBefore();
+    const { state } = foldQuiet(down, 'U', 25 * MIN);
+    expect(state).toMatchObject({ status: 'up', told_incident_id: down.open_incident_id });
+    const after = tick(state, RULE, AFTER, quiet);
+    expect(after.transition).toEqual({ kind: 'late', up_incident_id: down.open_incident_id, down_incident_id: null });
+    expect(after.state).toMatchObject({ told_incident_id: null, last_notified_at: null });
+  });
+
+  it('tells both the UP of the old outage and the DOWN of a new one begun inside the window', () => {
+    const down = downBefore();
+    const { state } = foldQuiet(down, 'UDD', 25 * MIN);
+    expect(state.open_incident_id).not.toBe(down.open_incident_id);
+    expect(tick(state, RULE, AFTER, quiet).transition).toEqual({ kind: 'late', up_incident_id: down.open_incident_id, down_incident_id: state.open_incident_id });
+  });
+
+  it('sends no reminder inside the window, and reminds again after it', () => {
+    const remind = { ...RULE, remind_every_minutes: 5 };
+    const down = fold(upBefore(), checks('DD', 11 * MIN), remind, 12 * MIN, quiet).state;
+    expect(down.last_notified_at).toBe(12 * MIN);
+    expect(tick(down, remind, 30 * MIN, quiet).transition).toBeUndefined();
+    expect(tick(down, remind, AFTER, quiet).transition).toMatchObject({ kind: 'reminder' });
+  });
+});

@@ -21,16 +21,29 @@
 // - Edited rule: thresholds are read at each step, so a changed `confirm_*` applies to the streak
 //   in progress from the next check on (a streak already longer than a lowered threshold confirms
 //   at its next check), and a changed reminder interval counts from the last notification.
+// - Maintenance (`quiet(instant)`, from alerting/maintenance.ts): a change confirmed by a check
+//   inside a window still opens or resolves its incident, but is marked `quiet` (nothing is sent)
+//   and `told_incident_id` stays what the contacts were last told. No reminder is due inside a
+//   window. At the first tick outside a window, if what they were told differs from the state, a
+//   `late` transition tells them once: the UP of the incident they last heard of (if it ended)
+//   and the DOWN of the open one (if any). An outage that starts and ends inside a window is
+//   never told.
 
 import type { AlertState, Check, Incident, Monitor } from '../store/types.ts';
 import { incidentId } from './ids.ts';
 
 export type AlertRule = Pick<Monitor, 'confirm_failures' | 'confirm_recoveries' | 'remind_every_minutes' | 'paused'>;
 
+/** True when the monitor is in a maintenance window at this instant. */
+export type Quiet = (instant: number) => boolean;
+const NEVER_QUIET: Quiet = () => false;
+
 export type Transition =
-  | { kind: 'down'; incident: Incident; check: Check }
-  | { kind: 'up'; incident_id: string; resolved_at: number; check: Check }
-  | { kind: 'reminder'; incident_id: string; due_at: number };
+  | { kind: 'down'; incident: Incident; check: Check; quiet: boolean }
+  | { kind: 'up'; incident_id: string; resolved_at: number; check: Check; quiet: boolean }
+  | { kind: 'reminder'; incident_id: string; due_at: number }
+  /** After a window: the UP and/or the DOWN that were not told while it lasted. */
+  | { kind: 'late'; up_incident_id: string | null; down_incident_id: string | null };
 
 export type StepResult = { state: AlertState; transition?: Transition };
 
@@ -42,6 +55,7 @@ export function initialState(monitorId: string, now: number): AlertState {
     ...NO_STREAK,
     last_check_at: null,
     open_incident_id: null,
+    told_incident_id: null,
     last_notified_at: null,
     updated_at: now,
   };
@@ -58,16 +72,16 @@ const NO_STREAK = {
 } as const satisfies Partial<AlertState>;
 
 /** Folds one check. */
-export function step(state: AlertState, check: Check, rule: AlertRule, now: number): StepResult {
+export function step(state: AlertState, check: Check, rule: AlertRule, now: number, quiet: Quiet = NEVER_QUIET): StepResult {
   if (state.last_check_at !== null && check.timestamp <= state.last_check_at) return { state };
   if (rule.paused) return { state: { ...state, ...NO_STREAK, last_check_at: check.timestamp, updated_at: now } };
 
   const next = extendStreak(state, check, now);
   if (check.status === 'down' && state.status !== 'down' && next.streak_count >= rule.confirm_failures) {
-    return goDown(next, check, now);
+    return goDown(next, check, now, quiet(check.timestamp));
   }
   if (check.status === 'up' && state.status !== 'up' && next.streak_count >= rule.confirm_recoveries) {
-    return goUp(next, check, now);
+    return goUp(next, check, now, quiet(check.timestamp));
   }
   return { state: next };
 }
@@ -89,7 +103,7 @@ function extendStreak(state: AlertState, check: Check, now: number): AlertState 
   };
 }
 
-function goDown(state: AlertState, check: Check, now: number): StepResult {
+function goDown(state: AlertState, check: Check, now: number, quiet: boolean): StepResult {
   const firstCheckId = state.streak_check_id ?? check.id;
   const incident: Incident = {
     id: incidentId(state.monitor_id, firstCheckId),
@@ -102,27 +116,37 @@ function goDown(state: AlertState, check: Check, now: number): StepResult {
     cause_status_code: state.streak_status_code,
     check_id: firstCheckId,
   };
+  const told = quiet ? { last_notified_at: state.last_notified_at } : { told_incident_id: incident.id, last_notified_at: now };
   return {
-    state: { ...state, ...NO_STREAK, status: 'down', open_incident_id: incident.id, last_notified_at: now },
-    transition: { kind: 'down', incident, check },
+    state: { ...state, ...NO_STREAK, status: 'down', open_incident_id: incident.id, ...told },
+    transition: { kind: 'down', incident, check, quiet },
   };
 }
 
-function goUp(state: AlertState, check: Check, now: number): StepResult {
+function goUp(state: AlertState, check: Check, now: number, quiet: boolean): StepResult {
   const resolvedAt = state.streak_started_at ?? check.timestamp;
-  const next: AlertState = { ...state, ...NO_STREAK, status: 'up', open_incident_id: null, last_notified_at: null };
+  const told = quiet ? {} : { told_incident_id: null };
+  const next: AlertState = { ...state, ...NO_STREAK, status: 'up', open_incident_id: null, last_notified_at: null, ...told };
   // unknown → up is the normal start of a healthy monitor: nobody needs to hear about it.
   if (state.status === 'unknown' || state.open_incident_id === null) return { state: next };
-  return { state: next, transition: { kind: 'up', incident_id: state.open_incident_id, resolved_at: resolvedAt, check } };
+  return { state: next, transition: { kind: 'up', incident_id: state.open_incident_id, resolved_at: resolvedAt, check, quiet } };
 }
 
 /**
  * Time-driven part of the rule, called on every evaluator tick. Returns the same state object
  * when nothing changes, so the caller can skip the write.
  */
-export function tick(state: AlertState, rule: AlertRule, now: number): StepResult {
+export function tick(state: AlertState, rule: AlertRule, now: number, quiet: Quiet = NEVER_QUIET): StepResult {
   if (rule.paused) {
     return state.streak_count === 0 ? { state } : { state: { ...state, ...NO_STREAK, updated_at: now } };
+  }
+  if (quiet(now)) return { state };
+  if (state.told_incident_id !== state.open_incident_id) {
+    const down = state.open_incident_id;
+    return {
+      state: { ...state, told_incident_id: down, last_notified_at: down === null ? null : now, updated_at: now },
+      transition: { kind: 'late', up_incident_id: state.told_incident_id, down_incident_id: down },
+    };
   }
   if (state.status !== 'down' || state.open_incident_id === null || rule.remind_every_minutes <= 0) return { state };
   const dueAt = (state.last_notified_at ?? state.updated_at) + rule.remind_every_minutes * 60_000;
@@ -147,12 +171,13 @@ export function fold(
   checks: readonly Check[],
   rule: AlertRule,
   now: number,
+  quiet: Quiet = NEVER_QUIET,
 ): { state: AlertState; segments: FoldSegment[] } {
   const ordered = [...checks].sort((a, b) => a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const segments: FoldSegment[] = [];
   let current = state;
   for (const check of ordered) {
-    const result = step(current, check, rule, now);
+    const result = step(current, check, rule, now, quiet);
     current = result.state;
     if (result.transition) segments.push({ state: current, transition: result.transition });
   }

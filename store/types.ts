@@ -148,6 +148,12 @@ export type AlertState = {
   /** Newest check folded into this state; older checks arriving late are ignored. */
   last_check_at: number | null;
   open_incident_id: string | null;
+  /**
+   * The incident whose DOWN the contacts were told last, and not yet its UP (null: they were told
+   * all is well). Differs from open_incident_id only after a change inside a maintenance window,
+   * until the window ends and the change is told (alerting/state-machine.ts).
+   */
+  told_incident_id: string | null;
   last_notified_at: number | null;
   updated_at: number;
 };

@@ -64,6 +64,7 @@ describe('history, summary, incidents, notifications', () => {
       streak_status_code: null,
       last_check_at: now - 60_000,
       open_incident_id: incident.id,
+      told_incident_id: incident.id,
       last_notified_at: now - 60_000,
       updated_at: now - 60_000,
     };

@@ -123,4 +123,14 @@ describe.skipIf(!url)('elasticsearch alert state: effects after a crash', () => 
     await refresh();
     expect(await store.listIncidents(owner.id, monitor.id, {})).toEqual([resolved]);
   });
+
+  it('reads a state written before told_incident_id existed as told of its open incident', async () => {
+    const { told_incident_id: _absent, ...before } = alertState(monitor, { open_incident_id: 'inc-1' });
+    await store.client.index({
+      index: ctx.names['alert-state'],
+      id: monitor.id,
+      document: { ...before, version: 3, effects: {}, effects_applied: true },
+    });
+    expect((await store.getAlertState(monitor.id))?.state).toMatchObject({ open_incident_id: 'inc-1', told_incident_id: 'inc-1' });
+  });
 });

@@ -35,6 +35,7 @@ const STATE_FIELDS: Record<keyof AlertState, true> = {
   streak_status_code: true,
   last_check_at: true,
   open_incident_id: true,
+  told_incident_id: true,
   last_notified_at: true,
   updated_at: true,
 };
@@ -85,7 +86,11 @@ export function createAlertStore(ctx: EsContext): AlertStore {
   return {
     async getAlertState(monitorId) {
       const current = await settled(monitorId);
-      return current ? { state: pick<AlertState>(STATE_FIELDS, current.doc), version: current.doc.version } : null;
+      if (!current) return null;
+      const state = pick<AlertState>(STATE_FIELDS, current.doc);
+      // Written before told_incident_id existed, when every change was told at once.
+      if (current.doc.told_incident_id === undefined) state.told_incident_id = state.open_incident_id;
+      return { state, version: current.doc.version };
     },
 
     async compareAndSetAlertState(monitorId, expectedVersion, next, effects) {

@@ -93,6 +93,7 @@ const alertState = {
   streak_status_code: long,
   last_check_at: epochMillis,
   open_incident_id: keyword,
+  told_incident_id: keyword,
   last_notified_at: epochMillis,
   updated_at: epochMillis,
 } satisfies Record<keyof AlertState, Prop>;

@@ -125,6 +125,7 @@ export function alertState(monitor: Monitor, overrides: Partial<AlertState> = {}
     streak_status_code: null,
     last_check_at: Date.UTC(2026, 5, 1),
     open_incident_id: null,
+    told_incident_id: null,
     last_notified_at: null,
     updated_at: Date.UTC(2026, 5, 1),
     ...overrides,

@@ -11,7 +11,7 @@ import { insertDeliveries } from './deliveries.ts';
 import { incidentOf, incidentsOf, openIncidentsOf, upsertIncident } from './incidents.ts';
 
 const STATE_COLUMNS = `status, streak_status, streak_count, streak_started_at, streak_check_id, streak_error_type,
-  streak_error_message, streak_status_code, last_check_at, open_incident_id, last_notified_at, updated_at`;
+  streak_error_message, streak_status_code, last_check_at, open_incident_id, told_incident_id, last_notified_at, updated_at`;
 
 const EVALUATOR = 'evaluator';
 
@@ -33,13 +33,13 @@ export function createAlertStore(db: Db): AlertStore {
         }
         const version = (current ?? 0) + 1;
         db.sql(
-          `INSERT INTO alert_states (monitor_id, version, ${STATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO alert_states (monitor_id, version, ${STATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (monitor_id) DO UPDATE SET version = excluded.version, status = excluded.status,
              streak_status = excluded.streak_status, streak_count = excluded.streak_count,
              streak_started_at = excluded.streak_started_at, streak_check_id = excluded.streak_check_id,
              streak_error_type = excluded.streak_error_type, streak_error_message = excluded.streak_error_message,
              streak_status_code = excluded.streak_status_code, last_check_at = excluded.last_check_at,
-             open_incident_id = excluded.open_incident_id, last_notified_at = excluded.last_notified_at,
+             open_incident_id = excluded.open_incident_id, told_incident_id = excluded.told_incident_id, last_notified_at = excluded.last_notified_at,
              updated_at = excluded.updated_at`,
         ).run(
           monitorId,
@@ -54,6 +54,7 @@ export function createAlertStore(db: Db): AlertStore {
           next.streak_status_code,
           next.last_check_at,
           next.open_incident_id,
+          next.told_incident_id,
           next.last_notified_at,
           next.updated_at,
         );
@@ -104,6 +105,7 @@ function toState(monitorId: string, row: Row): AlertState {
     streak_status_code: intOrNull(row, 'streak_status_code'),
     last_check_at: intOrNull(row, 'last_check_at'),
     open_incident_id: textOrNull(row, 'open_incident_id'),
+    told_incident_id: textOrNull(row, 'told_incident_id'),
     last_notified_at: intOrNull(row, 'last_notified_at'),
     updated_at: int(row, 'updated_at'),
   };

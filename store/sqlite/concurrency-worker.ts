@@ -63,6 +63,7 @@ while (increments.length < job.increments) {
         streak_status_code: null,
         last_check_at: null,
         open_incident_id: null,
+        told_incident_id: null,
         last_notified_at: null,
         updated_at: job.now,
       },

@@ -20,7 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'checks found through check_hours, rollups by the fold', sql: SCHEMA_V3, run: listExistingChecks },
   { version: 4, name: 'token generations, cancelled deliveries, retention of incidents and deliveries', sql: SCHEMA_V4 },
   { version: 5, name: 'status page title and description', sql: SCHEMA_V5 },
-  { version: 6, name: 'maintenance windows', sql: SCHEMA_V6 },
+  { version: 6, name: 'maintenance windows; the incident last told', sql: SCHEMA_V6 },
 ];
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {

@@ -1,6 +1,8 @@
 // Schema version 6: maintenance windows (store/maintenance.ts). One row per window; a one-off
 // window has starts_at/ends_at, a repeating one repeat_* (weekdays as a bit set, Monday = bit 0,
 // 0 = every day). The monitors a window names are rows of maintenance_monitors, in the order given.
+// And the alert state's told_incident_id (store/types.ts): until now every change was told, so
+// an existing state was told of its open incident.
 
 export const SCHEMA_V6 = `
 CREATE TABLE maintenance_windows (
@@ -29,4 +31,7 @@ CREATE TABLE maintenance_monitors (
   monitor_id TEXT NOT NULL,
   PRIMARY KEY (wkey, position)
 ) WITHOUT ROWID;
+
+ALTER TABLE alert_states ADD COLUMN told_incident_id TEXT;
+UPDATE alert_states SET told_incident_id = open_incident_id;
 `;

@@ -137,6 +137,28 @@ describe('sqlite file', () => {
     await upgraded.close();
   });
 
+  it('upgrades a version-5 file: an alert state down on an incident was told of it', async () => {
+    const T = Date.UTC(2026, 4, 1);
+    const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 5));
+    const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
+    const [down, up] = await createMonitorStore(old).createMonitors(user.id, [monitorInput(), monitorInput()]);
+    const state = old.conn.prepare(
+      `INSERT INTO alert_states (monitor_id, version, status, streak_count, open_incident_id, updated_at) VALUES (?, 1, ?, 0, ?, ?)`,
+    );
+    state.run(down!.id, 'down', 'inc-1', T);
+    state.run(up!.id, 'up', null, T);
+    old.conn.close();
+
+    const upgraded = await openSqliteStore({ dataDir: dir, clock: () => T });
+    try {
+      expect((await upgraded.getAlertState(down!.id))?.state).toMatchObject({ open_incident_id: 'inc-1', told_incident_id: 'inc-1' });
+      expect((await upgraded.getAlertState(up!.id))?.state).toMatchObject({ open_incident_id: null, told_incident_id: null });
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('answers the same before, across and after a fold when late checks land in a folded hour', async () => {
     const T = Date.UTC(2026, 6, 1, 10);
     const open = () => openSqliteStore({ dataDir: dir, foldEveryMs: Infinity, clock: () => T + 7_200_000 });
