@@ -181,4 +181,65 @@ describe.each(scenarioBackends())('on $name', (backend) => {
       expect(up.text).toMatch(/Causes were: HTTP 500, then timeout: [^\n]+, then connect: [^\n]+\n/);
     });
   });
+
+  // Planned maintenance: probes go on and incidents are kept, but nobody is paged for them.
+  describe('an outage inside a maintenance window', () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const incidentsOf = async (id: string) => (await system.api<{ items: IncidentJson[] }>('GET', `/api/monitors/${id}/incidents`)).body.items;
+    async function maintenanceFor(seconds: number): Promise<number> {
+      const end = Date.now() + seconds * 1000;
+      const created = await system.api('POST', '/api/maintenance', {
+        name: 'upgrade',
+        all: true,
+        start: new Date(Date.now() - 60_000).toISOString(),
+        end: new Date(end).toISOString(),
+      });
+      expect(created.status).toBe(201);
+      return end;
+    }
+
+    it('sends nothing for an outage that starts and ends inside the window', { timeout: 40_000 }, async () => {
+      const id = await monitorWithContacts(target.url);
+      system.startCollector();
+      system.startAlerting();
+      await eventually('first good checks', async () => (await checksOf(id)).length >= 2);
+      const end = await maintenanceFor(12);
+
+      await target.down();
+      await eventually('the incident, opened without a message', async () => (await incidentsOf(id)).length === 1, 15_000);
+      await target.up();
+      await eventually('the incident resolved', async () => (await incidentsOf(id)).every((i) => i.resolved_at !== null), 15_000);
+      expect(Date.now()).toBeLessThan(end); // the whole outage fitted in the window
+      await sleep(end - Date.now() + 2_000); // and nothing is told when it ends
+
+      expect(await notifications(id)).toEqual([]);
+      expect(system.smtp.mails).toHaveLength(0);
+      expect(system.twilio.messages).toHaveLength(0);
+    });
+
+    it('sends one DOWN per contact when the window ends on an outage that outlasts it', { timeout: 40_000 }, async () => {
+      const id = await monitorWithContacts(target.url);
+      system.startCollector();
+      system.startAlerting();
+      await eventually('first good checks', async () => (await checksOf(id)).length >= 2);
+      const end = await maintenanceFor(8);
+
+      await target.down();
+      await eventually('the incident, opened without a message', async () => (await incidentsOf(id)).length === 1, 15_000);
+      expect(Date.now()).toBeLessThan(end);
+      expect(await notifications(id)).toEqual([]);
+
+      const downs = await eventually('three DOWN messages after the window', async () => {
+        const n = await notifications(id);
+        return n.filter((d) => d.kind === 'down' && d.status === 'sent').length === 3 && n;
+      }, 20_000);
+      for (const d of downs) expect(Date.parse(d.sent_at ?? '')).toBeGreaterThanOrEqual(end);
+      expect(system.smtp.mails.map((m) => m.subject)).toEqual([`[DOWN] Shop (${target.url})`, `[DOWN] Shop (${target.url})`]);
+      expect(system.twilio.messages).toHaveLength(1);
+
+      await sleep(2_000); // still down: nothing more
+      expect(await notifications(id)).toHaveLength(3);
+      expect(system.smtp.mails).toHaveLength(2);
+    });
+  });
 });
