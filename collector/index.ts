@@ -9,12 +9,13 @@
 
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { CheckWriter, MonitorStore } from '../store/contract.ts';
+import type { CheckWriter, MaintenanceStore, MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
 import { createAddressGuard } from '../net/address-guard.ts';
 import { createProbeTrust } from './config.ts';
+import { watchMaintenanceWindows } from './maintenance-windows.ts';
 import { probe } from './probe.ts';
 import { createScheduler, type SchedulerStats } from './scheduler.ts';
 import type { Shard } from './shard.ts';
@@ -46,7 +47,7 @@ export type Collector = {
 };
 
 export type CollectorDeps = {
-  store: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'> & CheckWriter;
+  store: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'> & Pick<MaintenanceStore, 'listAllMaintenanceWindows'> & CheckWriter;
   config: CollectorConfig;
   log: Logger;
   metrics: Metrics;
@@ -69,6 +70,8 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     flushEveryMs: config.writeFlushEveryMs,
     capacity: config.writeQueueCapacity,
   });
+
+  const maintenance = watchMaintenanceWindows(store, { everyMs: config.reloadEveryMs ?? 2_000, log });
 
   /** Worst start lateness since the last overload check, seconds. */
   let worstLateness = 0;
@@ -93,7 +96,8 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
         : await run();
       metrics.probes.add(1, { outcome: check.status, ...(check.error_type ? { error_type: check.error_type } : {}) });
       metrics.probeDuration.record(check.duration_us / 1e6, { outcome: check.status });
-      writer.append(check);
+      // Probes go on during maintenance; their checks say so, and history counts them apart.
+      writer.append(maintenance.covers(monitor, check.timestamp) ? { ...check, maintenance: true } : check);
     } catch (error) {
       // probe() does not throw; this guards the scheduler against a bug turning into a stall.
       log.error({ err: error, monitor_id: monitor.id }, 'probe crashed');
@@ -148,6 +152,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
   return {
     async stop() {
       clearInterval(watch);
+      maintenance.stop();
       await started;
       await scheduler.stop();
       await writer.stop();

@@ -31,6 +31,7 @@ export function fullCheck(overrides: Partial<Check> = {}): Check {
     cert_issuer: "Let's Encrypt R11",
     error_type: 'keyword',
     error_message: 'keyword "OK" not found in the first 64 KiB',
+    maintenance: true,
     ...overrides,
   };
 }

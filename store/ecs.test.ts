@@ -73,6 +73,13 @@ describe('checkToEcs / ecsToCheck', () => {
     expect(doc.url.port).toBe(443);
   });
 
+  it('marks a check probed during maintenance, and only such a check', () => {
+    expect(checkToEcs(fullCheck()).monitor.maintenance).toBe(true);
+    const usual = bareCheck();
+    expect(checkToEcs(usual).monitor).not.toHaveProperty('maintenance');
+    expect(ecsToCheck(checkToEcs(usual))).toEqual(usual);
+  });
+
   it('survives a JSON round trip (what Elasticsearch stores and returns)', () => {
     const check = fullCheck();
     expect(ecsToCheck(JSON.parse(JSON.stringify(checkToEcs(check))))).toEqual(check);

@@ -31,6 +31,8 @@ export type EcsCheckDocument = {
     status: 'up' | 'down';
     duration: { us: number };
     timespan: { gte: string; lt: string };
+    /** Only when true: probed inside a maintenance window. */
+    maintenance?: true;
   };
   url: { full: string; domain: string; scheme: string; port: number };
   http: {
@@ -91,6 +93,7 @@ export function checkToEcs(check: Check, ingestedAt?: number): EcsCheckDocument 
       status: check.status,
       duration: { us: check.duration_us },
       timespan: { gte: iso(check.timestamp), lt: iso(check.next_at) },
+      ...(check.maintenance ? { maintenance: true as const } : {}),
     },
     // URL.hostname keeps IPv6 brackets; ECS url.domain wants the bare address.
     url: { full: check.url, domain: url.hostname.replace(/^\[|\]$/g, ''), scheme: url.protocol.slice(0, -1), port },
@@ -149,6 +152,7 @@ export function ecsToCheck(doc: EcsCheckDocument): Check {
     cert_issuer: tls?.server?.x509.issuer?.common_name ?? null,
     error_type: doc.error?.type ?? null,
     error_message: doc.error?.message ?? null,
+    ...(doc.monitor.maintenance ? { maintenance: true as const } : {}),
   };
 }
 

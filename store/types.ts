@@ -125,6 +125,8 @@ export type Check = {
   cert_issuer: string | null;
   error_type: ErrorType | null;
   error_message: string | null;
+  /** Present when the probe ran inside one of the monitor's maintenance windows (`monitor.maintenance`). */
+  maintenance?: true;
 };
 
 export type AlertStatus = 'unknown' | 'up' | 'down';

@@ -22,6 +22,7 @@ export const CheckSchema = z
     'monitor.duration.us': us,
     'monitor.timespan.gte': time,
     'monitor.timespan.lt': time,
+    'monitor.maintenance': z.boolean().openapi({ description: 'Probed inside a maintenance window (no alert is sent for it)' }),
     'url.full': z.string(),
     'url.domain': z.string().nullable(),
     'url.scheme': z.string().nullable(),
@@ -64,5 +65,7 @@ function flatten(value: object, prefix: string, into: Map<string, unknown>): voi
 export function checkJson(check: Check): CheckJson {
   const flat = new Map<string, unknown>();
   flatten(checkToEcs(check), '', flat);
-  return Object.fromEntries(KEYS.map((key) => [key, flat.get(key) ?? null])) as CheckJson;
+  const json = Object.fromEntries(KEYS.map((key) => [key, flat.get(key) ?? null])) as CheckJson;
+  // The document leaves the field out unless true; the API always answers it.
+  return { ...json, 'monitor.maintenance': check.maintenance === true };
 }

@@ -11,7 +11,7 @@
 // now?" is a range query. `owner.id` is the tenant filter.
 
 import type { estypes } from '@elastic/elasticsearch';
-import { date, ip, keyword, keywordWithText, long, micros, object, text } from './fields.ts';
+import { bool, date, ip, keyword, keywordWithText, long, micros, object, text } from './fields.ts';
 
 
 export const checkMappings: estypes.MappingTypeMapping = {
@@ -30,6 +30,8 @@ export const checkMappings: estypes.MappingTypeMapping = {
       status: keyword,
       duration: micros,
       timespan: { type: 'date_range' },
+      // Only present (true) on checks probed inside a maintenance window.
+      maintenance: bool,
     }),
     url: object({ full: keywordWithText, domain: keyword, scheme: keyword, port: long }),
     http: object({

@@ -2,7 +2,7 @@
 
 import { describe, expect } from 'vitest';
 import type { MaintenanceInput } from '../maintenance.ts';
-import { type ConformanceOptions, monitorInput, newUser, useStore } from './harness.ts';
+import { type ConformanceOptions, makeCheck, monitorInput, newUser, useStore } from './harness.ts';
 
 const T = Date.UTC(2026, 5, 1, 10);
 
@@ -28,7 +28,7 @@ const weekly = (over: Partial<MaintenanceInput> = {}): MaintenanceInput => ({
 
 export function maintenanceCases(options: ConformanceOptions): void {
   describe('maintenance windows', () => {
-    const { store, test } = useStore(options);
+    const { store, refresh, test } = useStore(options);
 
     test('a one-off window and a repeating one are read back as written, and listed at once', async () => {
       const alice = await newUser(store());
@@ -74,6 +74,20 @@ export function maintenanceCases(options: ConformanceOptions): void {
       expect(await store().getMaintenanceWindow(alice.id, gone.id)).toBeNull();
       expect(await store().listMaintenanceWindows(alice.id)).toEqual([kept]);
       expect(await store().updateMaintenanceWindow(alice.id, gone.id, oneOff())).toBeNull();
+    });
+
+    test('a check probed inside a window says so (monitor.maintenance), read back by every reader', async () => {
+      const alice = await newUser(store());
+      const monitor = await store().createMonitor(alice.id, monitorInput());
+      const usual = makeCheck(monitor, T, { status: 'down', error_type: 'connect', error_message: 'ECONNREFUSED', status_code: null });
+      const quiet = makeCheck(monitor, T + 60_000, { maintenance: true });
+      await store().appendChecks([usual, quiet]);
+      await refresh();
+
+      expect((await store().listChecks(alice.id, monitor.id, { limit: 10 }))?.items).toEqual([quiet, usual]);
+      expect((await store().readChecksAfter(null, 10)).checks.sort((a, b) => a.timestamp - b.timestamp)).toEqual([usual, quiet]);
+      expect(usual).not.toHaveProperty('maintenance');
+      expect((await store().summary(alice.id, T + 120_000))[0]?.last_check).toEqual(quiet);
     });
 
     test("another owner's window behaves like a missing one", async () => {

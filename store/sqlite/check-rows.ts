@@ -9,7 +9,7 @@ export const CHECK_SELECT = `
   SELECT c.seq, c.id, m.id AS monitor_id, m.owner_id, x.monitor_name, x.url, x.method, x.observer, c.ts,
     c.next_in_ms, c.up, c.duration_us, c.status_code, c.body_bytes, x.resolved_ip, c.dns_us, c.connect_us,
     c.tls_us, c.first_byte_us, c.total_us, x.tls_version, x.cert_not_after, x.cert_issuer, c.error_type,
-    c.error_message
+    c.error_message, c.maintenance
   FROM checks c
   JOIN monitors m ON m.mkey = c.mkey
   JOIN check_contexts x ON x.ctx = c.ctx`;
@@ -42,5 +42,6 @@ export function toCheck(row: Row): Check {
     cert_issuer: textOrNull(row, 'cert_issuer'),
     error_type: oneOfOrNull(row, 'error_type', ERROR_TYPES),
     error_message: textOrNull(row, 'error_message'),
+    ...(row.maintenance === 1 ? { maintenance: true as const } : {}),
   };
 }

@@ -46,8 +46,8 @@ export function createCheckWriter(db: Db, foldEveryMs: number = FOLD_EVERY_MS): 
         writeTransaction(db, () => {
           const insert = db.sql(
             `INSERT INTO checks (id, mkey, ts, next_in_ms, up, ctx, duration_us, status_code, body_bytes, dns_us,
-               connect_us, tls_us, first_byte_us, total_us, error_type, error_message)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+               connect_us, tls_us, first_byte_us, total_us, error_type, error_message, maintenance)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
           );
           for (const check of checks) {
             const mkey = keyOf(check.monitor_id);
@@ -69,6 +69,7 @@ export function createCheckWriter(db: Db, foldEveryMs: number = FOLD_EVERY_MS): 
               roundOrNull(check.total_us),
               check.error_type,
               check.error_message,
+              check.maintenance ? 1 : null,
             );
           }
           const newest = db.sql('SELECT max(seq) AS seq FROM checks').get();

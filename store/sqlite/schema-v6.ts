@@ -1,6 +1,7 @@
 // Schema version 6: maintenance windows (store/maintenance.ts). One row per window; a one-off
 // window has starts_at/ends_at, a repeating one repeat_* (weekdays as a bit set, Monday = bit 0,
 // 0 = every day). The monitors a window names are rows of maintenance_monitors, in the order given.
+// Checks probed inside a window carry maintenance = 1 (NULL otherwise: no byte spent on the others).
 // And the alert state's told_incident_id (store/types.ts): until now every change was told, so
 // an existing state was told of its open incident.
 
@@ -31,6 +32,8 @@ CREATE TABLE maintenance_monitors (
   monitor_id TEXT NOT NULL,
   PRIMARY KEY (wkey, position)
 ) WITHOUT ROWID;
+
+ALTER TABLE checks ADD COLUMN maintenance INTEGER;
 
 ALTER TABLE alert_states ADD COLUMN told_incident_id TEXT;
 UPDATE alert_states SET told_incident_id = open_incident_id;

@@ -1,0 +1,42 @@
+// The maintenance windows the collector marks checks with (`monitor.maintenance: true`), read
+// again every `everyMs` in the background so that a probe never waits on the store for them. A
+// failed read keeps the last list (logged): a store outage must not stop probing, and a window
+// marks checks a few seconds late at worst. Alerting decides from the windows themselves
+// (alerting/evaluator.ts), not from this mark.
+
+import type { Logger } from 'pino';
+import { inMaintenance } from '../alerting/maintenance.ts';
+import type { MaintenanceStore } from '../store/contract.ts';
+import type { MaintenanceWindow } from '../store/maintenance.ts';
+import type { Monitor } from '../store/types.ts';
+
+export type MaintenanceWindows = {
+  /** True when one of the monitor's windows covers `instant`, as of the last read. */
+  covers(monitor: Monitor, instant: number): boolean;
+  stop(): void;
+};
+
+export function watchMaintenanceWindows(
+  store: Pick<MaintenanceStore, 'listAllMaintenanceWindows'>,
+  opts: { everyMs: number; log: Logger },
+): MaintenanceWindows {
+  let windows: MaintenanceWindow[] = [];
+  let failing = false;
+  const read = async () => {
+    try {
+      windows = await store.listAllMaintenanceWindows();
+      if (failing) opts.log.info('maintenance windows read again');
+      failing = false;
+    } catch (error) {
+      if (!failing) opts.log.warn({ err: error }, 'reading maintenance windows failed; keeping the last list');
+      failing = true;
+    }
+  };
+  void read();
+  const timer = setInterval(() => void read(), opts.everyMs);
+  timer.unref();
+  return {
+    covers: (monitor, instant) => inMaintenance(windows, monitor, instant),
+    stop: () => clearInterval(timer),
+  };
+}
