@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../problem.ts';
-import { startTestApi, type TestApi } from '../testing.ts';
+import { checkOf, startTestApi, type TestApi } from '../testing.ts';
 
 type WindowJson = {
   id: string;
@@ -162,6 +162,14 @@ describe('maintenance windows API', () => {
     expect(patch.body.errors).toEqual([{ path: 'monitor_ids.0', message: `no monitor with id ${JSON.stringify(foreign)}` }]);
   });
 
+  it('shows on each raw check whether it was probed during maintenance', async () => {
+    const owner = (await api.store.getUserByEmail('ops@example.com'))!;
+    const monitor = (await api.store.getMonitor(owner.id, web))!;
+    await api.store.appendChecks([checkOf(monitor, NOW - 120_000), checkOf(monitor, NOW - 60_000, { maintenance: true })]);
+    const res = await api.call<{ items: Record<string, unknown>[] }>('GET', `/api/monitors/${web}/checks?limit=10`, { token });
+    expect(res.body.items.map((c) => c['monitor.maintenance'])).toEqual([true, false]);
+  });
+
   it('needs a token', async () => {
     expect((await api.call('GET', '/api/maintenance')).status).toBe(401);
   });
@@ -172,5 +180,26 @@ describe('maintenance windows API', () => {
     expect(Object.keys(doc.body.paths['/api/maintenance/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
     expect(doc.body.components.schemas).toHaveProperty('MaintenanceCreate');
     expect(doc.body.components.schemas).toHaveProperty('MaintenanceRepeat');
+  });
+});
+
+describe('the summary during maintenance', () => {
+  it('says which monitors a window covers now; paused or not, the status stays the checks’ own', async () => {
+    const api = await startTestApi({ clock: () => NOW });
+    try {
+      const { token } = await api.user('summary@example.com');
+      const create = async (name: string) =>
+        (await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name, url: 'https://example.com/' } })).body.id;
+      const covered = await create('covered');
+      const free = await create('free');
+      const later = await create('later');
+      await api.call('POST', '/api/maintenance', { token, json: { name: 'now', monitor_ids: [covered], start: '2026-06-01T11:00:00Z', end: '2026-06-01T13:00:00Z' } });
+      await api.call('POST', '/api/maintenance', { token, json: { name: 'tonight', monitor_ids: [later], start: '2026-06-01T22:00:00Z', end: '2026-06-01T23:00:00Z' } });
+      const summary = await api.call<{ items: { monitor_id: string; maintenance: boolean }[] }>('GET', '/api/summary', { token });
+      expect(summary.status).toBe(200);
+      expect(Object.fromEntries(summary.body.items.map((r) => [r.monitor_id, r.maintenance]))).toEqual({ [covered]: true, [free]: false, [later]: false });
+    } finally {
+      await api.close();
+    }
   });
 });

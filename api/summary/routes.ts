@@ -1,7 +1,10 @@
 // GET /api/summary: one row per monitor for a dashboard's first screen: current status, the last
-// check, uptime over 24 h / 7 d / 30 d / 90 d, average response time and the open incident.
+// check, uptime over 24 h / 7 d / 30 d / 90 d, average response time, the open incident, and
+// whether a maintenance window covers the monitor now.
 
 import { createRoute, z } from '@hono/zod-openapi';
+import { inMaintenance } from '../../alerting/maintenance.ts';
+import type { MaintenanceWindow } from '../../store/maintenance.ts';
 import type { MonitorSummary } from '../../store/types.ts';
 import { CheckSchema, checkJson } from '../checks/check-json.ts';
 import { bearerSecurity, callerId, jsonContent } from '../common.ts';
@@ -17,6 +20,7 @@ const SummaryRowSchema = z
     name: z.string(),
     url: z.string(),
     paused: z.boolean(),
+    maintenance: z.boolean().openapi({ description: 'A maintenance window covers the monitor now: its changes are not told' }),
     status: z.enum(['up', 'down', 'unknown']).openapi({ description: 'From the newest check' }),
     last_check: CheckSchema.nullable(),
     uptime: z.object({ '24h': ratio, '7d': ratio, '30d': ratio, '90d': ratio }),
@@ -27,12 +31,13 @@ const SummaryRowSchema = z
 
 const SummarySchema = z.object({ items: z.array(SummaryRowSchema) }).openapi('Summary');
 
-function summaryJson(row: MonitorSummary, now: number): z.infer<typeof SummaryRowSchema> {
+function summaryJson(row: MonitorSummary, ownerId: string, windows: MaintenanceWindow[], now: number): z.infer<typeof SummaryRowSchema> {
   return {
     monitor_id: row.monitor_id,
     name: row.name,
     url: row.url,
     paused: row.paused,
+    maintenance: inMaintenance(windows, { id: row.monitor_id, owner_id: ownerId }, now),
     status: row.status,
     last_check: row.last_check ? checkJson(row.last_check) : null,
     uptime: row.uptime,
@@ -54,8 +59,9 @@ export function registerSummaryRoutes(app: ApiApp, deps: RouteDeps): void {
     }),
     async (c) => {
       const now = clock();
-      const rows = await store.summary(callerId(c), now);
-      return c.json({ items: rows.map((row) => summaryJson(row, now)) }, 200);
+      const owner = callerId(c);
+      const [rows, windows] = await Promise.all([store.summary(owner, now), store.listMaintenanceWindows(owner)]);
+      return c.json({ items: rows.map((row) => summaryJson(row, owner, windows, now)) }, 200);
     },
   );
 }

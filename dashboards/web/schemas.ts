@@ -92,7 +92,7 @@ export const PublicDay = z
 export const PublicMonitor = z
   .object({
     name: z.string(),
-    status: z.enum(['up', 'down', 'unknown', 'paused']),
+    status: z.enum(['up', 'down', 'unknown', 'paused', 'maintenance']).openapi({ description: 'maintenance: in a planned maintenance window now' }),
     last_check_at: IsoTime.nullable(),
     uptime: z.object({ '24h': Ratio, '30d': Ratio, '90d': Ratio }),
     days: z.array(PublicDay).openapi({ description: 'The last 90 days, oldest first, today last' }),

@@ -5,7 +5,8 @@
 // for a few seconds per slug in a bounded cache: a busy page costs a handful of store queries per
 // interval, however many people watch it.
 
-import type { AlertStore, CheckReader, MonitorStore } from '../../store/contract.ts';
+import { inMaintenance } from '../../alerting/maintenance.ts';
+import type { AlertStore, CheckReader, MaintenanceStore, MonitorStore } from '../../store/contract.ts';
 import type { ErrorType, Incident, MonitorSummary } from '../../store/types.ts';
 import type { PublicIncident, PublicMonitor, PublicStatus } from './schemas.ts';
 
@@ -17,7 +18,10 @@ export const INCIDENT_DAYS = 14;
 export const MAX_PUBLIC_INCIDENTS = 50;
 const DAY_MS = 86_400_000;
 
-export type StatusPageStore = Pick<MonitorStore, 'listMonitors'> & Pick<CheckReader, 'summary' | 'history'> & Pick<AlertStore, 'listIncidents'>;
+export type StatusPageStore = Pick<MonitorStore, 'listMonitors'> &
+  Pick<CheckReader, 'summary' | 'history'> &
+  Pick<AlertStore, 'listIncidents'> &
+  Pick<MaintenanceStore, 'listMaintenanceWindows'>;
 
 const FAILURE_WORDS: Record<ErrorType, string> = {
   dns: 'DNS lookup failed',
@@ -47,8 +51,9 @@ function publicIncident(name: string, incident: Incident, now: number): PublicIn
   };
 }
 
-function statusOf(row: MonitorSummary | undefined, paused: boolean): PublicMonitor['status'] {
+function statusOf(row: MonitorSummary | undefined, paused: boolean, maintenance: boolean): PublicMonitor['status'] {
   if (paused) return 'paused';
+  if (maintenance) return 'maintenance';
   return row?.status ?? 'unknown';
 }
 
@@ -64,6 +69,7 @@ export async function buildPublicStatus(
 ): Promise<PublicStatus> {
   const monitors = (await store.listMonitors(owner.id)).filter((m) => m.public).slice(0, MAX_PUBLIC_MONITORS);
   const summary = monitors.length > 0 ? await store.summary(owner.id, now) : [];
+  const windows = monitors.length > 0 ? await store.listMaintenanceWindows(owner.id) : [];
   const byId = new Map(summary.map((row) => [row.monitor_id, row]));
   const from = firstDay(now);
   const incidentsFrom = now - INCIDENT_DAYS * DAY_MS;
@@ -87,7 +93,7 @@ export async function buildPublicStatus(
       const history = await store.history(owner.id, monitor.id, { from, to: now, bucket: 'day', tz: 'UTC' });
       return {
         name: monitor.name,
-        status: statusOf(row, monitor.paused),
+        status: statusOf(row, monitor.paused, inMaintenance(windows, monitor, now)),
         last_check_at: row?.last_check ? new Date(row.last_check.timestamp).toISOString() : null,
         uptime: { '24h': row?.uptime['24h'] ?? null, '30d': row?.uptime['30d'] ?? null, '90d': row?.uptime['90d'] ?? null },
         days: (history?.buckets ?? []).map((b) => ({

@@ -82,10 +82,10 @@ function monitorItem(row, tags) {
 }
 
 function renderCounts(rows) {
-  const counts = { up: 0, down: 0, unknown: 0, paused: 0 };
+  const counts = { up: 0, down: 0, unknown: 0, paused: 0, maintenance: 0 };
   for (const row of rows) counts[statusOf(row)] += 1;
   const parts = [];
-  for (const key of /** @type {const} */ (['down', 'up', 'unknown', 'paused'])) {
+  for (const key of /** @type {const} */ (['down', 'up', 'maintenance', 'unknown', 'paused'])) {
     if (counts[key] > 0) parts.push(el('span', {}, [badge(key), ` ${counts[key]}`]));
   }
   byId('counts').replaceChildren(...parts);

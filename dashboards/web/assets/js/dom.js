@@ -29,11 +29,11 @@ export function byId(id) {
   return node;
 }
 
-const STATUS_TEXT = { up: '✓ Up', down: '✕ Down', unknown: '? No data', paused: 'Ⅱ Paused' };
+const STATUS_TEXT = { up: '✓ Up', down: '✕ Down', unknown: '? No data', paused: 'Ⅱ Paused', maintenance: '⚒ Maintenance' };
 
 /**
  * A status badge: colour, symbol and word, so it reads without colour.
- * @param {'up' | 'down' | 'unknown' | 'paused'} status
+ * @param {'up' | 'down' | 'unknown' | 'paused' | 'maintenance'} status
  */
 export function badge(status) {
   const key = status in STATUS_TEXT ? status : 'unknown';

@@ -3,9 +3,10 @@
 
 import { api } from './api.js';
 
-/** @returns {'up' | 'down' | 'unknown' | 'paused'} */
+/** @returns {'up' | 'down' | 'unknown' | 'paused' | 'maintenance'} */
 export function statusOf(row) {
   if (row.paused) return 'paused';
+  if (row.maintenance) return 'maintenance';
   return row.status === 'up' || row.status === 'down' ? row.status : 'unknown';
 }
 
