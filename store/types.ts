@@ -211,17 +211,20 @@ export type DeliveriesPage = { items: Delivery[]; next_cursor: string | null };
 
 export type HistoryBucket = {
   start: number;
+  /** Every check: up + down + maintenance. */
   checks: number;
   up: number;
   down: number;
-  /** up / checks, null when the bucket has no checks. */
+  /** Checks probed during a maintenance window: counted apart, neither up nor down. */
+  maintenance: number;
+  /** up / (up + down): maintenance left out; null when there is nothing else. */
   uptime: number | null;
   response_ms: { avg: number | null; p95: number | null; max: number | null };
 };
 
 export type History = {
   buckets: HistoryBucket[];
-  totals: { checks: number; up: number; down: number; uptime: number | null };
+  totals: { checks: number; up: number; down: number; maintenance: number; uptime: number | null };
 };
 
 export type UptimeWindow = '24h' | '7d' | '30d' | '90d';

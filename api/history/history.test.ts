@@ -111,7 +111,7 @@ describe('history, summary, incidents, notifications', () => {
     expect(filled.at(-1)!.uptime).toBe(0.75);
     expect(filled[0]!.response_ms.avg).toBeCloseTo(100, 0);
     expect(res.body.buckets.find((b) => b.checks === 0)?.uptime).toBeNull();
-    expect(res.body.totals).toEqual({ checks: 12, up: 11, down: 1, uptime: 11 / 12 });
+    expect(res.body.totals).toEqual({ checks: 12, up: 11, down: 1, maintenance: 0, uptime: 11 / 12 });
   });
 
   it('answers daily history in a requested zone', async () => {

@@ -25,7 +25,8 @@ const HistoryQuery = z.object({
   tz: timeZone.optional().openapi({ param: { name: 'tz', in: 'query' }, description: "Default: the monitor's time zone, else UTC" }),
 });
 
-const ratio = z.number().min(0).max(1).nullable().openapi({ description: 'up / checks; null without checks' });
+const ratio = z.number().min(0).max(1).nullable().openapi({ description: 'up / (up + down): maintenance checks left out; null without such checks' });
+const maintenance = z.number().int().openapi({ description: 'Checks probed during a maintenance window: in checks, neither up nor down' });
 const ms = z.number().nullable();
 
 const HistorySchema = z
@@ -40,11 +41,12 @@ const HistorySchema = z
         checks: z.number().int(),
         up: z.number().int(),
         down: z.number().int(),
+        maintenance,
         uptime: ratio,
         response_ms: z.object({ avg: ms, p95: ms, max: ms }),
       }),
     ),
-    totals: z.object({ checks: z.number().int(), up: z.number().int(), down: z.number().int(), uptime: ratio }),
+    totals: z.object({ checks: z.number().int(), up: z.number().int(), down: z.number().int(), maintenance, uptime: ratio }),
   })
   .openapi('History');
 

@@ -19,6 +19,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { type CheckReader, InvalidCursorError } from '../../store/contract.ts';
 import { type EcsCheckDocument, ecsToCheck } from '../../store/ecs.ts';
+import { historyTotals } from '../../store/history-totals.ts';
 import { bucketEdges } from '../../store/time-buckets.ts';
 import type { Check, HistoryBucket } from '../../store/types.ts';
 import { type EsContext, MAX_PAGE } from './context.ts';
@@ -84,13 +85,9 @@ export function createCheckReader(ctx: EsContext): Pick<CheckReader, 'listChecks
       const mixedP95 = mixed.length === 0 ? new Map<number, number | null>() : await mixtureP95(ctx, filter, ranges, mixed);
       const result: HistoryBucket[] = buckets.map((b, i) => {
         const stats = merge(b.withTotal, b.withoutTotal, mixedP95.get(i));
-        return toBucket(ranges[i]!.from, b.checks, b.up, stats);
+        return toBucket(ranges[i]!.from, b, stats);
       });
-      const sum = result.reduce((acc, b) => ({ checks: acc.checks + b.checks, up: acc.up + b.up }), { checks: 0, up: 0 });
-      return {
-        buckets: result,
-        totals: { ...sum, down: sum.checks - sum.up, uptime: sum.checks === 0 ? null : sum.up / sum.checks },
-      };
+      return { buckets: result, totals: historyTotals(result) };
     },
   };
 }
@@ -131,12 +128,19 @@ function decodeListCursor(cursor: string): [number, string] {
 
 // ---- History aggregation ----
 
-type RawBucket = { checks: number; up: number; withTotal: Stats; withoutTotal: Stats };
+/** `up` counts up checks outside maintenance; `maintenance` the checks probed during one. */
+type RawBucket = { checks: number; up: number; maintenance: number; withTotal: Stats; withoutTotal: Stats };
 type Range = { from: number; to: number };
 type StatsAgg = { count: number; sum: number | null; max: number | null };
 type PercentilesAgg = { values: Record<string, number | null> | Array<{ key: number; value: number | null }> };
 type GroupAgg = { doc_count: number; stats: StatsAgg; p: PercentilesAgg };
-type RangeAgg = { buckets: Array<{ doc_count: number; up: { doc_count: number; total: GroupAgg; duration: GroupAgg } }> };
+type RangeAgg = {
+  buckets: Array<{
+    doc_count: number;
+    up: { doc_count: number; total: GroupAgg; duration: GroupAgg };
+    maintenance: { doc_count: number; up: { doc_count: number } };
+  }>;
+};
 
 /** Per range: count, up count, and the stats and percentiles of each kind of response time. */
 async function rangeBuckets(
@@ -167,6 +171,10 @@ async function rangeBuckets(
             filter: { term: { 'monitor.status': 'up' } },
             aggs: { ...group(TOTAL, true), ...group(DURATION, false) },
           },
+          maintenance: {
+            filter: { term: { 'monitor.maintenance': true } },
+            aggs: { up: { filter: { term: { 'monitor.status': 'up' } } } },
+          },
         },
       },
     },
@@ -178,7 +186,8 @@ async function rangeBuckets(
   }
   return agg.buckets.map((b) => ({
     checks: b.doc_count,
-    up: b.up.doc_count,
+    up: b.up.doc_count - b.maintenance.up.doc_count,
+    maintenance: b.maintenance.doc_count,
     withTotal: groupStats(b.up.total),
     withoutTotal: groupStats(b.up.duration),
     percentiles: [percentileMap(b.up.total.p), percentileMap(b.up.duration.p)],
@@ -238,7 +247,7 @@ function merge(a: Stats, b: Stats, mixedP95: number | null | undefined): Stats {
   };
 }
 
-function toBucket(start: number, checks: number, up: number, stats: Stats): HistoryBucket {
+function toBucket(start: number, { checks, up, maintenance }: RawBucket, stats: Stats): HistoryBucket {
   const maxMs = stats.maxUs === null ? null : stats.maxUs / 1000;
   // HDR answers the top of the value's range: clamped to the maximum seen, as on SQLite.
   const p95Ms = stats.p95Us === null ? null : Math.min(stats.p95Us / 1000, maxMs ?? Infinity);
@@ -246,8 +255,9 @@ function toBucket(start: number, checks: number, up: number, stats: Stats): Hist
     start,
     checks,
     up,
-    down: checks - up,
-    uptime: checks === 0 ? null : up / checks,
+    down: checks - up - maintenance,
+    maintenance,
+    uptime: checks === maintenance ? null : up / (checks - maintenance),
     response_ms: {
       avg: stats.count === 0 ? null : round3(stats.sumUs / stats.count / 1000),
       p95: p95Ms === null || stats.count === 0 ? null : round3(p95Ms),

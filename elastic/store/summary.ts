@@ -25,6 +25,7 @@ type Count = { doc_count: number };
 type Sum = { value: number | null };
 type WindowBucket = Count & {
   up: Count & { response_total: Sum; no_total: Count & { response_duration: Sum } };
+  maintenance: Count & { up: Count };
 };
 type LastCheck = Count & { check: { hits: { hits: Array<{ _source?: EcsCheckDocument }> } } };
 type MonitorBucket = Count & { key: string; windows?: { buckets: Record<string, WindowBucket> }; last: LastCheck };
@@ -105,6 +106,11 @@ async function windowTotals(
                   },
                 },
               },
+              // Checks probed during maintenance are left out of uptime.
+              maintenance: {
+                filter: { term: { 'monitor.maintenance': true } },
+                aggs: { up: { filter: { term: { 'monitor.status': 'up' } } } },
+              },
             },
           },
           last: newestCheckAggregation({ lte: now }),
@@ -122,7 +128,8 @@ async function windowTotals(
     const uptime = Object.fromEntries(
       UPTIME_WINDOWS.map((window) => {
         const w = windows[window];
-        return [window, w && w.doc_count > 0 ? w.up.doc_count / w.doc_count : null];
+        const counted = w ? w.doc_count - w.maintenance.doc_count : 0;
+        return [window, w && counted > 0 ? (w.up.doc_count - w.maintenance.up.doc_count) / counted : null];
       }),
     ) as Record<UptimeWindow, number | null>;
     const day = windows['24h']?.up;

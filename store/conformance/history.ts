@@ -43,9 +43,9 @@ export function historyCases(options: ConformanceOptions): void {
       expect(first.response_ms.max).toBe(300);
       expect(first.response_ms.p95).toBeGreaterThanOrEqual(270);
       expect(first.response_ms.p95).toBeLessThanOrEqual(300);
-      expect(empty).toEqual({ start: t10 + HOUR, checks: 0, up: 0, down: 0, uptime: null, response_ms: { avg: null, p95: null, max: null } });
+      expect(empty).toEqual({ start: t10 + HOUR, checks: 0, up: 0, down: 0, maintenance: 0, uptime: null, response_ms: { avg: null, p95: null, max: null } });
       expect(last).toMatchObject({ checks: 2, up: 2, uptime: 1, response_ms: { avg: 50, max: 60 } });
-      expect(history!.totals).toEqual({ checks: 14, up: 12, down: 2, uptime: 12 / 14 });
+      expect(history!.totals).toEqual({ checks: 14, up: 12, down: 2, maintenance: 0, uptime: 12 / 14 });
     });
 
     test('counts only checks inside from..to when the range cuts buckets', async () => {

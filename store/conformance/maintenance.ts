@@ -2,7 +2,7 @@
 
 import { describe, expect } from 'vitest';
 import type { MaintenanceInput } from '../maintenance.ts';
-import { type ConformanceOptions, makeCheck, monitorInput, newUser, useStore } from './harness.ts';
+import { type ConformanceOptions, HOUR, checksEvery, makeCheck, monitorInput, newUser, useStore } from './harness.ts';
 
 const T = Date.UTC(2026, 5, 1, 10);
 
@@ -88,6 +88,37 @@ export function maintenanceCases(options: ConformanceOptions): void {
       expect((await store().readChecksAfter(null, 10)).checks.sort((a, b) => a.timestamp - b.timestamp)).toEqual([usual, quiet]);
       expect(usual).not.toHaveProperty('maintenance');
       expect((await store().summary(alice.id, T + 120_000))[0]?.last_check).toEqual(quiet);
+    });
+
+    test('history and summary count maintenance checks apart and leave them out of uptime', async () => {
+      const alice = await newUser(store());
+      const monitor = await store().createMonitor(alice.id, monitorInput());
+      const FIVE_MIN = 300_000;
+      const down = { status: 'down', error_type: 'connect', error_message: 'ECONNREFUSED', status_code: null } as const;
+      await store().appendChecks([
+        // Hour 1: 6 up and 2 down outside maintenance; 2 up and 2 down during it.
+        ...checksEvery(monitor, T, T + 30 * 60_000, FIVE_MIN),
+        ...checksEvery(monitor, T + 30 * 60_000, T + 40 * 60_000, FIVE_MIN, down),
+        ...checksEvery(monitor, T + 40 * 60_000, T + 50 * 60_000, FIVE_MIN, { maintenance: true }),
+        ...checksEvery(monitor, T + 50 * 60_000, T + HOUR, FIVE_MIN, { ...down, maintenance: true }),
+        // Hour 2: maintenance only.
+        ...checksEvery(monitor, T + HOUR, T + HOUR + 20 * 60_000, FIVE_MIN, { ...down, maintenance: true }),
+      ]);
+      await refresh();
+
+      const history = await store().history(alice.id, monitor.id, { from: T, to: T + 2 * HOUR, bucket: 'hour', tz: 'UTC' });
+      expect(history?.buckets.map(({ checks, up, down, maintenance, uptime }) => ({ checks, up, down, maintenance, uptime }))).toEqual([
+        { checks: 12, up: 6, down: 2, maintenance: 4, uptime: 6 / 8 },
+        { checks: 4, up: 0, down: 0, maintenance: 4, uptime: null },
+      ]);
+      expect(history?.totals).toEqual({ checks: 16, up: 6, down: 2, maintenance: 8, uptime: 6 / 8 });
+      // A partial hour (read from the checks themselves) answers the same way.
+      const partial = await store().history(alice.id, monitor.id, { from: T + 35 * 60_000, to: T + 55 * 60_000, bucket: 'hour', tz: 'UTC' });
+      expect(partial?.totals).toEqual({ checks: 4, up: 0, down: 1, maintenance: 3, uptime: 0 });
+
+      const [row] = await store().summary(alice.id, T + 2 * HOUR + 60_000);
+      expect(row?.uptime['24h']).toBe(6 / 8);
+      expect(row?.uptime['90d']).toBe(6 / 8);
     });
 
     test("another owner's window behaves like a missing one", async () => {

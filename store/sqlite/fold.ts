@@ -41,14 +41,14 @@ export function foldChecks(db: Db, limit = FOLD_LIMIT): number {
   let upTo = from;
   let count = 0;
   const rows = db
-    .sql('SELECT seq, mkey, ts, up, duration_us, total_us FROM checks WHERE seq > ? ORDER BY seq LIMIT ?')
+    .sql('SELECT seq, mkey, ts, up, maintenance, duration_us, total_us FROM checks WHERE seq > ? ORDER BY seq LIMIT ?')
     .iterate(from, limit);
   for (const row of rows) {
     const seq = int(row, 'seq');
     const mkey = int(row, 'mkey');
     const ts = int(row, 'ts');
     const totalUs = row.total_us;
-    rollups.add(mkey, { ts, up: row.up === 1, durationUs: int(row, 'duration_us'), totalUs: typeof totalUs === 'number' ? totalUs : null });
+    rollups.add(mkey, { ts, up: row.up === 1, maintenance: row.maintenance === 1, durationUs: int(row, 'duration_us'), totalUs: typeof totalUs === 'number' ? totalUs : null });
     lists.add(seq, mkey, ts);
     upTo = seq;
     count += 1;

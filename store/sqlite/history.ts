@@ -8,6 +8,7 @@
 // only in proportion to the raw checks read.
 
 import type { HistoryQuery } from '../contract.ts';
+import { historyTotals } from '../history-totals.ts';
 import { bucketEdges } from '../time-buckets.ts';
 import type { History } from '../types.ts';
 import { type BucketTotals, addCheck, addRollup, emptyTotals, toBucket } from './bucket-totals.ts';
@@ -38,7 +39,7 @@ function historyIn(db: Db, ownerId: string, monitorId: string, query: HistoryQue
   const rawHours: number[] = [];
   const rows = db
     .sql(
-      `SELECT hour, checks, up, resp_count, resp_sum_us, resp_max_us, histogram FROM rollup_hour
+      `SELECT hour, checks, up, maintenance, resp_count, resp_sum_us, resp_max_us, histogram FROM rollup_hour
        WHERE mkey = ? AND hour >= ? AND hour < ? ORDER BY hour`,
     )
     .all(mkey, Math.floor(from / HOUR_MS), Math.ceil(to / HOUR_MS));
@@ -52,6 +53,7 @@ function historyIn(db: Db, ownerId: string, monitorId: string, query: HistoryQue
       addRollup(bucketAt(totals, index), {
         checks: int(row, 'checks'),
         up: int(row, 'up'),
+        maintenance: int(row, 'maintenance'),
         respCount: int(row, 'resp_count'),
         respSumUs: int(row, 'resp_sum_us'),
         respMaxUs: intOrNull(row, 'resp_max_us'),
@@ -64,10 +66,10 @@ function historyIn(db: Db, ownerId: string, monitorId: string, query: HistoryQue
 
   const addRows = (rows: Row[]) => {
     for (const check of rows) {
-      addCheck(bucketAt(totals, bucketOf(int(check, 'ts'))), int(check, 'up') === 1, intOrNull(check, 'response_us'));
+      addCheck(bucketAt(totals, bucketOf(int(check, 'ts'))), int(check, 'up') === 1, check.maintenance === 1, intOrNull(check, 'response_us'));
     }
   };
-  const select = 'SELECT ts, up, CASE WHEN up = 1 THEN coalesce(total_us, duration_us) END AS response_us FROM checks c';
+  const select = 'SELECT ts, up, maintenance, CASE WHEN up = 1 THEN coalesce(total_us, duration_us) END AS response_us FROM checks c';
   for (const [start, end] of mergeHours(rawHours)) {
     const rangeFrom = Math.max(start, from);
     const rangeTo = Math.min(end, to);
@@ -79,11 +81,7 @@ function historyIn(db: Db, ownerId: string, monitorId: string, query: HistoryQue
   addRows(db.sql(`${select} WHERE c.seq > ? AND c.mkey = ? AND c.ts >= ? AND c.ts < ?`).all(foldedSeq(db), mkey, from, to));
 
   const buckets = totals.map((bucket, index) => toBucket(edges[index] ?? 0, bucket));
-  const sum = buckets.reduce((acc, b) => ({ checks: acc.checks + b.checks, up: acc.up + b.up }), { checks: 0, up: 0 });
-  return {
-    buckets,
-    totals: { ...sum, down: sum.checks - sum.up, uptime: sum.checks === 0 ? null : sum.up / sum.checks },
-  };
+  return { buckets, totals: historyTotals(buckets) };
 }
 
 /** Index of the bucket holding `instant` (edges ascending; instant within the edges). */

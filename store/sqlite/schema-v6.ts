@@ -34,6 +34,9 @@ CREATE TABLE maintenance_monitors (
 ) WITHOUT ROWID;
 
 ALTER TABLE checks ADD COLUMN maintenance INTEGER;
+-- Rollups: checks counts them all, up only those outside maintenance, maintenance the others.
+ALTER TABLE rollup_hour ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_day ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0;
 
 ALTER TABLE alert_states ADD COLUMN told_incident_id TEXT;
 UPDATE alert_states SET told_incident_id = open_incident_id;

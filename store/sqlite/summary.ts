@@ -17,7 +17,8 @@ import { DAY_MS, HOUR_MS } from './rollups.ts';
 
 const WINDOW_HOURS: Record<UptimeWindow, number> = { '24h': 24, '7d': 168, '30d': 720, '90d': 2160 };
 
-type WindowTotals = { checks: number; up: number; respCount: number; respSumUs: number };
+/** checks counts every check; up only those outside maintenance (rollups.ts). */
+type WindowTotals = { checks: number; up: number; maintenance: number; respCount: number; respSumUs: number };
 
 export function summary(db: Db, ownerId: string, now: number): MonitorSummary[] {
   return readTransaction(db, () => summaryIn(db, ownerId, now));
@@ -64,7 +65,7 @@ function summaryIn(db: Db, ownerId: string, now: number): MonitorSummary[] {
       uptime: Object.fromEntries(
         UPTIME_WINDOWS.map((window) => {
           const t = windows?.get(window);
-          return [window, t && t.checks > 0 ? t.up / t.checks : null];
+          return [window, t && t.checks > t.maintenance ? t.up / (t.checks - t.maintenance) : null];
         }),
       ) as Record<UptimeWindow, number | null>,
       avg_response_ms_24h: day && day.respCount > 0 ? Math.round(day.respSumUs / day.respCount) / 1000 : null,
@@ -102,7 +103,7 @@ function addTail(
   const currentHour = hourOf(now);
   const rows = db
     .sql(
-      `SELECT c.seq, c.mkey, c.ts, c.up, CASE WHEN c.up = 1 THEN coalesce(c.total_us, c.duration_us) END AS response_us
+      `SELECT c.seq, c.mkey, c.ts, c.up, c.maintenance, CASE WHEN c.up = 1 THEN coalesce(c.total_us, c.duration_us) END AS response_us
        FROM checks c WHERE c.seq > ? AND c.mkey IN (SELECT mkey FROM monitors WHERE owner_id = ? AND deleted_at IS NULL)`,
     )
     .iterate(foldedSeq(db), ownerId);
@@ -119,10 +120,11 @@ function addTail(
     totals.set(mkey, windows);
     for (const window of UPTIME_WINDOWS) {
       if (hour < currentHour - WINDOW_HOURS[window] + 1) continue;
-      const t = windows.get(window) ?? { checks: 0, up: 0, respCount: 0, respSumUs: 0 };
+      const t = windows.get(window) ?? { checks: 0, up: 0, maintenance: 0, respCount: 0, respSumUs: 0 };
       windows.set(window, t);
       t.checks += 1;
-      if (int(row, 'up') === 1) t.up += 1;
+      if (row.maintenance === 1) t.maintenance += 1;
+      else if (int(row, 'up') === 1) t.up += 1;
       if (response !== null) {
         t.respCount += 1;
         t.respSumUs += response;
@@ -141,9 +143,9 @@ function windowTotals(db: Db, ownerId: string, now: number): Map<number, Map<Upt
     const firstHour = currentHour - WINDOW_HOURS[window] + 1;
     const firstDay = Math.ceil(firstHour / 24);
     parts.push(
-      `SELECT mkey, ${index} AS w, checks, up, resp_count, resp_sum_us FROM rollup_hour
+      `SELECT mkey, ${index} AS w, checks, up, maintenance, resp_count, resp_sum_us FROM rollup_hour
        WHERE mkey IN (SELECT mkey FROM mine) AND hour >= ? AND hour < ? AND hour <= ?`,
-      `SELECT mkey, ${index} AS w, checks, up, resp_count, resp_sum_us FROM rollup_day
+      `SELECT mkey, ${index} AS w, checks, up, maintenance, resp_count, resp_sum_us FROM rollup_day
        WHERE mkey IN (SELECT mkey FROM mine) AND day >= ? AND day <= ?`,
     );
     params.push(firstHour, firstDay * 24, currentHour, firstDay, today);
@@ -151,7 +153,7 @@ function windowTotals(db: Db, ownerId: string, now: number): Map<number, Map<Upt
   const rows = db
     .sql(
       `WITH mine AS (SELECT mkey FROM monitors WHERE owner_id = ? AND deleted_at IS NULL)
-       SELECT mkey, w, sum(checks) AS checks, sum(up) AS up, sum(resp_count) AS resp_count, sum(resp_sum_us) AS resp_sum_us
+       SELECT mkey, w, sum(checks) AS checks, sum(up) AS up, sum(maintenance) AS maintenance, sum(resp_count) AS resp_count, sum(resp_sum_us) AS resp_sum_us
        FROM (${parts.join(' UNION ALL ')}) GROUP BY mkey, w`,
     )
     .all(...params);
@@ -164,6 +166,7 @@ function windowTotals(db: Db, ownerId: string, now: number): Map<number, Map<Upt
     windows.set(window, {
       checks: int(row, 'checks'),
       up: int(row, 'up'),
+      maintenance: int(row, 'maintenance'),
       respCount: int(row, 'resp_count'),
       respSumUs: int(row, 'resp_sum_us'),
     });
