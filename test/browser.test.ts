@@ -381,4 +381,39 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     // Green up to 76% from the bottom, red above.
     expect(cell.image).toMatch(/^linear-gradient\(to top, rgb\(\d+, \d+, \d+\) 76%, rgb\(\d+, \d+, \d+\) 76%\)$/);
   });
+
+  it('shows "Maintenance" on the dashboard and the status page while a window covers a monitor', { timeout: 60_000 }, async () => {
+    // A user of its own, set up through the API, so that this case runs alone too.
+    const email = 'planner@example.test';
+    const json = async (method: string, path: string, body: unknown, token?: string) => {
+      const res = await fetch(product.url + path, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    await json('POST', '/auth/signup', { email, password: PASSWORD });
+    const token = String((await json('POST', '/auth/token', { email, password: PASSWORD })).access_token);
+    await json('POST', '/api/monitors', { name: 'Planned work', url: target.url + 'planned', interval_seconds: 2, public: true }, token);
+    await json('PUT', '/api/status-page', { slug: 'planned-work' }, token);
+    await json('POST', '/api/maintenance', { name: 'upgrade', all: true, start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 3_600_000).toISOString() }, token);
+
+    const page = await newPage();
+    await page.goto(product.url + '/login');
+    await page.locator('#login-form').getByLabel('Email').fill(email);
+    await page.locator('#login-form').getByLabel('Password').fill(PASSWORD);
+    await page.locator('#login-form').getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(product.url + '/');
+    const item = page.locator('li.monitor', { hasText: 'Planned work' });
+    await item.locator('.badge[data-status=maintenance]').waitFor({ timeout: TURN_WITHIN_MS });
+    expect(await item.locator('.badge').textContent()).toContain('Maintenance');
+    await shot(page, 'maintenance-desktop');
+
+    const visitor = await newPage();
+    await visitor.goto(`${product.url}/status/planned-work`);
+    await visitor.locator('.badge[data-status=maintenance]').waitFor({ timeout: TURN_WITHIN_MS });
+    expect(await visitor.locator('.badge[data-status=maintenance]').textContent()).toContain('Maintenance');
+  });
 });
