@@ -15,7 +15,7 @@ let target: Target;
 const collectors: Collector[] = [];
 const log = pino({ level: 'silent' });
 
-const config: CollectorConfig = {
+const config: Omit<CollectorConfig, 'dataDir'> = {
   allowPrivate: true,
   observer: 'obs-a',
   shard: { index: 0, count: 1 },
@@ -24,7 +24,7 @@ const config: CollectorConfig = {
 };
 
 function start(overrides: Partial<CollectorConfig> = {}): Collector {
-  const collector = startCollector({ store: t.store, config: { ...config, ...overrides }, log, metrics });
+  const collector = startCollector({ store: t.store, config: { ...config, dataDir: t.dataDir, ...overrides }, log, metrics });
   collectors.push(collector);
   return collector;
 }
