@@ -100,6 +100,37 @@ describe('collector', () => {
     }
   });
 
+  it('spools while the store refuses checks, shows it in the spool metrics, and stores every probe once it is back', async () => {
+    const monitor = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/spooled` }));
+    let refusing = true;
+    // The real store, whose disk is full for a while (the error SQLite gives then).
+    const store = Object.create(t.store, {
+      appendChecks: {
+        value: async (checks: Parameters<typeof t.store.appendChecks>[0]) => {
+          if (refusing) throw Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 });
+          return t.store.appendChecks(checks);
+        },
+      },
+    }) as typeof t.store;
+    const collector = startCollector({ store, config: { ...config, dataDir: t.dataDir }, log, metrics });
+    collectors.push(collector);
+    const gauge = async (name: string) => Number(new RegExp(`^uptime_${name} (\\S+)$`, 'm').exec(await metrics.prometheusText())?.[1]);
+    expect(await eventually(async () => (await gauge('spool_checks')) >= 3 && (await gauge('spool_oldest_age_seconds')) >= 1, 20_000)).toBe(true);
+    expect(await gauge('spool_bytes')).toBeGreaterThan(0);
+    expect(await storedChecks(t.store, t.ownerId, monitor.id)).toEqual([]);
+
+    refusing = false;
+    expect(await eventually(async () => (await gauge('spool_checks')) === 0, 20_000)).toBe(true);
+    expect(await gauge('spool_bytes')).toBe(0);
+    expect(await gauge('spool_oldest_age_seconds')).toBe(0);
+    expect(await metrics.prometheusText()).toMatch(/^uptime_spool_replayed_checks_total [3-9]\d*/m);
+    collectors.splice(0);
+    await collector.stop();
+    const stored = await storedChecks(t.store, t.ownerId, monitor.id);
+    expect(stored.length).toBe(hits('/spooled'));
+    expect(new Set(stored.map((c) => c.id)).size).toBe(stored.length);
+  });
+
   it('writes every probe made before stop, each once', async () => {
     const monitor = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/count` }));
     const collector = start({ writeFlushEveryMs: 60_000, writeBatchSize: 1000 });
