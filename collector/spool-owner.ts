@@ -115,39 +115,11 @@ export function claimSpoolDir(root: string, key: string, clock: () => number = D
     adoptAbandoned() {
       const moved: string[] = [];
       for (const sibling of readdirSync(root)) {
-        const from = join(root, sibling);
-        if (sibling === key || !statSync(from, { throwIfNoEntry: false })?.isDirectory()) continue;
-        const owner = ownerOf(from, clock());
-        if (typeof owner === 'object') continue;
-        for (const file of readdirSync(from).filter((f) => f.endsWith(SEGMENT_SUFFIX))) {
-          if (owner === 'silent') {
-            // Written to lately: a silent owner may be alive after all (a stalled process on
-            // another host), and its last record not whole yet. A later pass takes it.
-            const modifiedAt = statSync(join(from, file), { throwIfNoEntry: false })?.mtimeMs;
-            if (modifiedAt === undefined || clock() - modifiedAt < ABANDONED_AFTER_MS) continue;
-          }
-          // Names start with their creation time, so adopted segments sort among ours by age.
-          const name = existsSync(join(dir, file)) ? `${file.slice(0, -SEGMENT_SUFFIX.length)}-${sibling}${SEGMENT_SUFFIX}` : file;
-          try {
-            // The note of how far it was stored goes first: a segment is never seen without it.
-            if (existsSync(join(from, `${file}.ack`))) renameSync(join(from, `${file}.ack`), join(dir, `${name}.ack`));
-            renameSync(join(from, file), join(dir, name));
-            moved.push(name);
-          } catch (error) {
-            ignoreMissing(error); // another collector adopted it first
-          }
-        }
-        if (readdirSync(from).some((f) => f.endsWith(SEGMENT_SUFFIX))) continue; // some left for a later pass
-        for (const f of readdirSync(from).filter((f) => f.endsWith('.ack'))) unlinkSync(join(from, f));
+        if (sibling === key) continue;
         try {
-          unlinkSync(join(from, OWNER_FILE));
+          adopt(sibling, moved);
         } catch (error) {
-          ignoreMissing(error);
-        }
-        try {
-          rmdirSync(from);
-        } catch {
-          // Not empty (a file we do not know) or already gone: left as it is.
+          ignoreMissing(error); // another collector took it whole meanwhile
         }
       }
       return moved;
@@ -161,4 +133,42 @@ export function claimSpoolDir(root: string, key: string, clock: () => number = D
       }
     },
   };
+
+  /** Moves the segments of `root/sibling` into ours if its owner is gone. */
+  function adopt(sibling: string, moved: string[]): void {
+    const from = join(root, sibling);
+    if (!statSync(from, { throwIfNoEntry: false })?.isDirectory()) return;
+    const owner = ownerOf(from, clock());
+    if (typeof owner === 'object') return;
+    for (const file of readdirSync(from).filter((f) => f.endsWith(SEGMENT_SUFFIX))) {
+      if (owner === 'silent') {
+        // Written to lately: a silent owner may be alive after all (a stalled process on
+        // another host), and its last record not whole yet. A later pass takes it.
+        const modifiedAt = statSync(join(from, file), { throwIfNoEntry: false })?.mtimeMs;
+        if (modifiedAt === undefined || clock() - modifiedAt < ABANDONED_AFTER_MS) continue;
+      }
+      // Names start with their creation time, so adopted segments sort among ours by age.
+      const name = existsSync(join(dir, file)) ? `${file.slice(0, -SEGMENT_SUFFIX.length)}-${sibling}${SEGMENT_SUFFIX}` : file;
+      try {
+        // The note of how far it was stored goes first: a segment is never seen without it.
+        if (existsSync(join(from, `${file}.ack`))) renameSync(join(from, `${file}.ack`), join(dir, `${name}.ack`));
+        renameSync(join(from, file), join(dir, name));
+        moved.push(name);
+      } catch (error) {
+        ignoreMissing(error); // another collector adopted it first
+      }
+    }
+    if (readdirSync(from).some((f) => f.endsWith(SEGMENT_SUFFIX))) return; // some left for a later pass
+    for (const f of readdirSync(from).filter((f) => f.endsWith('.ack'))) unlinkSync(join(from, f));
+    try {
+      unlinkSync(join(from, OWNER_FILE));
+    } catch (error) {
+      ignoreMissing(error);
+    }
+    try {
+      rmdirSync(from);
+    } catch {
+      // Not empty (a file we do not know) or already gone: left as it is.
+    }
+  }
 }

@@ -211,12 +211,16 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
 
   function startReplay(): void {
     if (replaying !== null || closed) return;
+    let failed = false;
     replaying = replay()
-      .catch((error: unknown) => log.error({ err: error, spool: spool.dir }, 'spool replay failed; retrying'))
+      .catch((error: unknown) => {
+        failed = true;
+        log.error({ err: error, spool: spool.dir }, 'spool replay failed (reading the spool); retrying');
+      })
       .finally(() => {
         replaying = null;
         // A batch spooled after the last oldest() came back empty, or a failure above.
-        if (!spool.isEmpty() && !closed) setTimeout(startReplay, retryInitialMs).unref();
+        if (!spool.isEmpty() && !closed) setTimeout(startReplay, failed ? retryMaxMs : retryInitialMs).unref();
       });
   }
 
@@ -228,7 +232,7 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
     const { bytes, checks, oldestAt } = spool.stats();
     log.warn(
       { spool_checks: checks, spool_bytes: bytes, oldest_age_s: oldestAt === null ? 0 : Math.round((clock() - oldestAt) / 1000), dropped: droppedSinceReport },
-      'store still unavailable: checks held in the spool',
+      'spool holds checks the store has not taken yet (store unavailable, or catching up)',
     );
     droppedSinceReport = 0;
     startReplay();
