@@ -248,6 +248,24 @@ describe('batched writer', () => {
     expect(ids(await all())).toEqual(ids(sent));
   });
 
+  it('spools what a store that stops answering holds past writeTimeoutMs, and keeps room for probes', async () => {
+    let release!: () => void;
+    const o = outage({ hold: new Promise<void>((r) => (release = r)) });
+    const w = writer(o, { batchSize: 10, capacity: 30, flushEveryMs: 10, writeTimeoutMs: 300 });
+    const sent = checks(100);
+    for (let i = 0; i < sent.length; i += 10) {
+      expect(await eventually(() => w.hasRoom(10), 10_000)).toBe(true);
+      for (const c of sent.slice(i, i + 10)) w.append(c);
+    }
+    expect(await eventually(() => w.depth() === 0, 10_000)).toBe(true);
+    expect(logs.some((e) => e.msg === 'store not answering: checks go to the spool until it answers again')).toBe(true);
+    expect(spoolFiles().length).toBeGreaterThan(0);
+    o.hold = undefined;
+    release(); // the writes in flight land, late; the spool replays the same checks again
+    await w.flush();
+    expect(ids(await all())).toEqual(ids(sent));
+  });
+
   it('reports no room while the store hangs and the queue is full, and room again after', async () => {
     let release!: () => void;
     const o = outage({ hold: new Promise<void>((r) => (release = r)) });

@@ -31,6 +31,8 @@ export type BatchWriterOptions = {
   capacity?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** A store that has not answered a write in this long is treated as failing: the batch is spooled. */
+  writeTimeoutMs?: number;
   /** How long stop() keeps writing to the store before it spools what is left. */
   stopDeadlineMs?: number;
   /** While the spool holds checks, how often a line says how many and how old. */
@@ -58,6 +60,10 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
   const capacity = opts.capacity ?? 50_000;
   const retryInitialMs = opts.retryInitialMs ?? 200;
   const retryMaxMs = opts.retryMaxMs ?? 5_000;
+  // A write normally takes well under a second; a store that stops answering (a network cut
+  // without a reset: the Elasticsearch client would wait 30 s per try, five tries) must not hold
+  // the queue until it fills and probing waits. The late write may still land: harmless.
+  const writeTimeoutMs = opts.writeTimeoutMs ?? 30_000;
   const clock = opts.clock ?? Date.now;
   const { spool, log, metrics } = opts;
   const queue: Check[] = [];
@@ -108,6 +114,22 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
     }
   }
 
+  /** writeOnce, counted as a failure when the store has not answered within writeTimeoutMs. */
+  async function writeWithin(batch: Check[]): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => {
+        log.warn({ batch: batch.length, timeout_ms: writeTimeoutMs, spool: spool.dir }, 'store not answering: checks go to the spool until it answers again');
+        resolve(false);
+      }, writeTimeoutMs);
+    });
+    try {
+      return await Promise.race([writeOnce(batch, false), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Writes a batch to the spool, or drops it when the spool cannot take it. */
   async function toSpool(batch: Check[]): Promise<void> {
     const entry = leave(batch.length);
@@ -137,7 +159,7 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
     while (!closed && queue.length > 0 && (force || stopping || queue.length >= batchSize || waiters.length > 0)) {
       const batch = queue.slice(0, batchSize);
       if (spool.isEmpty()) {
-        const ok = await writeOnce(batch, false);
+        const ok = await writeWithin(batch);
         if (closed) return; // stop() took the queue over, this batch with it
         if (ok) {
           queue.splice(0, batch.length);
