@@ -1,9 +1,72 @@
-// Configuration parsing: the spool bound (the other variables are covered by the start-up tests
-// in test/ through `node main.ts`).
+// Configuration at the edge: the Elasticsearch connection variables (fingerprints in the forms
+// users copy, the combinations refused with one line before anything connects) and the spool bound.
 
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPOOL_MAX_BYTES } from './collector/config.ts';
 import { ConfigError, loadConfig } from './config.ts';
+
+const HEX = 'ef803ce90ac0b6ff12c48b148f80dc8a78f9a5593845be703a6ce62e36a9690b';
+const COLONS = HEX.toUpperCase().match(/../g)!.join(':');
+const https = { STORE: 'sqlite', ELASTICSEARCH_URL: 'https://es.example.net:9200' };
+
+describe('ELASTICSEARCH_CA_FINGERPRINT', () => {
+  it.each([
+    ['plain lowercase hex, as Elasticsearch prints it', HEX],
+    ['colon pairs, as openssl prints them', COLONS],
+    ["openssl's whole line", `sha256 Fingerprint=${COLONS}`],
+    ['with surrounding spaces', `  ${COLONS} `],
+  ])('accepts %s', (_form, value) => {
+    expect(loadConfig({ ...https, ELASTICSEARCH_CA_FINGERPRINT: value }).ELASTICSEARCH_CA_FINGERPRINT).toBe(HEX);
+  });
+
+  it.each([
+    ['a SHA-1 fingerprint', HEX.slice(0, 40), /this is a SHA-1 fingerprint; expected the SHA-256 one/],
+    ['too few digits', COLONS.slice(0, 20), /expected a SHA-256 fingerprint: 64 hex digits, plain or in pairs separated by colons/],
+    ['a trailing colon', `${COLONS}:`, /expected a SHA-256 fingerprint/],
+    ['a non-hex digit', `${HEX.slice(0, 63)}g`, /expected a SHA-256 fingerprint/],
+  ])('refuses %s with one line naming the variable', (_what, value, message) => {
+    expect(() => loadConfig({ ...https, ELASTICSEARCH_CA_FINGERPRINT: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...https, ELASTICSEARCH_CA_FINGERPRINT: value })).toThrow(/^invalid ELASTICSEARCH_CA_FINGERPRINT=".*": /);
+    expect(() => loadConfig({ ...https, ELASTICSEARCH_CA_FINGERPRINT: value })).toThrow(message);
+  });
+});
+
+describe('Elasticsearch credentials and trust together', () => {
+  it.each([
+    [
+      'an API key and a user name',
+      { ELASTICSEARCH_API_KEY: 'k', ELASTICSEARCH_USERNAME: 'u', ELASTICSEARCH_PASSWORD: 'p' },
+      'conflicting ELASTICSEARCH_API_KEY and ELASTICSEARCH_USERNAME: set one way to authenticate, not both',
+    ],
+    ['a password without a user name', { ELASTICSEARCH_PASSWORD: 'p' }, 'missing ELASTICSEARCH_USERNAME: required with ELASTICSEARCH_PASSWORD'],
+    ['a user name without a password', { ELASTICSEARCH_USERNAME: 'u' }, 'missing ELASTICSEARCH_PASSWORD: required with ELASTICSEARCH_USERNAME'],
+    [
+      'a CA file and a fingerprint',
+      { ELASTICSEARCH_CA_FILE: '/ca.crt', ELASTICSEARCH_CA_FINGERPRINT: HEX },
+      'conflicting ELASTICSEARCH_CA_FILE and ELASTICSEARCH_CA_FINGERPRINT: set one way to trust the CA, not both',
+    ],
+    [
+      'a CA file with an http URL',
+      { ELASTICSEARCH_URL: 'http://es:9200', ELASTICSEARCH_CA_FILE: '/ca.crt' },
+      'invalid ELASTICSEARCH_URL="http://es:9200": ELASTICSEARCH_CA_FILE is set, so expected https://',
+    ],
+    [
+      'a fingerprint with an http URL',
+      { ELASTICSEARCH_URL: 'http://es:9200', ELASTICSEARCH_CA_FINGERPRINT: HEX },
+      'invalid ELASTICSEARCH_URL="http://es:9200": ELASTICSEARCH_CA_FINGERPRINT is set, so expected https://',
+    ],
+  ])('refuses %s', (_what, env, line) => {
+    expect(() => loadConfig({ ...https, ...env })).toThrow(new ConfigError(line));
+  });
+
+  it('refuses credentials inside the URL without echoing them', () => {
+    const attempt = () => loadConfig({ ...https, ELASTICSEARCH_URL: 'https://elastic:hunter2secret@es.example.net:9200' });
+    expect(attempt).toThrow(
+      'invalid ELASTICSEARCH_URL="https://***@es.example.net:9200/": expected no credentials in the URL: set ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD',
+    );
+    expect(attempt).not.toThrow(/hunter2secret|elastic:/);
+  });
+});
 
 describe('SPOOL_MAX_BYTES', () => {
   it.each([

@@ -48,20 +48,36 @@ const shard = z
   })
   .refine((s) => s.count >= 1 && s.index < s.count, 'expected i/n with 0 <= i < n');
 
+// A SHA-256 as users copy it: Elasticsearch prints plain hex at its first start, `openssl x509
+// -fingerprint -sha256` prints "sha256 Fingerprint=AA:BB:…". Kept as 64 lowercase hex digits.
+const fingerprint = z
+  .string()
+  .transform((v) => v.trim().replace(/^sha-?256 fingerprint=/i, ''))
+  .superRefine((v, ctx) => {
+    if (/^[0-9a-f]{64}$/i.test(v) || /^[0-9a-f]{2}(:[0-9a-f]{2}){31}$/i.test(v)) return;
+    const sha1 = /^[0-9a-f]{40}$/i.test(v) || /^[0-9a-f]{2}(:[0-9a-f]{2}){19}$/i.test(v);
+    ctx.addIssue({
+      code: 'custom',
+      message: sha1
+        ? 'this is a SHA-1 fingerprint; expected the SHA-256 one (openssl x509 -fingerprint -sha256 -noout -in ca.crt)'
+        : 'expected a SHA-256 fingerprint: 64 hex digits, plain or in pairs separated by colons (AA:BB:…)',
+    });
+  })
+  .transform((v) => v.replaceAll(':', '').toLowerCase());
+
 const schema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   STORE: z.enum(['sqlite', 'elasticsearch'], { error: 'expected sqlite or elasticsearch' }).optional(),
-  ELASTICSEARCH_URL: url(['http:', 'https:']).optional(),
+  ELASTICSEARCH_URL: url(['http:', 'https:'])
+    .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), 'expected no credentials in the URL: set ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD')
+    .optional(),
   ELASTICSEARCH_API_KEY: z.string().min(1).optional(),
   ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
   ELASTICSEARCH_PASSWORD: z.string().min(1).optional(),
   ELASTICSEARCH_CA_FILE: z.string().min(1).optional(),
-  ELASTICSEARCH_CA_FINGERPRINT: z
-    .string()
-    .regex(/^([0-9A-Fa-f]{2}:?){32}$/, 'expected a SHA-256 fingerprint (64 hex digits, colons allowed)')
-    .optional(),
+  ELASTICSEARCH_CA_FINGERPRINT: fingerprint.optional(),
   ELASTICSEARCH_NAMESPACE: z
     .string()
     .regex(/^[a-z0-9_]{1,60}$/, 'expected lowercase letters, digits or _ (no dashes)')
@@ -106,7 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const value = SECRET.test(name) ? '(hidden)' : JSON.stringify(present[name]);
+      const value = SECRET.test(name) ? '(hidden)' : JSON.stringify(withoutCredentials(present[name]));
       return `invalid ${name}=${value}: ${issue.message}`;
     });
     throw new ConfigError(lines.join('\n'));
@@ -128,6 +144,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (c.ELASTICSEARCH_USERNAME && !c.ELASTICSEARCH_PASSWORD) {
     problems.push('missing ELASTICSEARCH_PASSWORD: required with ELASTICSEARCH_USERNAME');
   }
+  if (c.ELASTICSEARCH_PASSWORD && !c.ELASTICSEARCH_USERNAME) {
+    problems.push('missing ELASTICSEARCH_USERNAME: required with ELASTICSEARCH_PASSWORD');
+  }
+  if (c.ELASTICSEARCH_API_KEY && c.ELASTICSEARCH_USERNAME) {
+    problems.push('conflicting ELASTICSEARCH_API_KEY and ELASTICSEARCH_USERNAME: set one way to authenticate, not both');
+  }
+  if (c.ELASTICSEARCH_CA_FILE && c.ELASTICSEARCH_CA_FINGERPRINT) {
+    problems.push('conflicting ELASTICSEARCH_CA_FILE and ELASTICSEARCH_CA_FINGERPRINT: set one way to trust the CA, not both');
+  }
+  const trustVariable = c.ELASTICSEARCH_CA_FILE ? 'ELASTICSEARCH_CA_FILE' : c.ELASTICSEARCH_CA_FINGERPRINT ? 'ELASTICSEARCH_CA_FINGERPRINT' : null;
+  if (trustVariable && c.ELASTICSEARCH_URL && new URL(c.ELASTICSEARCH_URL).protocol !== 'https:') {
+    problems.push(`invalid ELASTICSEARCH_URL=${JSON.stringify(c.ELASTICSEARCH_URL)}: ${trustVariable} is set, so expected https://`);
+  }
   const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM].filter(Boolean).length;
   if (twilio > 0 && twilio < 3) {
     problems.push('incomplete TWILIO_*: set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM, or none');
@@ -137,4 +166,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   return { ...c, STORE: store, PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}` };
+}
+
+/** A URL's user name and password masked, so that an error line never shows them. */
+function withoutCredentials(value: string | undefined): string | undefined {
+  try {
+    const url = new URL(value ?? '');
+    if (!url.username && !url.password) return value;
+    url.username = '***';
+    url.password = '';
+    return url.href;
+  } catch {
+    return value;
+  }
 }

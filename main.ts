@@ -17,7 +17,9 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startRetention } from './store/retention-job.ts';
 import type { Store } from './store/contract.ts';
 import { openSqliteStore } from './store/sqlite/open.ts';
+import type { Client } from '@elastic/elasticsearch';
 import { clientFromConfig } from './elastic/client.ts';
+import { describeConnectFailure, safeOrigin } from './elastic/connect-failure.ts';
 import { openElasticsearchStore } from './elastic/store/open.ts';
 import { startTelemetry } from './telemetry/otel.ts';
 import { traceStore } from './telemetry/traced-store.ts';
@@ -74,21 +76,24 @@ async function resolveJwtSecret(config: Config): Promise<string> {
 export async function openStore(config: Config): Promise<Store> {
   if (config.STORE === 'sqlite') return openSqliteStore({ dataDir: config.DATA_DIR });
   const url = config.ELASTICSEARCH_URL as string; // loadConfig requires it with STORE=elasticsearch
-  const client = await clientFromConfig({ ...config, ELASTICSEARCH_URL: url });
+  let client: Client | undefined;
   try {
+    client = await clientFromConfig({ ...config, ELASTICSEARCH_URL: url });
     return await openElasticsearchStore({
       client,
       namespace: config.ELASTICSEARCH_NAMESPACE,
       retentionDays: config.CHECKS_RETENTION_DAYS,
     });
   } catch (error) {
-    await client.close();
-    // One line naming the node and the reason (refused, untrusted certificate, bad credentials…).
-    throw new StoreUnavailableError(`cannot open the Elasticsearch store at ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    await client?.close();
+    // One line naming the node, the reason (refused, untrusted certificate, bad credentials…) and
+    // what to set.
+    throw new StoreUnavailableError(`cannot open the Elasticsearch store at ${safeOrigin(url)}: ${describeConnectFailure(error, config)}`);
   }
 }
 
-class StoreUnavailableError extends Error {
+/** The configured store could not be opened; the message is one line, without secrets. */
+export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTACT_DELETED } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
+import { allDeliveries } from '../store/testing/deliveries.ts';
 import type { ContactType, Delivery, Monitor } from '../store/types.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
 import type { Channel } from './channels/channel.ts';
@@ -71,7 +72,7 @@ async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 15_00
   }
 }
 
-const listed = async (m: Monitor): Promise<Delivery[]> => (await world.store.listDeliveries(world.user.id, m.id)) ?? [];
+const listed = async (m: Monitor): Promise<Delivery[]> => (await allDeliveries(world.store, world.user.id, m.id)) ?? [];
 const allFinal = (m: Monitor) => async () => (await listed(m)).every((d) => d.status !== 'pending');
 
 describe('dispatcher', () => {
@@ -111,6 +112,18 @@ describe('dispatcher', () => {
     await new Promise((r) => setTimeout(r, 300));
     await d.stop();
     expect((await listed(monitor))[0]).toMatchObject({ status: 'sent' });
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('retries a delivery whose incident is not visible yet (a search engine shows indices in either order), sending it once', async () => {
+    const monitor = await outage([['email', 'ops@example.com']]);
+    const real = createIncidentLookup(world.store);
+    let lookups = 0;
+    const lagging = { remember: real.remember, find: (...args: Parameters<typeof real.find>) => (++lookups === 1 ? Promise.resolve(null) : real.find(...args)) };
+    const d = dispatcher({ incidents: lagging });
+    await until('sent', allFinal(monitor));
+    await d.stop();
+    expect((await listed(monitor))[0]).toMatchObject({ status: 'sent', attempts: 2 });
     expect(smtp.mails).toHaveLength(1);
   });
 

@@ -18,6 +18,7 @@ import { DEFAULT_BACKOFF, nextAttemptAt, type BackoffPolicy } from './backoff.ts
 import { PermanentError, type Channel } from './channels/channel.ts';
 import type { IncidentLookup } from './lookups.ts';
 import { assembleMessage } from './message.ts';
+import { createOutageCauses } from './outage-causes.ts';
 
 export type DispatcherDeps = {
   store: Pick<
@@ -74,6 +75,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   const sending = new Set<string>();
   let nudged = false;
   let wake: (() => void) | null = null;
+  const causes = createOutageCauses(store);
 
   const nudge = () => {
     nudged = true;
@@ -108,7 +110,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
         await store.failDelivery(delivery.id, workerId, `waiting for the earlier ${earlier.kind} message to this contact`, retryAt);
         return;
       }
-      const message = await assembleMessage({ store, incidents: deps.incidents, publicUrl: deps.publicUrl }, delivery, started);
+      const message = await assembleMessage({ store, incidents: deps.incidents, causes, publicUrl: deps.publicUrl }, delivery, started);
       if ('missing' in message) throw new PermanentError(message.missing);
       const attributes = { 'notification.channel': delivery.channel, 'notification.kind': delivery.kind, 'monitor.id': delivery.monitor_id };
       await withSpan(tracer, 'delivery.send', attributes, () =>

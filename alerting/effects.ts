@@ -1,14 +1,14 @@
 // What a transition writes besides the state: the incident (opened on down, resolved on up) and
 // one delivery per contact. Built here, written by the evaluator in one compare-and-set.
 
-import type { AlertEffects, AlertStore, ContactStore } from '../store/contract.ts';
+import type { AlertEffects, ContactStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import { buildDeliveries } from './deliveries.ts';
 import type { IncidentLookup } from './lookups.ts';
 import type { Transition } from './state-machine.ts';
 
 export type EffectsDeps = {
-  store: Pick<ContactStore, 'listContacts'> & Pick<AlertStore, 'listIncidents'>;
+  store: Pick<ContactStore, 'listContacts'>;
   incidents: IncidentLookup;
 };
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CasConflictError } from '../store/contract.ts';
+import { CasConflictError, type Store } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
+import { allDeliveries } from '../store/testing/deliveries.ts';
 import type { Delivery, Monitor } from '../store/types.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
 import { createEvaluator } from './evaluator.ts';
@@ -22,7 +23,7 @@ afterEach(async () => {
   await world.close();
 });
 
-function evaluatorFor(store = world.store, onEnqueued?: (d: readonly Delivery[]) => void) {
+function evaluatorFor(store: Store = world.store, onEnqueued?: (d: readonly Delivery[]) => void) {
   return createEvaluator({ store, incidents: createIncidentLookup(store), log: silentLog, metrics: createMetrics(), clock, onEnqueued });
 }
 
@@ -33,7 +34,7 @@ async function monitorWithContacts(overrides: Partial<Monitor> = {}) {
   return monitor;
 }
 
-const deliveries = async (m: Monitor) => (await world.store.listDeliveries(world.user.id, m.id)) ?? [];
+const deliveries = async (m: Monitor) => (await allDeliveries(world.store, world.user.id, m.id)) ?? [];
 const incidents = async (m: Monitor) => (await world.store.listIncidents(world.user.id, m.id, {})) ?? [];
 
 describe('evaluator with the SQLite store', () => {

@@ -45,7 +45,6 @@ export type EvaluatorStore = Pick<
   | 'getAlertState'
   | 'compareAndSetAlertState'
   | 'listContacts'
-  | 'listIncidents'
 >;
 
 export type EvaluatorDeps = {

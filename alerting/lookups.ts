@@ -1,6 +1,7 @@
-// Finding the records a notification is about. The contract has no get-by-id for incidents and
-// checks, so they are found through the owner-scoped lists, and recently seen incidents are kept
-// in a small bounded cache shared by the evaluator and the dispatcher of one process.
+// Finding the records a notification is about: an incident by id (getIncident, a realtime read
+// that does not grow with the monitor's history), with recently seen incidents kept in a small
+// bounded cache shared by the evaluator and the dispatcher of one process; a check by its probe
+// time (the contract has no get-by-id for checks: a one-millisecond page of the monitor's list).
 
 import type { AlertStore, CheckReader } from '../store/contract.ts';
 import type { Check, Incident } from '../store/types.ts';
@@ -13,7 +14,7 @@ export type IncidentLookup = {
   find(ownerId: string, monitorId: string, id: string, opts?: { resolved?: boolean }): Promise<Incident | null>;
 };
 
-export function createIncidentLookup(store: Pick<AlertStore, 'listIncidents'>): IncidentLookup {
+export function createIncidentLookup(store: Pick<AlertStore, 'getIncident'>): IncidentLookup {
   // Map iteration order is insertion order: deleting the first key evicts the oldest entry.
   const cache = new Map<string, Incident>();
   const remember = (incident: Incident) => {
@@ -26,8 +27,7 @@ export function createIncidentLookup(store: Pick<AlertStore, 'listIncidents'>): 
     async find(ownerId, monitorId, id, opts = {}) {
       const cached = cache.get(id);
       if (cached && !(opts.resolved && cached.resolved_at === null)) return cached;
-      const all = (await store.listIncidents(ownerId, monitorId, {})) ?? [];
-      const found = all.find((i) => i.id === id) ?? null;
+      const found = await store.getIncident(ownerId, monitorId, id);
       if (found) remember(found);
       return found;
     },

@@ -3,6 +3,10 @@
 // its first cause only. Read when the message is assembled, from the outage's failed checks: the
 // incident keeps its first cause and nothing new is stored. Checks that retention already removed
 // simply drop out (the incident's first cause always leads the list).
+//
+// An UP or a reminder goes to every contact of the monitor, and the dispatcher sends them side by
+// side: one outage's causes up to one end are read once (OutageCauses keeps the answer, and the
+// read in flight, in a small bounded cache) instead of once per contact.
 
 import type { CheckReader } from '../store/contract.ts';
 import type { Check, Incident } from '../store/types.ts';
@@ -49,4 +53,26 @@ export async function outageCauses(store: Pick<CheckReader, 'listChecks'>, incid
     if (!byKind.has(kindOf(cause))) byKind.set(kindOf(cause), cause);
   }
   return [...byKind.values()];
+}
+
+/** Recent answers kept; each is a few causes. */
+const CACHE_SIZE = 500;
+
+export type OutageCauses = (incident: Incident, end: number) => Promise<Cause[]>;
+
+/** outageCauses, with answers per (incident, end) shared by the sends of one process. */
+export function createOutageCauses(store: Pick<CheckReader, 'listChecks'>): OutageCauses {
+  // Map iteration order is insertion order: deleting the first key evicts the oldest entry.
+  const cache = new Map<string, Promise<Cause[]>>();
+  return (incident, end) => {
+    const key = `${incident.id}|${end}`;
+    const known = cache.get(key);
+    if (known) return known;
+    const read = outageCauses(store, incident, end);
+    cache.set(key, read);
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+    // A failed read is not remembered: the next send asks again.
+    read.catch(() => cache.get(key) === read && cache.delete(key));
+    return read;
+  };
 }

@@ -12,6 +12,7 @@
 // app.openapi() appear in /openapi.json, plain app.get() ones do not.
 
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { requireAuth } from './auth/require-auth.ts';
@@ -23,7 +24,7 @@ import { registerDocsRoutes } from './docs/routes.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { httpMetrics } from './http-metrics.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
-import { registerMonitorRoutes } from './monitors/routes.ts';
+import { BULK_MONITORS_PATH, registerMonitorRoutes } from './monitors/routes.ts';
 import { registerNotificationRoutes } from './notifications/routes.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
 import { notFound, onError, ProblemError, problemResponse, validationHook } from './problem.ts';
@@ -36,6 +37,25 @@ export { serveApp, type RunningServer } from './serve.ts';
 export const MAX_BODY_BYTES = 64 * 1024;
 const API_VERSION = '1.0.0';
 
+/** The bulk monitor creation's limit: a thousand monitors with headers and tags. */
+export const BULK_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Refuses bodies above maxSize with 413 before they are parsed. */
+function limitBodies(maxSize: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize,
+    // The rest of an oversized body is never read, so the connection cannot carry another
+    // request: say so and let the server end it after the answer. Advertising keep-alive here
+    // made the HTTP server drop the socket once its bounded drain of the unread body gave up,
+    // and a keep-alive client's next request failed on it.
+    onError: (c) =>
+      problemResponse(
+        c,
+        new ProblemError({ status: 413, detail: `request body exceeds ${maxSize} bytes`, headers: { connection: 'close' } }),
+      ),
+  });
+}
+
 export function createApp(deps: ApiDeps): ApiApp {
   const routeDeps: RouteDeps = { ...deps, clock: deps.clock ?? Date.now };
   const app: ApiApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -44,25 +64,9 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.onError(onError(deps.log));
   app.notFound(notFound);
   app.use('*', httpMetrics(deps.metrics, deps.tracer));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      // The rest of an oversized body is never read, so the connection cannot carry another
-      // request: say so and let the server end it after the answer. Advertising keep-alive here
-      // made the HTTP server drop the socket once its bounded drain of the unread body gave up,
-      // and a keep-alive client's next request failed on it.
-      onError: (c) =>
-        problemResponse(
-          c,
-          new ProblemError({
-            status: 413,
-            detail: `request body exceeds ${MAX_BODY_BYTES} bytes`,
-            headers: { connection: 'close' },
-          }),
-        ),
-    }),
-  );
+  const ordinaryBodies = limitBodies(MAX_BODY_BYTES);
+  app.use('*', (c, next) => (c.req.path === BULK_MONITORS_PATH ? next() : ordinaryBodies(c, next)));
+  app.use(BULK_MONITORS_PATH, limitBodies(BULK_MAX_BODY_BYTES));
   app.use('/api/*', requireAuth(tokens));
   app.use('/auth/me', requireAuth(tokens));
 

@@ -14,6 +14,7 @@ import { startCollector, type Collector } from './index.ts';
 import { probe } from './probe.ts';
 import { testMonitor } from './testing/monitor.ts';
 import { eventually, monitorInput, openTestStore, storedChecks, type TestStore } from './testing/store.ts';
+import { allDeliveries } from '../store/testing/deliveries.ts';
 
 type Message = { port?: number; request?: boolean; locked?: boolean; unlocked?: boolean };
 
@@ -85,7 +86,7 @@ describe('a stalled collector', () => {
       const evaluator = createEvaluator({ store: t.store, incidents: createIncidentLookup(t.store), log, metrics: createMetrics(), clock: Date.now });
       await evaluator.evaluateOnce();
       expect(await t.store.listIncidents(t.ownerId, monitor.id, {})).toEqual([]);
-      expect(await t.store.listDeliveries(t.ownerId, monitor.id)).toEqual([]);
+      expect(await allDeliveries(t.store, t.ownerId, monitor.id)).toEqual([]);
     } finally {
       await collector?.stop();
     }

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { type Client, errors } from '@elastic/elasticsearch';
 import { loadConfig } from '../config.ts';
 import { clientFromConfig, REQUEST_TIMEOUT_MS } from './client.ts';
+import { describeConnectFailure, safeOrigin } from './connect-failure.ts';
 import { detectEngine, type Engine } from './engine.ts';
 import { buildTemplates, type TemplateOptions } from './templates/index.ts';
 
@@ -87,15 +88,19 @@ async function main(env: Record<string, string | undefined>): Promise<void> {
   // requirements (JWT_SECRET) that come with STORE=elasticsearch.
   const config = loadConfig({ ...picked, STORE: 'sqlite' });
   if (!config.ELASTICSEARCH_URL) throw new Error('missing ELASTICSEARCH_URL: the Elasticsearch node to install into');
-  const client = await clientFromConfig({ ...config, ELASTICSEARCH_URL: config.ELASTICSEARCH_URL });
+  let client: Client | undefined;
   try {
+    client = await clientFromConfig({ ...config, ELASTICSEARCH_URL: config.ELASTICSEARCH_URL });
     const report = await installTemplates(client, {
       namespace: config.ELASTICSEARCH_NAMESPACE,
       retentionDays: config.CHECKS_RETENTION_DAYS,
     });
     console.log(JSON.stringify({ msg: 'elasticsearch resources installed', ...report }));
+  } catch (error) {
+    // Same one line as the app's start-up: untrusted certificate, refused credentials…
+    throw new Error(`${safeOrigin(config.ELASTICSEARCH_URL)}: ${describeConnectFailure(error, config)}`);
   } finally {
-    await client.close();
+    await client?.close();
   }
 }
 

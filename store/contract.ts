@@ -8,8 +8,9 @@
 // - Visibility: users, monitors and contacts, alert state and the evaluator cursor read their own
 //   writes. Everything else is read by search and is near-real-time: a write becomes visible to
 //   listChecks, history, summary, readChecksAfter, listIncidents, listOpenIncidents,
-//   listDeliveries(Page), listPendingDeliveries and claimDueDeliveries within the backend's
+//   listDeliveriesPage, listPendingDeliveries and claimDueDeliveries within the backend's
 //   refresh interval (Elasticsearch: 1 s; SQLite: at once). Tests call the conformance suite's `refresh` instead of sleeping.
+//   getIncident reads by id and sees an incident as soon as its compare-and-set returned.
 // - Order: there is no global order in which checks were accepted; readers of new checks use a
 //   cursor on an ingest time and must treat a re-read as harmless (readChecksAfter).
 // - Atomicity: one document at a time. A compare-and-set of an alert state carries its effects
@@ -29,6 +30,7 @@ import type {
   MonitorInput,
   MonitorPatch,
   MonitorSummary,
+  StatusPageSetting,
   User,
 } from './types.ts';
 
@@ -61,8 +63,12 @@ export interface UserStore {
   getUser(id: string): Promise<User | null>;
   /** Case-insensitive. */
   getUserByEmail(email: string): Promise<User | null>;
-  /** Opt in (slug) or out (null) of the public status page. Throws ConflictError when the slug is taken. */
-  setStatusSlug(userId: string, slug: string | null): Promise<User | null>;
+  /**
+   * Publishes the public status page (slug, title, description, written together) or takes it
+   * down (null: all three cleared). A new slug frees the old one. Throws ConflictError when the
+   * slug is another user's. null when the user does not exist.
+   */
+  setStatusPage(userId: string, page: StatusPageSetting | null): Promise<User | null>;
   getUserByStatusSlug(slug: string): Promise<User | null>;
   /**
    * Replaces the password hash and bumps token_generation in the same write, so that no token
@@ -75,6 +81,11 @@ export interface UserStore {
 
 export interface MonitorStore {
   createMonitor(ownerId: string, input: MonitorInput): Promise<Monitor>;
+  /**
+   * Creates all of them or none (a failure undoes what was written, then throws); returned and
+   * listed in the order given. One change of monitorsChangeToken for the lot.
+   */
+  createMonitors(ownerId: string, inputs: MonitorInput[]): Promise<Monitor[]>;
   getMonitor(ownerId: string, id: string): Promise<Monitor | null>;
   /** Oldest first. */
   listMonitors(ownerId: string): Promise<Monitor[]>;
@@ -205,6 +216,12 @@ export interface AlertStore {
   ): Promise<number>;
   /** Incidents overlapping [from, to) (open ones extend to now), newest first; null for a missing monitor. */
   listIncidents(ownerId: string, monitorId: string, range: { from?: number; to?: number }): Promise<Incident[] | null>;
+  /**
+   * One incident by id, read by id (not by search: it sees the compare-and-set that wrote it at
+   * once). null when the monitor does not exist for this owner (another owner's, deleted) or the
+   * incident is not one of that monitor's.
+   */
+  getIncident(ownerId: string, monitorId: string, incidentId: string): Promise<Incident | null>;
   /** Open incidents of an owner's monitors, for the summary. */
   listOpenIncidents(ownerId: string): Promise<Incident[]>;
   /** Where the evaluator stopped reading checks; shared by every alerting instance. */
@@ -243,11 +260,6 @@ export interface OutboxStore {
    * the monitor does not exist for this owner.
    */
   listDeliveriesPage(ownerId: string, monitorId: string, query: ListDeliveriesQuery): Promise<DeliveriesPage | null>;
-  /**
-   * Every delivery of a monitor, newest first, read whole: for tests and tools only. The product
-   * reads pages (listDeliveriesPage) and bounded lookups (listPendingDeliveries).
-   */
-  listDeliveries(ownerId: string, monitorId: string): Promise<Delivery[] | null>;
 }
 
 export type ListDeliveriesQuery = { limit: number; cursor?: string };

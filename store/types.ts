@@ -40,6 +40,10 @@ export type User = {
   password_hash: string;
   /** Public status page slug, or null when the user has not opted in. */
   status_slug: string | null;
+  /** The status page's title; null: none set (the page is titled by its slug). */
+  status_title: string | null;
+  /** A short text shown under the status page's title; null: none. */
+  status_description: string | null;
   /**
    * Generation of the user's access tokens: every token carries the one it was issued at, and
    * only tokens of the current generation are accepted. Logout and a password change bump it,
@@ -48,6 +52,9 @@ export type User = {
   token_generation: number;
   created_at: number;
 };
+
+/** What an owner publishes as the public status page (the store keeps it on the User). */
+export type StatusPageSetting = { slug: string; title: string | null; description: string | null };
 
 export type Monitor = {
   id: string;

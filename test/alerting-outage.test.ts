@@ -1,6 +1,6 @@
 // An outage end to end: the real collector probes a local target, the real alerting role turns
 // its checks into notifications, and the API lists the incident and the six deliveries; on each
-// store the run has (test/support/backends.ts).
+// store the run has (test/support/backends.ts); and an outage of several causes, named in the UP email.
 
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -27,7 +27,14 @@ describe.each(scenarioBackends())('on $name', (backend) => {
     await target.down();
   });
 
-  async function monitorWithContacts(url: string): Promise<string> {
+  async function monitorWithContacts(
+    url: string,
+    contacts: Array<[string, string]> = [
+      ['email', 'alice@example.test'],
+      ['email', 'bob@example.test'],
+      ['sms', '+33612345678'],
+    ],
+  ): Promise<string> {
     const created = await system.api<{ id: string }>('POST', '/api/monitors', {
       name: 'Shop',
       url,
@@ -38,11 +45,7 @@ describe.each(scenarioBackends())('on $name', (backend) => {
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    for (const [type, address] of [
-      ['email', 'alice@example.test'],
-      ['email', 'bob@example.test'],
-      ['sms', '+33612345678'],
-    ]) {
+    for (const [type, address] of contacts) {
       expect((await system.api('POST', `/api/monitors/${id}/contacts`, { type, address })).status).toBe(201);
     }
     return id;
@@ -139,6 +142,43 @@ describe.each(scenarioBackends())('on $name', (backend) => {
         flapping.closeAllConnections();
         await new Promise((r) => flapping.close(r));
       }
+    });
+  });
+
+  // An outage that changes its face: the UP email names the monitor's URL, every cause in the
+  // order it appeared, and the length the incident table shows.
+  describe('an outage of several causes', () => {
+    const errorTypes = async (id: string) =>
+      (await system.api<{ items: { 'error.type': string | null }[] }>('GET', `/api/monitors/${id}/checks?limit=50`)).body.items.map((c) => c['error.type']);
+
+    it('an outage of 500s, then timeouts, then refused connections: the UP email names all three causes', { timeout: 60_000 }, async () => {
+      const id = await monitorWithContacts(target.url, [['email', 'alice@example.test']]);
+      system.startCollector();
+      system.startAlerting();
+      await eventually('first good checks', async () => (await errorTypes(id)).length >= 2);
+
+      target.set('error');
+      await eventually('the DOWN email', async () => system.smtp.mails.some((m) => m.subject.startsWith('[DOWN]')), 15_000);
+      target.set('hang');
+      await eventually('a timed-out check', async () => (await errorTypes(id)).includes('timeout'), 15_000);
+      await target.down();
+      await eventually('a refused check', async () => (await errorTypes(id)).includes('connect'), 15_000);
+      await target.up();
+      const up = await eventually('the UP email', async () => system.smtp.mails.find((m) => m.subject.startsWith('[UP]')), 15_000);
+
+      type IncidentJson = { started_at: string; resolved_at: string | null; cause: { type: string } };
+      // The search engine shows the resolved incident within a refresh.
+      const incidents = await eventually('the resolved incident', async () => {
+        const items = (await system.api<{ items: IncidentJson[] }>('GET', `/api/monitors/${id}/incidents`)).body.items;
+        return items.every((i) => i.resolved_at !== null) && items;
+      });
+      expect(incidents).toHaveLength(1);
+      const incident = incidents[0]!;
+      expect(incident.cause.type).toBe('status');
+      const downtime = formatDuration(Date.parse(incident.resolved_at ?? '') - Date.parse(incident.started_at));
+      expect(up.subject).toBe(`[UP] Shop (${target.url}) is back after ${downtime}`);
+      // Each kind once, worded by its first check (closing the hung connection may be that one: ECONNRESET).
+      expect(up.text).toMatch(/Causes were: HTTP 500, then timeout: [^\n]+, then connect: [^\n]+\n/);
     });
   });
 });

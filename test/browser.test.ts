@@ -299,6 +299,51 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
   });
 
+  it('shows the title and description set in the dashboard on the public page, as text', { timeout: 60_000 }, async () => {
+    const page = await loggedIn();
+    await page.locator('#status-settings summary').click();
+    const form = page.locator('#slug-form');
+    // The form shows the current setting: the address published by the first test.
+    await expect.poll(() => form.getByLabel('Address').inputValue(), POLL).toBe(SLUG);
+    const title = 'Acme « Cloud » status';
+    const description = 'Shop & API <img src=x onerror="window.__hacked=1"><script>window.__hacked=2</script>';
+    await form.getByLabel('Title').fill(title);
+    await form.getByLabel('Description').fill(description);
+    await form.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => page.locator('#slug-notice').textContent(), POLL).toContain(`/status/${SLUG}`);
+    // Saved: a reload shows the same text in the form.
+    await page.reload();
+    await page.locator('#status-settings summary').click();
+    await expect.poll(() => form.getByLabel('Title').inputValue(), POLL).toBe(title);
+    expect(await form.getByLabel('Description').inputValue()).toBe(description);
+
+    const visitor = await newPage();
+    await visitor.goto(`${product.url}/status/${SLUG}`);
+    await expect.poll(() => visitor.locator('#title').textContent(), POLL).toBe(title);
+    expect(await visitor.title()).toBe(title);
+    await expect.poll(() => visitor.locator('#description').textContent(), POLL).toBe(description);
+    expect(await visitor.locator('#description').isVisible()).toBe(true);
+    // The markup in the description stayed text: no element made of it, nothing ran.
+    expect(await visitor.locator('#description *').count()).toBe(0);
+    expect(await visitor.evaluate(() => (window as unknown as { __hacked?: number }).__hacked)).toBeUndefined();
+    await shot(visitor, 'status-titled-desktop');
+
+    // Cleared in the dashboard: the page is titled by its address again, without a description.
+    await form.getByLabel('Title').fill('');
+    await form.getByLabel('Description').fill('');
+    await form.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(async () => (await page.request.get(`${product.url}/public/status/${SLUG}`)).json(), POLL).toMatchObject({
+      title: SLUG,
+      description: null,
+    });
+    // A new visitor (the first one's browser may keep the public answer for its max-age, 5 s).
+    const next = await newPage();
+    await next.goto(`${product.url}/status/${SLUG}`);
+    await expect.poll(() => next.locator('#title').textContent(), POLL).toBe(SLUG);
+    expect(await next.locator('#description').isVisible()).toBe(false);
+    expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
+  });
+
   it('shows a not-found view, with nothing to act on, for an unknown monitor and an unpublished status page', { timeout: 60_000 }, async () => {
     const page = await loggedIn();
     await page.goto(product.url + '/monitors/no-such-monitor');

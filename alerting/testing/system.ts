@@ -35,17 +35,24 @@ export type System = {
   stop(): Promise<void>;
 };
 
-export async function startSystem(opts: { storage?: WorldStorage } = {}): Promise<System> {
-  const dir = mkdtempSync(join(tmpdir(), 'alerting-scenario-'));
-  const [smtp, twilio] = await Promise.all([startSmtpSink(), startTwilioFake()]);
-  const config = loadConfig({
-    DATA_DIR: dir,
+/** The environment that points a product or alerting process at the test's mail and SMS servers. */
+export function providerEnv(smtp: SmtpSink, twilio: TwilioFake): Record<string, string> {
+  return {
     SMTP_URL: smtp.url,
     MAIL_FROM: 'uptime@example.test',
     TWILIO_ACCOUNT_SID: twilio.accountSid,
     TWILIO_AUTH_TOKEN: twilio.authToken,
     TWILIO_FROM: '+15550001111',
     TWILIO_API_URL: twilio.url,
+  };
+}
+
+export async function startSystem(opts: { storage?: WorldStorage } = {}): Promise<System> {
+  const dir = mkdtempSync(join(tmpdir(), 'alerting-scenario-'));
+  const [smtp, twilio] = await Promise.all([startSmtpSink(), startTwilioFake()]);
+  const config = loadConfig({
+    DATA_DIR: dir,
+    ...providerEnv(smtp, twilio),
     PUBLIC_URL: 'http://uptime.test',
     ALLOW_PRIVATE_TARGETS: 'true',
     JWT_SECRET,

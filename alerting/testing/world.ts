@@ -9,13 +9,20 @@ import pino from 'pino';
 import type { Store } from '../../store/contract.ts';
 import { openSqliteStore } from '../../store/sqlite/open.ts';
 import { makeCheck as fixtureCheck, monitorInput } from '../../store/testing/fixtures.ts';
-import type { Check, ContactType, Monitor, MonitorInput, User } from '../../store/types.ts';
+import { allDeliveries } from '../../store/testing/deliveries.ts';
+import type { Check, ContactType, Delivery, Monitor, MonitorInput, User } from '../../store/types.ts';
 
 export const silentLog = pino({ level: 'silent' });
 
+/**
+ * The store, plus every delivery of a monitor read through its pages (store/testing/deliveries.ts),
+ * under the name the store contract once had for it, for scenarios written against that name.
+ */
+export type WorldStore = Store & { listDeliveries(ownerId: string, monitorId: string): Promise<Delivery[] | null> };
+
 export type World = {
   dir: string;
-  store: Store;
+  store: WorldStore;
   /** Variables that make a child process open the same storage (DATA_DIR, or the search engine's). */
   env: Record<string, string>;
   user: User;
@@ -58,7 +65,7 @@ export async function createWorld(opts: { dir?: string; clock?: () => number; st
   let counter = 0;
   return {
     dir,
-    store,
+    store: { ...store, listDeliveries: (ownerId, monitorId) => allDeliveries(store, ownerId, monitorId) },
     env,
     user,
     async addMonitor(overrides = {}) {

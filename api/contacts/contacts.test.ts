@@ -82,6 +82,19 @@ describe('contacts', () => {
     }
   });
 
+  it('keeps at most 50 contacts on a monitor, saying so', async () => {
+    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Crowded', url: 'https://crowded.example.com/' } });
+    for (let i = 0; i < 50; i++) expect((await add({ type: 'email', address: `p${i}@example.com` }, monitor.body.id)).status).toBe(201);
+    const refused = await add<Problem>({ type: 'email', address: 'one-more@example.com' }, monitor.body.id);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]?.message).toMatch(/at most 50 contacts/);
+    const list = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitor.body.id}/contacts`, { token });
+    expect(list.body.items).toHaveLength(50);
+    const first = list.body.items[0]!;
+    expect((await api.call('DELETE', `/api/monitors/${monitor.body.id}/contacts/${first.id}`, { token })).status).toBe(204);
+    expect((await add({ type: 'email', address: 'one-more@example.com' }, monitor.body.id)).status).toBe(201);
+  });
+
   it('answers 404 for a monitor that does not exist', async () => {
     expect((await add({ type: 'email', address: 'ops@example.com' }, 'missing')).status).toBe(404);
     expect((await api.call('GET', '/api/monitors/missing/contacts', { token })).status).toBe(404);

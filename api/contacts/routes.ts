@@ -12,6 +12,12 @@ import { ContactCreate, ContactListSchema, ContactSchema, contactJson } from './
 
 const common = { tags: ['contacts'], security: bearerSecurity };
 
+/**
+ * Per monitor. Each transition enqueues one delivery per contact and each send re-reads the
+ * monitor's contacts, so the number must be bounded; a team's rota fits well within it.
+ */
+export const MAX_CONTACTS_PER_MONITOR = 50;
+
 /** What an operator sets to enable each channel, for the refusal message. */
 const CHANNEL_SETTINGS: Record<ContactType, string> = {
   email: 'set SMTP_URL and MAIL_FROM',
@@ -42,7 +48,13 @@ export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
       }
       // A webhook makes the server call a URL on the user's behalf: same policy as monitor targets.
       if (input.type === 'webhook') assertAllowedTarget(input.address, 'address', config.allowPrivateTargets);
-      const contact = await store.addContact(callerId(c), c.req.valid('param').id, input);
+      const owner = callerId(c);
+      const { id } = c.req.valid('param');
+      // Two adds racing may both pass; the bound still holds within the number of racing requests.
+      if ((await store.listContacts(owner, id)).length >= MAX_CONTACTS_PER_MONITOR) {
+        throw validationProblem([{ path: 'address', message: `a monitor has at most ${MAX_CONTACTS_PER_MONITOR} contacts: delete one first` }]);
+      }
+      const contact = await store.addContact(owner, id, input);
       if (!contact) throw notFoundProblem('monitor');
       return c.json(contactJson(contact, secretFor), 201);
     },

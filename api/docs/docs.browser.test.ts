@@ -50,7 +50,11 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('/docs in C
     expect(operations.map((p) => p.replace(/\u200b/g, ''))).toEqual(
       expect.arrayContaining(['/api/monitors', '/api/monitors/{id}/checks', '/auth/token', '/readyz']),
     );
-    expect(await page.locator('.opblock').count()).toBe(21);
+    // One block per operation of the document, whatever routes are added later.
+    const spec = (await (await fetch(`${origin}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.values(spec.paths).reduce((n, ops) => n + Object.keys(ops).filter((k) => k !== 'parameters').length, 0);
+    expect(documented).toBeGreaterThan(20);
+    expect(await page.locator('.opblock').count()).toBe(documented);
     expect(await page.locator('button.authorize').count()).toBe(1);
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);

@@ -60,6 +60,46 @@ describe('monitors', () => {
     expect((await api.call('DELETE', `/api/monitors/${id}`, { token })).status).toBe(404);
   });
 
+  it('creates a thousand monitors in one request, in order, all or none', async () => {
+    const monitors = Array.from({ length: 1_000 }, (_, i) => ({ name: `site ${i}`, url: `https://site${i}.example.com/health`, tags: ['fleet'] }));
+    const created = await api.call<{ items: MonitorJson[] }>('POST', '/api/monitors/bulk', { token, json: { monitors } });
+    expect(created.status).toBe(201);
+    expect(created.body.items.map((m) => m.name)).toEqual(monitors.map((m) => m.name));
+    expect(created.body.items[999]).toMatchObject({ url: 'https://site999.example.com/health', interval_seconds: 60, tags: ['fleet'] });
+    const listed = await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token });
+    expect(listed.body.items.map((m) => m.id)).toEqual(created.body.items.map((m) => m.id));
+
+    const other = (await api.user('bob@example.com')).token;
+    expect((await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token: other })).body.items).toEqual([]);
+
+    const bad = await api.call<Problem>('POST', '/api/monitors/bulk', {
+      token,
+      json: { monitors: [{ name: 'ok', url: 'https://ok.example.com/' }, { name: 'private', url: 'http://10.0.0.1/' }, { name: 'slow', url: 'https://s.example.com/', interval_seconds: 60, timeout_ms: 60_000 }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.map((e) => e.path)).toEqual(['monitors.2.timeout_ms']);
+    const refused = await api.call<Problem>('POST', '/api/monitors/bulk', {
+      token,
+      json: { monitors: [{ name: 'ok', url: 'https://ok.example.com/' }, { name: 'private', url: 'http://10.0.0.1/' }] },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.map((e) => e.path)).toEqual(['monitors.1.url']);
+    expect((await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token })).body.items).toHaveLength(1_000);
+
+    const tooMany = await api.call<Problem>('POST', '/api/monitors/bulk', { token, json: { monitors: [...monitors, monitors[0]] } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors?.[0]).toMatchObject({ path: 'monitors', message: expect.stringContaining('at most 1000') });
+    const oversized = await api.call<Problem>('POST', '/api/monitors/bulk', {
+      token,
+      json: { monitors: [{ name: 'x'.repeat(100), url: `https://example.com/${'p'.repeat(1_100_000)}` }] },
+    });
+    expect(oversized.status).toBe(413);
+    // Other routes keep the small limit.
+    const large = await post({ name: 'big', url: `https://example.com/${'p'.repeat(70_000)}` });
+    expect(large.status).toBe(413);
+    expect((await api.call('POST', '/api/monitors/bulk', { json: { monitors } })).status).toBe(401);
+  });
+
   it('refuses a private target with the reason, unless private targets are allowed', async () => {
     const refused = await post<Problem>({ name: 'Local', url: 'http://127.0.0.1:8080/' });
     expect(refused.status).toBe(400);

@@ -6,8 +6,12 @@ import { createRoute } from '@hono/zod-openapi';
 import { bearerSecurity, callerId, jsonContent, MonitorIdParams } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
+import { checkTargetUrl } from '../../net/address-guard.ts';
 import { assertAllowedTarget } from '../target-policy.ts';
-import { MonitorListSchema, MonitorSchema, monitorJson, monitorSchemas, timeoutVersusInterval } from './schemas.ts';
+import { BULK_MAX_MONITORS, MonitorListSchema, MonitorSchema, monitorJson, monitorSchemas, timeoutVersusInterval } from './schemas.ts';
+
+/** Its body may be larger than other requests' (api/app.ts). */
+export const BULK_MONITORS_PATH = '/api/monitors/bulk';
 
 const common = { tags: ['monitors'], security: bearerSecurity };
 
@@ -29,6 +33,30 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
       assertAllowedTarget(input.url, 'url', config.allowPrivateTargets);
       const monitor = await store.createMonitor(callerId(c), input);
       return c.json(monitorJson(monitor), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: 'post',
+      path: BULK_MONITORS_PATH,
+      summary: `Create up to ${BULK_MAX_MONITORS} monitors at once`,
+      description:
+        'All or none: one invalid monitor (its fields named as `monitors.<index>.<field>`) refuses the whole request and nothing is created. ' +
+        'Created monitors are returned, and listed, in the order given. The body may be up to 1 MiB.',
+      request: { body: { ...jsonContent(schemas.bulkCreate), required: true } },
+      responses: { 201: { description: 'Created, in the order given', ...jsonContent(MonitorListSchema) }, ...problemResponses(400, 401, 413) },
+    }),
+    async (c) => {
+      const { monitors } = c.req.valid('json');
+      const refused = monitors.flatMap((monitor, i) => {
+        const verdict = checkTargetUrl(monitor.url, { allowPrivate: config.allowPrivateTargets });
+        return verdict.ok ? [] : [{ path: `monitors.${i}.url`, message: verdict.reason }];
+      });
+      if (refused.length > 0) throw validationProblem(refused.slice(0, 20));
+      const created = await store.createMonitors(callerId(c), monitors);
+      return c.json({ items: created.map(monitorJson) }, 201);
     },
   );
 

@@ -11,6 +11,8 @@ import { expectStatus, monitorName, requestHeaders, tags, targetUrl, timeZone } 
 export type IntervalLimits = { minIntervalSeconds: number; defaultIntervalSeconds: number };
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Per bulk request: 50,000 monitors are 50 requests, each one transaction or bulk write. */
+export const BULK_MAX_MONITORS = 1_000;
 // Low enough for monitors of local targets probed every second.
 const MIN_TIMEOUT_MS = 100;
 const MAX_INTERVAL_SECONDS = 86_400;
@@ -98,7 +100,23 @@ export function monitorSchemas(limits: IntervalLimits) {
     });
   // No defaults here: an absent field keeps its stored value.
   const patch = z.object(f).partial().strict().openapi('MonitorPatch');
-  return { create, patch };
+  const bulkCreate = z
+    .object({
+      monitors: z
+        .array(create)
+        .min(1, 'must list at least one monitor')
+        .max(BULK_MAX_MONITORS, `must list at most ${BULK_MAX_MONITORS} monitors (send several requests)`),
+    })
+    .strict()
+    .openapi('MonitorBulkCreate', {
+      example: {
+        monitors: [
+          { name: 'Shop', url: 'https://shop.example.com/health', interval_seconds: 60, tags: ['prod'] },
+          { name: 'Blog', url: 'https://blog.example.com/', interval_seconds: 300 },
+        ],
+      },
+    });
+  return { create, patch, bulkCreate };
 }
 
 export const MonitorSchema = z

@@ -1,9 +1,12 @@
 // Shapes of the status page endpoints: the owner's opt-in settings and the public, unauthenticated
 // read. The public shape is deliberately thin: names, statuses and uptime only, never a URL, a
-// contact or an internal id.
+// contact or an internal id. The title and description are the owner's words, shown to anyone:
+// bounded, without control or bidi characters (they could disguise the text), and always put on
+// the page as text, never as markup (assets/js/dom.js).
 
 import { z } from '@hono/zod-openapi';
 import { IsoTime } from '../../api/common.ts';
+import { hiddenCharacterProblem } from '../../api/monitors/fields.ts';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$/;
 
@@ -15,14 +18,58 @@ export const Slug = z
   .refine((s) => !s.includes('--'), 'must not contain two dashes in a row')
   .openapi({ example: 'acme' });
 
-export const StatusPageBody = z.object({ slug: Slug }).strict().openapi('StatusPageSettingsRequest');
+export const MAX_TITLE_LENGTH = 100;
+export const MAX_DESCRIPTION_LENGTH = 500;
+
+/** Optional text of the page: trimmed; empty, null or absent all mean "none". */
+function pageText(max: number) {
+  return z
+    .string({ message: 'must be a string or null' })
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const problem = hiddenCharacterProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((value) => (value === '' ? null : value))
+    .nullable()
+    .optional()
+    .transform((value) => value ?? null);
+}
+
+export const StatusPageBody = z
+  .object({
+    slug: Slug,
+    title: pageText(MAX_TITLE_LENGTH).openapi({
+      description: `Heading of the page, at most ${MAX_TITLE_LENGTH} characters; absent, null or empty: the slug`,
+      example: 'Acme status',
+    }),
+    description: pageText(MAX_DESCRIPTION_LENGTH).openapi({
+      description: `One paragraph under the heading, at most ${MAX_DESCRIPTION_LENGTH} characters (no line breaks); absent, null or empty: none`,
+      example: 'Live status of the Acme shop and API. Planned maintenance is announced by email.',
+    }),
+  })
+  .strict()
+  .openapi('StatusPageSettingsRequest', {
+    description: 'The whole setting: a field left out is cleared (PUT replaces)',
+    example: { slug: 'acme', title: 'Acme status', description: 'Live status of the Acme shop and API.' },
+  });
 
 export const StatusPageSettings = z
   .object({
     slug: z.string().nullable().openapi({ description: 'null when the status page is off' }),
     url: z.string().nullable().openapi({ description: 'Where the page is published', example: 'https://uptime.example.com/status/acme' }),
+    title: z.string().nullable().openapi({ description: 'null: the page is titled by its slug', example: 'Acme status' }),
+    description: z.string().nullable().openapi({ example: 'Live status of the Acme shop and API.' }),
   })
-  .openapi('StatusPageSettings');
+  .openapi('StatusPageSettings', {
+    example: {
+      slug: 'acme',
+      url: 'https://uptime.example.com/status/acme',
+      title: 'Acme status',
+      description: 'Live status of the Acme shop and API.',
+    },
+  });
 
 export const SlugParams = z.object({
   slug: z
@@ -68,6 +115,8 @@ export const PublicIncident = z
 export const PublicStatus = z
   .object({
     slug: z.string(),
+    title: z.string().openapi({ description: "The owner's title, or the slug when none is set", example: 'Acme status' }),
+    description: z.string().nullable().openapi({ description: "The owner's description; null when none", example: 'Live status of the Acme shop and API.' }),
     generated_at: IsoTime,
     status: z.enum(['up', 'down', 'unknown']).openapi({ description: 'down when any monitor is down' }),
     monitors: z.array(PublicMonitor),

@@ -1,4 +1,5 @@
-// Builds the public status page of one owner: their `public` monitors with current status, uptime
+// Builds the public status page of one owner: its title (the slug when the owner set none) and
+// description, their `public` monitors with current status, uptime
 // and 90 daily buckets (UTC days, the same for every visitor), and those monitors' incidents of the
 // last 14 days (the kind of failure only: an error message may name internal addresses). Anyone may ask, so answers are kept
 // for a few seconds per slug in a bounded cache: a busy page costs a handful of store queries per
@@ -58,7 +59,7 @@ export function firstDay(now: number): number {
 
 export async function buildPublicStatus(
   store: StatusPageStore,
-  owner: { id: string; slug: string },
+  owner: { id: string; slug: string; title: string | null; description: string | null },
   now: number,
 ): Promise<PublicStatus> {
   const monitors = (await store.listMonitors(owner.id)).filter((m) => m.public).slice(0, MAX_PUBLIC_MONITORS);
@@ -99,7 +100,11 @@ export async function buildPublicStatus(
   );
   const statuses = items.map((m) => m.status);
   const overall = statuses.includes('down') ? 'down' : statuses.includes('up') ? 'up' : 'unknown';
-  return { slug: owner.slug, generated_at: new Date(now).toISOString(), status: overall, monitors: items, incidents };
+  return {
+    slug: owner.slug,
+    title: owner.title ?? owner.slug,
+    description: owner.description,
+    generated_at: new Date(now).toISOString(), status: overall, monitors: items, incidents };
 }
 
 type Entry = { expires: number; value: Promise<PublicStatus> };

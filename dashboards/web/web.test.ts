@@ -144,11 +144,13 @@ describe('public status page', () => {
     expect((await call('GET', '/public/status/acme')).status).toBe(404);
     const published = await call('PUT', '/api/status-page', alice.token, { slug: 'Acme' });
     expect(published.status).toBe(200);
-    expect(published.json).toEqual({ slug: 'acme', url: 'https://uptime.example.test/status/acme' });
+    expect(published.json).toEqual({ slug: 'acme', url: 'https://uptime.example.test/status/acme', title: null, description: null });
 
     const page = await call('GET', '/public/status/acme');
     expect(page.status).toBe(200);
     expect(page.json.status).toBe('down');
+    // No title set: the page is titled by its slug.
+    expect(page.json).toMatchObject({ slug: 'acme', title: 'acme', description: null });
     expect(page.json.monitors).toHaveLength(1);
     const [monitor] = page.json.monitors;
     expect(monitor).toMatchObject({ name: 'Shop', status: 'down', last_check_at: new Date(NOW - 30_000).toISOString() });
@@ -198,6 +200,55 @@ describe('public status page', () => {
     expect(page.text).not.toContain('Secret admin');
   });
 
+  it('shows the title and description its owner set, as typed; the next PUT replaces them', async () => {
+    const alice = await signUp('alice@example.test');
+    const text = {
+      slug: 'acme',
+      title: '  Acme « Cloud » status  ',
+      description: 'Shop & API, <script>alert(1)</script> "live" 🚀',
+    };
+    const saved = await call('PUT', '/api/status-page', alice.token, text);
+    expect(saved.status).toBe(200);
+    expect(saved.json).toEqual({
+      slug: 'acme',
+      url: 'https://uptime.example.test/status/acme',
+      title: 'Acme « Cloud » status',
+      description: text.description,
+    });
+    expect((await call('GET', '/api/status-page', alice.token)).json).toEqual(saved.json);
+    expect((await call('GET', '/public/status/acme')).json).toMatchObject({ title: 'Acme « Cloud » status', description: text.description });
+
+    // Same slug, new text: the cached public answer is not served stale.
+    expect((await call('PUT', '/api/status-page', alice.token, { slug: 'acme', title: 'Acme', description: '' })).status).toBe(200);
+    expect((await call('GET', '/public/status/acme')).json).toMatchObject({ title: 'Acme', description: null });
+    // A PUT is the whole setting: what it leaves out is cleared.
+    expect((await call('PUT', '/api/status-page', alice.token, { slug: 'acme' })).json).toMatchObject({ title: null, description: null });
+    expect((await call('GET', '/public/status/acme')).json).toMatchObject({ title: 'acme', description: null });
+  });
+
+  it('refuses a title or description that is too long, not text, or hides characters, naming the field', async () => {
+    const alice = await signUp('alice@example.test');
+    await call('PUT', '/api/status-page', alice.token, { slug: 'acme', title: 'Kept', description: 'Kept too' });
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ title: 'x'.repeat(101) }, 'title', 'at most 100 characters'],
+      [{ description: 'x'.repeat(501) }, 'description', 'at most 500 characters'],
+      [{ description: 'first line\nsecond line' }, 'description', 'control characters (U+000A)'],
+      [{ title: 'Acme\u0007' }, 'title', 'control characters (U+0007)'],
+      [{ title: 'Acme \u202egnp.exe' }, 'title', 'bidirectional formatting characters (U+202E)'],
+      [{ description: 42 }, 'description', 'must be a string or null'],
+    ];
+    for (const [fields, path, message] of cases) {
+      const res = await call('PUT', '/api/status-page', alice.token, { slug: 'acme', ...fields });
+      expect(res.status, JSON.stringify(fields)).toBe(400);
+      expect(res.json.errors).toEqual([expect.objectContaining({ path, message: expect.stringContaining(message) })]);
+    }
+    const unknown = await call('PUT', '/api/status-page', alice.token, { slug: 'acme', subtitle: 'no such field' });
+    expect(unknown.status).toBe(400);
+    // Nothing refused was stored.
+    expect((await call('GET', '/api/status-page', alice.token)).json).toMatchObject({ title: 'Kept', description: 'Kept too' });
+    expect((await call('GET', '/public/status/acme')).json).toMatchObject({ title: 'Kept', description: 'Kept too' });
+  });
+
   it('names the field when the slug is bad or taken', async () => {
     const alice = await signUp('alice@example.test');
     const bob = await signUp('bob@example.test');
@@ -221,7 +272,7 @@ describe('public status page', () => {
     expect((await call('GET', '/public/status/acme')).json.monitors).toHaveLength(1);
     expect((await call('DELETE', '/api/status-page', alice.token)).status).toBe(204);
     expect((await call('GET', '/public/status/acme')).status).toBe(404);
-    expect((await call('GET', '/api/status-page', alice.token)).json).toEqual({ slug: null, url: null });
+    expect((await call('GET', '/api/status-page', alice.token)).json).toEqual({ slug: null, url: null, title: null, description: null });
   });
 
   it('requires a token to change the setting', async () => {
@@ -234,6 +285,11 @@ describe('public status page', () => {
     const spec = (await call('GET', '/openapi.json')).json;
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/status-page', '/public/status/{slug}']));
     expect(Object.keys(spec.paths['/api/status-page'])).toEqual(expect.arrayContaining(['get', 'put', 'delete']));
+    const request = spec.components.schemas.StatusPageSettingsRequest;
+    expect(Object.keys(request.properties)).toEqual(['slug', 'title', 'description']);
+    expect(request.example).toMatchObject({ slug: 'acme', title: expect.any(String), description: expect.any(String) });
+    expect(request.properties.description.maxLength).toBe(500);
+    expect(spec.components.schemas.PublicStatus.required).toEqual(expect.arrayContaining(['title', 'description']));
   });
 });
 

@@ -14,6 +14,7 @@ import { indexNames } from '../templates/index.ts';
 import type { EsContext } from './context.ts';
 import { materialiseEffects } from './effects.ts';
 import { openTestStore, refreshNamespace, testEsUrl, type TestStore } from './testing.ts';
+import { allDeliveries } from '../../store/testing/deliveries.ts';
 
 const url = testEsUrl();
 const T = Date.UTC(2026, 5, 1);
@@ -81,7 +82,7 @@ describe.skipIf(!url)('elasticsearch alert state: effects after a crash', () => 
 
     await refresh();
     expect(await store.listIncidents(owner.id, monitor.id, {})).toEqual([incident]);
-    const deliveries = await store.listDeliveries(owner.id, monitor.id);
+    const deliveries = await allDeliveries(store, owner.id, monitor.id);
     expect(deliveries?.map((d) => d.id).sort()).toEqual([sent.id, pending.id].sort());
     expect(deliveries?.find((d) => d.id === sent.id)).toEqual(alreadySent);
     expect(deliveries?.find((d) => d.id === pending.id)).toEqual(pending);
@@ -107,7 +108,7 @@ describe.skipIf(!url)('elasticsearch alert state: effects after a crash', () => 
 
     await refresh();
     expect(await store.listIncidents(owner.id, monitor.id, {})).toEqual([resolved]);
-    expect(await store.listDeliveries(owner.id, monitor.id)).toEqual([up, down]);
+    expect(await allDeliveries(store, owner.id, monitor.id)).toEqual([up, down]);
     expect(await eventActions(incident.id)).toEqual(['incident-opened', 'incident-resolved']);
     expect(await store.getAlertState(monitor.id)).toEqual({ state: next, version: 2 });
   });

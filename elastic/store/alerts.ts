@@ -17,7 +17,7 @@ import { type AlertEffects, type AlertStore, CasConflictError } from '../../stor
 import type { AlertState } from '../../store/types.ts';
 import { type EsContext, isConflict, isNotFound } from './context.ts';
 import { hasEffects, materialiseEffects, pick } from './effects.ts';
-import { listIncidents, listOpenIncidents } from './incidents.ts';
+import { getIncident, listIncidents, listOpenIncidents } from './incidents.ts';
 import { getDoc } from './documents.ts';
 
 type StateDocument = AlertState & { version: number; effects: AlertEffects; effects_applied: boolean };
@@ -126,6 +126,8 @@ export function createAlertStore(ctx: EsContext): AlertStore {
     },
 
     listIncidents: (ownerId, monitorId, range) => listIncidents(ctx, ownerId, monitorId, range),
+
+    getIncident: (ownerId, monitorId, incidentId) => getIncident(ctx, ownerId, monitorId, incidentId),
 
     listOpenIncidents: (ownerId) => listOpenIncidents(ctx, ownerId),
 

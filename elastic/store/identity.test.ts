@@ -6,7 +6,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, type ContactStore, type MonitorStore, type UserStore } from '../../store/contract.ts';
-import { monitorInput } from '../../store/testing/fixtures.ts';
+import { monitorInput, slugOnly } from '../../store/testing/fixtures.ts';
 import type { Monitor } from '../../store/types.ts';
 import { detectEngine } from '../engine.ts';
 import { installTemplates } from '../setup.ts';
@@ -73,7 +73,7 @@ describe.skipIf(!url)('elasticsearch identity store', () => {
   it('lets exactly one of two users racing for a slug win', async () => {
     const alice = await users.createUser({ email: 'alice@example.com', password_hash: 'h' });
     const bob = await users.createUser({ email: 'bob@example.com', password_hash: 'h' });
-    const results = await Promise.allSettled([users.setStatusSlug(alice.id, 'acme'), users.setStatusSlug(bob.id, 'acme')]);
+    const results = await Promise.allSettled([users.setStatusPage(alice.id, slugOnly('acme')), users.setStatusPage(bob.id, slugOnly('acme'))]);
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     expect(results.find((r) => r.status === 'rejected')?.reason).toBeInstanceOf(ConflictError);
@@ -89,19 +89,19 @@ describe.skipIf(!url)('elasticsearch identity store', () => {
     // Alice's request claimed the slug and stopped before updating her document.
     await writeClaim(slugClaimId('acme'), alice.id, Date.now());
     expect(await users.getUserByStatusSlug('acme')).toBeNull();
-    await expect(users.setStatusSlug(bob.id, 'acme')).rejects.toBeInstanceOf(ConflictError);
+    await expect(users.setStatusPage(bob.id, slugOnly('acme'))).rejects.toBeInstanceOf(ConflictError);
     await writeClaim(slugClaimId('acme'), alice.id, Date.now() - CLAIM_GRACE_MS - 1);
-    expect((await users.setStatusSlug(bob.id, 'acme'))?.status_slug).toBe('acme');
+    expect((await users.setStatusPage(bob.id, slugOnly('acme')))?.status_slug).toBe('acme');
     expect((await users.getUserByStatusSlug('acme'))?.id).toBe(bob.id);
   });
 
   it('moves a user from one slug to another, freeing the old one', async () => {
     const alice = await users.createUser({ email: 'alice@example.com', password_hash: 'h' });
     const bob = await users.createUser({ email: 'bob@example.com', password_hash: 'h' });
-    await users.setStatusSlug(alice.id, 'one');
-    expect((await users.setStatusSlug(alice.id, 'two'))?.status_slug).toBe('two');
+    await users.setStatusPage(alice.id, slugOnly('one'));
+    expect((await users.setStatusPage(alice.id, slugOnly('two')))?.status_slug).toBe('two');
     expect(await users.getUserByStatusSlug('one')).toBeNull();
-    expect((await users.setStatusSlug(bob.id, 'one'))?.status_slug).toBe('one');
+    expect((await users.setStatusPage(bob.id, slugOnly('one')))?.status_slug).toBe('one');
     expect((await users.getUserByStatusSlug('two'))?.id).toBe(alice.id);
   });
 

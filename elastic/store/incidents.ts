@@ -1,12 +1,12 @@
-// Reading incidents (written by the alert compare-and-set, elastic/store/effects.ts). Reads are
-// searches: near-real-time.
+// Reading incidents (written by the alert compare-and-set, elastic/store/effects.ts). Lists are
+// searches, near-real-time; one incident is read by a realtime GET, which sees it at once.
 
 import type { estypes } from '@elastic/elasticsearch';
 import type { Incident } from '../../store/types.ts';
 import type { EsContext } from './context.ts';
 import { INCIDENT_FIELDS, pick } from './effects.ts';
 import { createMonitorStore, getOwnedMonitor } from './monitors.ts';
-import { searchAll } from './documents.ts';
+import { getDoc, searchAll } from './documents.ts';
 
 const NEWEST_FIRST: estypes.SortCombinations[] = [{ started_at: 'desc' }, { id: 'desc' }];
 
@@ -30,6 +30,17 @@ export async function listIncidents(
   }
   const incidents = await searchAll<Incident>(ctx, ctx.names.incidents, { bool: { filter } }, NEWEST_FIRST);
   return incidents.map((incident) => pick(INCIDENT_FIELDS, incident));
+}
+
+/** One incident of the owner's monitor by id (realtime GET); null when either is not theirs. */
+export async function getIncident(ctx: EsContext, ownerId: string, monitorId: string, incidentId: string): Promise<Incident | null> {
+  const [monitor, doc] = await Promise.all([
+    getOwnedMonitor(ctx, ownerId, monitorId),
+    getDoc<Incident>(ctx, ctx.names.incidents, incidentId),
+  ]);
+  if (monitor === null || doc === null) return null;
+  const incident = pick(INCIDENT_FIELDS, doc.source);
+  return incident.owner_id === ownerId && incident.monitor_id === monitorId ? incident : null;
 }
 
 /** Open incidents of the owner's existing monitors, newest first. */

@@ -17,7 +17,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { estypes } from '@elastic/elasticsearch';
 import type { MonitorStore } from '../../store/contract.ts';
-import { newId } from '../../store/ids.ts';
+import { newId, newIdsInOrder } from '../../store/ids.ts';
 import type { Monitor, MonitorInput, MonitorPatch } from '../../store/types.ts';
 import { type EsContext, isConflict, isNotFound } from './context.ts';
 import { getDoc, searchAll, type VersionedDoc } from './documents.ts';
@@ -61,16 +61,37 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     });
   };
 
+  /**
+   * One bulk request, visible to searches when it returns. Plain index, not create: the ids are
+   * fresh, so a write the client retries after a lost response lands on the same documents. A
+   * refused item deletes the rest of the lot before the error is thrown (all or none).
+   */
+  const createMonitors = async (ownerId: string, inputs: MonitorInput[]): Promise<Monitor[]> => {
+    if (inputs.length === 0) return [];
+    const now = ctx.clock();
+    const ids = newIdsInOrder(inputs.length);
+    const monitors = inputs.map((input, i): Monitor => ({ id: ids[i]!, owner_id: ownerId, ...pickInput(input), created_at: now, updated_at: now }));
+    const response = await client.bulk({
+      operations: monitors.flatMap((monitor) => [{ index: { _index: names.monitors, _id: monitor.id } }, monitor]),
+      refresh: 'wait_for',
+    });
+    if (response.errors) {
+      const failed = response.items.findIndex((item) => item.index?.error);
+      const reason = response.items[failed]?.index?.error;
+      await client.bulk({ operations: ids.map((id) => ({ delete: { _index: names.monitors, _id: id } })), refresh: 'wait_for' });
+      throw new Error(`creating ${inputs.length} monitor(s): item ${failed} refused: ${reason?.type}: ${reason?.reason ?? ''}`);
+    }
+    await bumpChangeToken();
+    return monitors;
+  };
+
   return {
     async createMonitor(ownerId, input) {
-      const now = ctx.clock();
-      const monitor: Monitor = { id: newId(), owner_id: ownerId, ...pickInput(input), created_at: now, updated_at: now };
-      // A plain index, not create: the id is fresh, so a write the client retries after a lost
-      // response lands on the same document instead of failing with a conflict.
-      await write(monitor);
-      await bumpChangeToken();
-      return monitor;
+      const [created] = await createMonitors(ownerId, [input]);
+      return created!;
     },
+
+    createMonitors,
 
     async getMonitor(ownerId, id) {
       return getOwnedMonitor(ctx, ownerId, id);

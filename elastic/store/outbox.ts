@@ -27,7 +27,7 @@ import { assertComplete } from './checks-read.ts';
 import { type EsContext, MAX_PAGE, isConflict } from './context.ts';
 import { DELIVERY_FIELDS, bulkIgnoringConflicts, pick } from './effects.ts';
 import { getOwnedMonitor } from './monitors.ts';
-import { getDoc, searchAll } from './documents.ts';
+import { getDoc } from './documents.ts';
 
 type Versioned = { delivery: Delivery; seqNo: number; primaryTerm: number };
 
@@ -213,17 +213,6 @@ export function createOutboxStore(ctx: EsContext): OutboxStore {
       const items = hits.slice(0, limit);
       const last = items.at(-1);
       return { items, next_cursor: hits.length > limit && last ? encodeDeliveriesCursor(last) : null };
-    },
-
-    async listDeliveries(ownerId, monitorId) {
-      if ((await getOwnedMonitor(ctx, ownerId, monitorId)) === null) return null;
-      const deliveries = await searchAll<Delivery>(
-        ctx,
-        index,
-        { bool: { filter: [{ term: { owner_id: ownerId } }, { term: { monitor_id: monitorId } }] } },
-        [{ created_at: 'desc' }, { id: 'desc' }],
-      );
-      return deliveries.map((d) => pick(DELIVERY_FIELDS, d));
     },
   };
 }

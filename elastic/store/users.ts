@@ -9,19 +9,20 @@
 // - createUser writes the user document first, then claims the email. A crash in between leaves
 //   a user document nobody knows the id of (harmless); the claim never names a missing user. On
 //   conflict the unclaimed user document is deleted again.
-// - setStatusSlug claims the new slug, updates the user (conditional on the version it read),
-//   then releases the old slug's claim. A crash can leave a claim whose user does not carry the
+// - setStatusPage claims the new slug, updates the user (slug, title and description, conditional
+//   on the version it read), then releases the old slug's claim. A crash can leave a claim whose user does not carry the
 //   slug: such a claim is dangling, indistinguishable from a request still in flight, so it is
 //   taken over (conditional on its version) only once it is older than CLAIM_GRACE_MS.
 // A claim whose user no longer exists, or no longer has that email, is dangling at once.
 //
 // A password change and a logout rewrite the user document conditionally on the version read
 // (retried on a 409), bumping token_generation with the new hash in the same write. Documents
-// written before token_generation existed read as generation 0.
+// written before token_generation existed read as generation 0, before the status page's title
+// and description existed as none set.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, type UserStore } from '../../store/contract.ts';
-import { newId } from '../../store/ids.ts';
+import { newUserRecord } from '../../store/new-user.ts';
 import type { User } from '../../store/types.ts';
 import { type EsContext, isConflict } from './context.ts';
 import { backoffMs } from './monitors.ts';
@@ -124,9 +125,9 @@ export function createUserStore(ctx: EsContext): UserStore {
   };
 
   return {
-    async createUser({ email, password_hash }) {
-      const user: User = { id: newId(), email, password_hash, status_slug: null, token_generation: 0, created_at: ctx.clock() };
-      const id = emailClaimId(email);
+    async createUser(input) {
+      const user = newUserRecord(input, ctx.clock());
+      const id = emailClaimId(user.email);
       await client.index({ index: names.users, id: user.id, document: user });
       const claimed = await claim(id, user.id, async (held) => {
         const holder = await getUser(held.value);
@@ -134,7 +135,7 @@ export function createUserStore(ctx: EsContext): UserStore {
       });
       if (claimed) return user;
       await client.delete({ index: names.users, id: user.id }, { ignore: [404] });
-      throw new ConflictError(`email ${email} is already registered`);
+      throw new ConflictError(`email ${user.email} is already registered`);
     },
 
     getUser,
@@ -144,16 +145,18 @@ export function createUserStore(ctx: EsContext): UserStore {
       return claimHolder(id, (user) => emailClaimId(user.email) === id);
     },
 
-    async setStatusSlug(userId, slug) {
+    async setStatusPage(userId, page) {
+      const slug = page?.slug ?? null;
       for (let attempt = 1; ; attempt += 1) {
         const current = await readUser(userId);
         if (!current) return null;
         const old = current.source.status_slug;
-        if (old === slug) return current.source;
-        if (slug !== null && !(await claim(slugClaimId(slug), userId, (held) => slugHolderIsLive(held, slug)))) {
+        const next: User = { ...current.source, status_slug: slug, status_title: page?.title ?? null, status_description: page?.description ?? null };
+        if (sameStatusPage(current.source, next)) return current.source;
+        // The claim is kept while the slug stays: a title or description change needs none.
+        if (slug !== null && slug !== old && !(await claim(slugClaimId(slug), userId, (held) => slugHolderIsLive(held, slug)))) {
           throw new ConflictError(`status page slug ${slug} is taken`);
         }
-        const next: User = { ...current.source, status_slug: slug };
         try {
           await client.index({
             index: names.users,
@@ -169,7 +172,7 @@ export function createUserStore(ctx: EsContext): UserStore {
           await sleep(backoffMs(attempt));
           continue;
         }
-        if (old !== null) await release(slugClaimId(old), userId);
+        if (old !== null && old !== slug) await release(slugClaimId(old), userId);
         return next;
       }
     },
@@ -196,9 +199,18 @@ export function createUserStore(ctx: EsContext): UserStore {
   }
 }
 
-/** A stored user as the current type: documents from before token_generation existed have none. */
-type StoredUser = Omit<User, 'token_generation'> & { token_generation?: number };
+const sameStatusPage = (a: User, b: User): boolean =>
+  a.status_slug === b.status_slug && a.status_title === b.status_title && a.status_description === b.status_description;
+
+/** A stored user as the current type: documents from before a field existed lack it. */
+type StoredUser = Omit<User, 'token_generation' | 'status_title' | 'status_description'> &
+  Partial<Pick<User, 'token_generation' | 'status_title' | 'status_description'>>;
 
 function withDefaults(stored: StoredUser): User {
-  return { ...stored, token_generation: stored.token_generation ?? 0 };
+  return {
+    ...stored,
+    status_title: stored.status_title ?? null,
+    status_description: stored.status_description ?? null,
+    token_generation: stored.token_generation ?? 0,
+  };
 }

@@ -20,6 +20,9 @@ const users = {
   email,
   password_hash: opaque,
   status_slug: keyword,
+  // Shown on the public page, never searched.
+  status_title: opaque,
+  status_description: opaque,
   token_generation: long,
   created_at: epochMillis,
 } satisfies Record<keyof User, Prop>;

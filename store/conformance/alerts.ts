@@ -13,6 +13,7 @@ import {
   newUser,
   useStore,
 } from './harness.ts';
+import { allDeliveries } from '../testing/deliveries.ts';
 
 const T = Date.UTC(2026, 5, 1);
 
@@ -50,7 +51,7 @@ export function alertCases(options: ConformanceOptions): void {
       await refresh();
       expect((await store().getAlertState(monitor.id))?.state.streak_count).toBe(2);
       expect(await store().listIncidents(owner.id, monitor.id, {})).toEqual([]);
-      expect(await store().listDeliveries(owner.id, monitor.id)).toEqual([]);
+      expect(await allDeliveries(store(), owner.id, monitor.id)).toEqual([]);
     });
 
     test('two concurrent writers with the same version: exactly one wins, its effects written once', async () => {
@@ -71,7 +72,7 @@ export function alertCases(options: ConformanceOptions): void {
       await refresh();
       const state = await store().getAlertState(monitor.id);
       const incidents = await store().listIncidents(owner.id, monitor.id, {});
-      const deliveries = await store().listDeliveries(owner.id, monitor.id);
+      const deliveries = await allDeliveries(store(), owner.id, monitor.id);
       expect(state?.version).toBe(1);
       expect(incidents!.map((i) => i.id)).toEqual([state!.state.open_incident_id]);
       expect(deliveries!.map((d) => d.incident_id)).toEqual([state!.state.open_incident_id]);
@@ -88,6 +89,31 @@ export function alertCases(options: ConformanceOptions): void {
       await refresh();
       expect(await store().listIncidents(owner.id, monitor.id, {})).toEqual([resolved]);
       expect(await store().listOpenIncidents(owner.id)).toEqual([]);
+    });
+
+    // No refresh between the write and the reads: getIncident reads by id, at once.
+    test('gets one incident by id at once, resolved as soon as its change is written', async () => {
+      const { owner, monitor } = await setup();
+      const incident = makeIncident(monitor, { started_at: T });
+      const v1 = await store().compareAndSetAlertState(monitor.id, null, alertState(monitor), { incident });
+      expect(await store().getIncident(owner.id, monitor.id, incident.id)).toEqual(incident);
+      const resolved = { ...incident, resolved_at: T + 3_600_000 };
+      await store().compareAndSetAlertState(monitor.id, v1, alertState(monitor, { status: 'up' }), { incident: resolved });
+      expect(await store().getIncident(owner.id, monitor.id, incident.id)).toEqual(resolved);
+    });
+
+    test("getIncident answers null for an unknown id, another owner, another monitor's incident, a deleted monitor", async () => {
+      const { owner, monitor } = await setup();
+      const incident = makeIncident(monitor);
+      await store().compareAndSetAlertState(monitor.id, null, alertState(monitor), { incident });
+      const stranger = await newUser(store());
+      const sibling = await store().createMonitor(owner.id, monitorInput());
+      expect(await store().getIncident(owner.id, monitor.id, 'no-such-incident')).toBeNull();
+      expect(await store().getIncident(stranger.id, monitor.id, incident.id)).toBeNull();
+      expect(await store().getIncident(owner.id, sibling.id, incident.id)).toBeNull();
+      expect(await store().getIncident(owner.id, monitor.id, incident.id)).toEqual(incident);
+      await store().deleteMonitor(owner.id, monitor.id);
+      expect(await store().getIncident(owner.id, monitor.id, incident.id)).toBeNull();
     });
 
     test('lists incidents overlapping a range, newest first', async () => {

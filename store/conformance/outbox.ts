@@ -6,6 +6,7 @@ import { describe, expect } from 'vitest';
 import { CONTACT_DELETED, InvalidCursorError, LeaseLostError } from '../contract.ts';
 import type { Delivery } from '../types.ts';
 import { type ConformanceOptions, makeDelivery, monitorInput, newUser, useStore } from './harness.ts';
+import { allDeliveries } from '../testing/deliveries.ts';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 
@@ -27,7 +28,7 @@ export function outboxCases(options: ConformanceOptions): void {
       await store().enqueueDeliveries([{ ...first, address: 'changed@example.com' }, second]);
       await store().enqueueDeliveries([second]);
       await refresh();
-      expect(await store().listDeliveries(owner.id, monitor.id)).toEqual([second, first]);
+      expect(await allDeliveries(store(), owner.id, monitor.id)).toEqual([second, first]);
     });
 
     test('claims only due deliveries, up to the limit', async () => {
@@ -71,7 +72,7 @@ export function outboxCases(options: ConformanceOptions): void {
       await expect(store().failDelivery(delivery.id, 'w1', 'boom', NOW + 60_000)).rejects.toBeInstanceOf(LeaseLostError);
       await store().completeDelivery(delivery.id, 'w2', NOW + 10_002);
       await refresh();
-      const [sent] = (await store().listDeliveries(owner.id, monitor.id))!;
+      const [sent] = (await allDeliveries(store(), owner.id, monitor.id))!;
       expect(sent).toMatchObject({ status: 'sent', sent_at: NOW + 10_002, attempts: 1, lease_owner: null });
       await expect(store().completeDelivery(delivery.id, 'w2', NOW + 10_003)).rejects.toBeInstanceOf(LeaseLostError);
       expect(await store().claimDueDeliveries('w3', NOW + 100_000, 10_000, 5)).toEqual([]);
@@ -85,7 +86,7 @@ export function outboxCases(options: ConformanceOptions): void {
       await store().claimDueDeliveries('w1', NOW, 10_000, 5);
       await store().failDelivery(delivery.id, 'w1', 'SMTP 451 try later', NOW + 60_000);
       await refresh();
-      expect((await store().listDeliveries(owner.id, monitor.id))![0]).toMatchObject({
+      expect((await allDeliveries(store(), owner.id, monitor.id))![0]).toMatchObject({
         status: 'pending',
         attempts: 1,
         last_error: 'SMTP 451 try later',
@@ -96,7 +97,7 @@ export function outboxCases(options: ConformanceOptions): void {
       expect(await store().claimDueDeliveries('w2', NOW + 60_000, 10_000, 5)).toHaveLength(1);
       await store().failDelivery(delivery.id, 'w2', 'SMTP 550 no such user', null);
       await refresh();
-      expect((await store().listDeliveries(owner.id, monitor.id))![0]).toMatchObject({
+      expect((await allDeliveries(store(), owner.id, monitor.id))![0]).toMatchObject({
         status: 'dead',
         attempts: 2,
         last_error: 'SMTP 550 no such user',
@@ -113,7 +114,7 @@ export function outboxCases(options: ConformanceOptions): void {
       await expect(store().cancelDelivery(delivery.id, 'w2', CONTACT_DELETED)).rejects.toBeInstanceOf(LeaseLostError);
       await store().cancelDelivery(delivery.id, 'w1', CONTACT_DELETED);
       await refresh();
-      expect((await store().listDeliveries(owner.id, monitor.id))![0]).toMatchObject({
+      expect((await allDeliveries(store(), owner.id, monitor.id))![0]).toMatchObject({
         status: 'cancelled',
         attempts: 0,
         last_error: CONTACT_DELETED,
@@ -143,7 +144,7 @@ export function outboxCases(options: ConformanceOptions): void {
 
       expect(await store().deleteContact(owner.id, monitor.id, gone.id)).toBe(true);
       await refresh();
-      const byId = new Map((await store().listDeliveries(owner.id, monitor.id))!.map((d) => [d.id, d]));
+      const byId = new Map((await allDeliveries(store(), owner.id, monitor.id))!.map((d) => [d.id, d]));
       expect(byId.get(later.id)).toMatchObject({ status: 'cancelled', last_error: CONTACT_DELETED, attempts: 0 });
       expect(byId.get(retrying.id)).toMatchObject({ status: 'cancelled', last_error: CONTACT_DELETED, attempts: 2 });
       expect(byId.get(sent.id)).toEqual(sent);

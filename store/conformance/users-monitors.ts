@@ -3,6 +3,7 @@
 
 import { describe, expect } from 'vitest';
 import { ConflictError } from '../contract.ts';
+import { slugOnly } from '../testing/fixtures.ts';
 import { type ConformanceOptions, monitorInput, newUser, useStore } from './harness.ts';
 
 export function userAndMonitorCases(options: ConformanceOptions): void {
@@ -11,7 +12,13 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
 
     test('creates a user and finds it by id and by email in any case', async () => {
       const user = await store().createUser({ email: 'Alice@Example.com', password_hash: 'h1' });
-      expect(user).toMatchObject({ email: 'Alice@Example.com', password_hash: 'h1', status_slug: null });
+      expect(user).toMatchObject({
+        email: 'Alice@Example.com',
+        password_hash: 'h1',
+        status_slug: null,
+        status_title: null,
+        status_description: null,
+      });
       expect(await store().getUser(user.id)).toEqual(user);
       expect(await store().getUserByEmail('alice@example.COM')).toEqual(user);
       expect(await store().getUser('no-such-user')).toBeNull();
@@ -29,19 +36,45 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
     test('sets, finds and clears a status page slug; a taken slug conflicts', async () => {
       const alice = await newUser(store());
       const bob = await newUser(store());
-      expect((await store().setStatusSlug(alice.id, 'acme'))?.status_slug).toBe('acme');
+      expect((await store().setStatusPage(alice.id, slugOnly('acme')))?.status_slug).toBe('acme');
       expect((await store().getUserByStatusSlug('acme'))?.id).toBe(alice.id);
-      await expect(store().setStatusSlug(bob.id, 'acme')).rejects.toBeInstanceOf(ConflictError);
-      expect((await store().setStatusSlug(alice.id, null))?.status_slug).toBeNull();
+      await expect(store().setStatusPage(bob.id, slugOnly('acme'))).rejects.toBeInstanceOf(ConflictError);
+      expect((await store().setStatusPage(alice.id, null))?.status_slug).toBeNull();
       expect(await store().getUserByStatusSlug('acme')).toBeNull();
-      expect((await store().setStatusSlug(bob.id, 'acme'))?.status_slug).toBe('acme');
-      expect(await store().setStatusSlug('no-such-user', 'other')).toBeNull();
+      expect((await store().setStatusPage(bob.id, slugOnly('acme')))?.status_slug).toBe('acme');
+      expect(await store().setStatusPage('no-such-user', slugOnly('other'))).toBeNull();
+    });
+
+    test("keeps the status page's title and description with its slug; a new text keeps the slug; taking it down clears all", async () => {
+      const alice = await newUser(store());
+      const bob = await newUser(store());
+      const page = { slug: 'acme', title: 'Acme « Cloud » 🚀', description: 'Our <b>services</b> & "APIs", in real time.' };
+      const published = await store().setStatusPage(alice.id, page);
+      expect(published).toMatchObject({ status_slug: 'acme', status_title: page.title, status_description: page.description });
+      expect(await store().getUser(alice.id)).toEqual(published);
+      expect(await store().getUserByStatusSlug('acme')).toEqual(published);
+
+      // Same slug, new text: the slug stays Alice's.
+      const retitled = await store().setStatusPage(alice.id, { slug: 'acme', title: 'Acme', description: null });
+      expect(retitled).toMatchObject({ status_slug: 'acme', status_title: 'Acme', status_description: null });
+      expect(await store().getUserByStatusSlug('acme')).toEqual(retitled);
+      await expect(store().setStatusPage(bob.id, slugOnly('acme'))).rejects.toBeInstanceOf(ConflictError);
+
+      // A new slug carries the text along and frees the old one.
+      const moved = await store().setStatusPage(alice.id, { slug: 'acme-2', title: 'Acme', description: 'Moved' });
+      expect(await store().getUserByStatusSlug('acme-2')).toEqual(moved);
+      expect(await store().getUserByStatusSlug('acme')).toBeNull();
+
+      const off = await store().setStatusPage(alice.id, null);
+      expect(off).toMatchObject({ status_slug: null, status_title: null, status_description: null });
+      expect(await store().getUser(alice.id)).toEqual(off);
+      expect(await store().getUserByStatusSlug('acme-2')).toBeNull();
     });
 
     test('a password change replaces the hash and bumps the token generation; logout bumps it too', async () => {
       const user = await store().createUser({ email: 'Carol@example.com', password_hash: 'h1' });
       expect(user.token_generation).toBe(0);
-      await store().setStatusSlug(user.id, 'carol');
+      await store().setStatusPage(user.id, slugOnly('carol'));
       const changed = await store().updatePassword(user.id, 'h2');
       expect(changed).toEqual({ ...user, status_slug: 'carol', password_hash: 'h2', token_generation: 1 });
       expect(await store().getUser(user.id)).toEqual(changed);
@@ -127,6 +160,31 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
       expect(await store().listContacts(owner.id, monitor.id)).toEqual([]);
       expect(await store().deleteMonitor(owner.id, monitor.id)).toBe(false);
       expect(await store().updateMonitor(owner.id, monitor.id, { name: 'back' })).toBeNull();
+    });
+
+    test('creates monitors in bulk: listed in the order given, one change of the token, none for another owner', async () => {
+      const owner = await newUser(store());
+      const other = await newUser(store());
+      const before = await store().createMonitor(owner.id, monitorInput({ name: 'first' }));
+      const t0 = await store().monitorsChangeToken();
+      const inputs = Array.from({ length: 30 }, (_, i) => monitorInput({ name: `bulk ${i}`, url: `https://bulk${i}.example/`, tags: [`t${i % 3}`] }));
+      const created = await store().createMonitors(owner.id, inputs);
+      expect(created.map((m) => m.name)).toEqual(inputs.map((i) => i.name));
+      expect(new Set(created.map((m) => m.id)).size).toBe(30);
+      expect(created[7]).toEqual(await store().getMonitor(owner.id, created[7]!.id));
+      expect((await store().listMonitors(owner.id)).map((m) => m.name)).toEqual(['first', ...inputs.map((i) => i.name)]);
+      expect(await store().listMonitors(other.id)).toEqual([]);
+      expect(await store().getMonitor(other.id, created[0]!.id)).toBeNull();
+      expect(await store().monitorsChangeToken()).not.toBe(t0);
+      expect(await store().createMonitors(owner.id, [])).toEqual([]);
+      expect(before.name).toBe('first');
+    });
+
+    test('creates all monitors of a lot or none', async () => {
+      const owner = await newUser(store());
+      const inputs = [monitorInput({ name: 'ok 1' }), { ...monitorInput({ name: 'bad' }), interval_seconds: 'often' as unknown as number }, monitorInput({ name: 'ok 2' })];
+      await expect(store().createMonitors(owner.id, inputs)).rejects.toThrow();
+      expect(await store().listMonitors(owner.id)).toEqual([]);
     });
 
     test('changes the change token on create, update and delete only', async () => {

@@ -8,7 +8,7 @@ import { ERROR_TYPES, type AlertState } from '../types.ts';
 import { type Db, type Row, int, intOrNull, oneOf, oneOfOrNull, textOrNull, writeTransaction } from './db.ts';
 import { ownedMonitorKey } from './contacts.ts';
 import { insertDeliveries } from './deliveries.ts';
-import { incidentsOf, openIncidentsOf, upsertIncident } from './incidents.ts';
+import { incidentOf, incidentsOf, openIncidentsOf, upsertIncident } from './incidents.ts';
 
 const STATE_COLUMNS = `status, streak_status, streak_count, streak_started_at, streak_check_id, streak_error_type,
   streak_error_message, streak_status_code, last_check_at, open_incident_id, last_notified_at, updated_at`;
@@ -66,6 +66,11 @@ export function createAlertStore(db: Db): AlertStore {
     async listIncidents(ownerId, monitorId, range) {
       if (ownedMonitorKey(db, ownerId, monitorId) === null) return null;
       return incidentsOf(db, monitorId, range);
+    },
+
+    async getIncident(ownerId, monitorId, incidentId) {
+      if (ownedMonitorKey(db, ownerId, monitorId) === null) return null;
+      return incidentOf(db, monitorId, incidentId);
     },
 
     async listOpenIncidents(ownerId) {

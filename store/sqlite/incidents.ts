@@ -1,4 +1,4 @@
-// Incident rows: written by the alert compare-and-set, read per monitor and for the summary.
+// Incident rows: written by the alert compare-and-set, read by id, per monitor and for the summary.
 
 import { ERROR_TYPES, type Incident } from '../types.ts';
 import { type Db, type Row, int, intOrNull, oneOfOrNull, text, textOrNull } from './db.ts';
@@ -35,6 +35,12 @@ export function incidentsOf(db: Db, monitorId: string, range: { from?: number; t
     )
     .all(monitorId, range.to ?? Number.MAX_SAFE_INTEGER, range.from ?? Number.MIN_SAFE_INTEGER)
     .map(toIncident);
+}
+
+/** The incident with this id when it is one of the monitor's. */
+export function incidentOf(db: Db, monitorId: string, id: string): Incident | null {
+  const row = db.sql(`SELECT ${COLUMNS} FROM incidents WHERE id = ? AND monitor_id = ?`).get(id, monitorId);
+  return row ? toIncident(row) : null;
 }
 
 /** Open incidents of the owner's live monitors, newest first. */

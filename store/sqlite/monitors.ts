@@ -4,7 +4,7 @@
 // `monitors` counter read by monitorsChangeToken.
 
 import type { MonitorStore } from '../contract.ts';
-import { newId } from '../ids.ts';
+import { newIdsInOrder } from '../ids.ts';
 import type { Monitor, MonitorInput } from '../types.ts';
 import { type Db, int, writeTransaction } from './db.ts';
 import { INSERT_COLUMNS, MONITOR_COLUMNS, settableValues, toMonitors, writeChildren } from './monitor-rows.ts';
@@ -19,23 +19,32 @@ export function createMonitorStore(db: Db): MonitorStore {
     return row ? (toMonitors(db, [row])[0] ?? null) : null;
   };
 
-  return {
-    async createMonitor(ownerId, input) {
-      const id = newId();
-      const now = db.clock();
-      writeTransaction(db, () => {
-        const inserted = db
-          .sql(
-            `INSERT INTO monitors (${INSERT_COLUMNS})
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(id, ownerId, ...settableValues(input), now, now);
+  const createMonitors = async (ownerId: string, inputs: MonitorInput[]): Promise<Monitor[]> => {
+    if (inputs.length === 0) return [];
+    const ids = newIdsInOrder(inputs.length);
+    const now = db.clock();
+    // Read back inside the transaction: a row that cannot be read as a monitor undoes the lot.
+    return writeTransaction(db, () => {
+      const insert = db.sql(`INSERT INTO monitors (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      inputs.forEach((input, i) => {
+        const inserted = insert.run(ids[i]!, ownerId, ...settableValues(input), now, now);
         writeChildren(db, Number(inserted.lastInsertRowid), input);
-        bumpChangeCounter();
       });
-      const created = find(ownerId, id);
-      if (!created) throw new Error(`monitor ${id} vanished right after it was created`);
-      return created;
+      bumpChangeCounter();
+      return ids.map((id) => {
+        const created = find(ownerId, id);
+        if (!created) throw new Error(`monitor ${id} vanished right after it was created`);
+        return created;
+      });
+    });
+  };
+
+  return {
+    createMonitors,
+
+    async createMonitor(ownerId, input) {
+      const [created] = await createMonitors(ownerId, [input]);
+      return created!;
     },
 
     async getMonitor(ownerId, id) {

@@ -92,13 +92,5 @@ export function createOutboxStore(db: Db): OutboxStore {
       const last = items.at(-1);
       return { items, next_cursor: rows.length > query.limit && last ? encodeDeliveriesCursor(last) : null };
     },
-
-    async listDeliveries(ownerId, monitorId) {
-      if (ownedMonitorKey(db, ownerId, monitorId) === null) return null;
-      return db
-        .sql(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE monitor_id = ? AND owner_id = ? ORDER BY created_at DESC, id DESC`)
-        .all(monitorId, ownerId)
-        .map(toDelivery);
-    },
   };
 }

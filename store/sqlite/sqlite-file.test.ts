@@ -15,6 +15,7 @@ import { createMonitorStore } from './monitors.ts';
 import { createUserStore } from './users.ts';
 import { MIGRATIONS, migrate, userVersion } from './migrations.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
+import { allDeliveries } from '../testing/deliveries.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -67,7 +68,7 @@ describe('sqlite file', () => {
     expect(await second.getUserByEmail('A@example.com')).toEqual(user);
     expect(await second.getMonitor(user.id, monitor.id)).toEqual(monitor);
     expect((await second.listChecks(user.id, monitor.id, { limit: 100 }))?.items).toHaveLength(12);
-    expect(await second.listDeliveries(user.id, monitor.id)).toHaveLength(1);
+    expect(await allDeliveries(second, user.id, monitor.id)).toHaveLength(1);
     await second.close();
 
     const raw = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
@@ -212,7 +213,7 @@ describe('sqlite file', () => {
     const state = await store.getAlertState(monitor.id);
     expect(state).toMatchObject({ version: 75, state: { streak_count: 75 } });
     expect(await store.listIncidents(user.id, monitor.id, {})).toHaveLength(75);
-    const sent = await store.listDeliveries(user.id, monitor.id);
+    const sent = await allDeliveries(store, user.id, monitor.id);
     expect(sent!.every((d) => d.status === 'sent' && d.attempts === 1)).toBe(true);
     const history = await store.history(user.id, monitor.id, { from: now - 86_400_000, to: now, bucket: 'day', tz: 'UTC' });
     expect(history?.totals.checks).toBe(checks.length);

@@ -1,13 +1,14 @@
 // Users: emails are unique case-insensitively (compared through email_key, the lower-cased
 // email); the email is returned as it was given at sign-up. A password change and a logout bump
-// token_generation in one UPDATE, which revokes every token issued before (api/auth/).
+// token_generation in one UPDATE, which revokes every token issued before (api/auth/). The status
+// page's slug (UNIQUE), title and description are written by one UPDATE.
 
+import { newUserRecord } from '../new-user.ts';
 import { ConflictError, type UserStore } from '../contract.ts';
-import { newId } from '../ids.ts';
 import type { User } from '../types.ts';
 import { type Db, type Row, int, isUniqueViolation, text, textOrNull } from './db.ts';
 
-const COLUMNS = 'id, email, password_hash, status_slug, token_generation, created_at';
+const COLUMNS = 'id, email, password_hash, status_slug, status_title, status_description, token_generation, created_at';
 
 export function createUserStore(db: Db): UserStore {
   const byColumn = (column: 'id' | 'email_key' | 'status_slug', value: string): User | null => {
@@ -16,15 +17,15 @@ export function createUserStore(db: Db): UserStore {
   };
 
   return {
-    async createUser({ email, password_hash }) {
-      const user: User = { id: newId(), email, password_hash, status_slug: null, token_generation: 0, created_at: db.clock() };
+    async createUser(input) {
+      const user = newUserRecord(input, db.clock());
       const inserted = db
         .sql(
           `INSERT INTO users (id, email, email_key, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (email_key) DO NOTHING`,
         )
-        .run(user.id, email, emailKey(email), password_hash, user.created_at);
-      if (inserted.changes === 0) throw new ConflictError(`email ${email} is already registered`);
+        .run(user.id, user.email, emailKey(user.email), user.password_hash, user.created_at);
+      if (inserted.changes === 0) throw new ConflictError(`email ${user.email} is already registered`);
       return user;
     },
 
@@ -36,11 +37,16 @@ export function createUserStore(db: Db): UserStore {
       return byColumn('email_key', emailKey(email));
     },
 
-    async setStatusSlug(userId, slug) {
+    async setStatusPage(userId, page) {
       try {
-        db.sql('UPDATE users SET status_slug = ? WHERE id = ?').run(slug, userId);
+        db.sql('UPDATE users SET status_slug = ?, status_title = ?, status_description = ? WHERE id = ?').run(
+          page?.slug ?? null,
+          page?.title ?? null,
+          page?.description ?? null,
+          userId,
+        );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError(`status page slug ${slug} is taken`);
+        if (isUniqueViolation(error)) throw new ConflictError(`status page slug ${page?.slug} is taken`);
         throw error;
       }
       return byColumn('id', userId);
@@ -74,6 +80,8 @@ function toUser(row: Row): User {
     email: text(row, 'email'),
     password_hash: text(row, 'password_hash'),
     status_slug: textOrNull(row, 'status_slug'),
+    status_title: textOrNull(row, 'status_title'),
+    status_description: textOrNull(row, 'status_description'),
     token_generation: int(row, 'token_generation'),
     created_at: int(row, 'created_at'),
   };

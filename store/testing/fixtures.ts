@@ -2,7 +2,7 @@
 // plausible Check, with defaults overridden per test.
 
 import { newCheckId } from '../ids.ts';
-import type { Check, Monitor, MonitorInput } from '../types.ts';
+import type { Check, Monitor, MonitorInput, StatusPageSetting } from '../types.ts';
 
 export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInput {
   return {
@@ -57,3 +57,8 @@ export function makeCheck(monitor: Monitor, timestamp: number, overrides: Partia
   };
 }
 
+
+/** A status page published with its slug only (no title, no description). */
+export function slugOnly(slug: string): StatusPageSetting {
+  return { slug, title: null, description: null };
+}

@@ -13,6 +13,8 @@ export type RunningProduct = {
   process: ChildProcess;
   /** Every log line so far, parsed. */
   logs: Array<Record<string, unknown>>;
+  /** Everything written to stdout and stderr so far, as written (e.g. to look for a leaked secret). */
+  output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
@@ -23,8 +25,13 @@ export async function startProduct(env: Record<string, string>, args: string[] =
   });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
+  let output = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    output += chunk.toString();
+  });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -57,6 +64,7 @@ export async function startProduct(env: Record<string, string>, args: string[] =
     url,
     process: child,
     logs,
+    output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
@@ -66,16 +74,21 @@ export async function startProduct(env: Record<string, string>, args: string[] =
   };
 }
 
-/** Runs `node main.ts` expecting it to refuse to start; returns exit code and stderr. */
-export async function runProductExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+/** Runs `node main.ts` expecting it to refuse to start; returns exit code, stderr and stdout. */
+export async function runProductExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stderr };
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  // 'close', not 'exit': the pipes are drained by then, so the last line is not missed.
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stderr, stdout };
 }

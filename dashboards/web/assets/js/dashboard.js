@@ -142,10 +142,13 @@ function wireMonitorForm() {
   });
 }
 
-/** @param {{slug: string | null, url?: string | null}} page */
+/** @param {{slug: string | null, url?: string | null, title?: string | null, description?: string | null}} page */
 function showSlug(page) {
-  const input = /** @type {HTMLInputElement} */ (byId('slug-form').querySelector('input[name=slug]'));
-  input.value = page.slug ?? '';
+  const form = byId('slug-form');
+  for (const name of ['slug', 'title', 'description']) {
+    const input = /** @type {HTMLInputElement} */ (form.querySelector(`input[name=${name}]`));
+    input.value = page[name] ?? '';
+  }
   byId('slug-off').classList.toggle('hidden', !page.slug);
   byId('slug-notice').textContent = page.slug ? `Published at ${location.origin}/status/${page.slug}` : 'Not published.';
   showStatusLink(page.slug);
@@ -156,10 +159,12 @@ function wireSlugForm() {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     byId('slug-error').textContent = '';
-    const slug = String(new FormData(form).get('slug')).trim();
+    const data = new FormData(form);
+    // Empty title or description: none (the page is then titled by its address).
+    const [slug, title, description] = ['slug', 'title', 'description'].map((name) => String(data.get(name) ?? '').trim());
     await whileBusy(form, async () => {
       try {
-        showSlug(await api('/api/status-page', { method: 'PUT', body: { slug } }));
+        showSlug(await api('/api/status-page', { method: 'PUT', body: { slug, title: title || null, description: description || null } }));
       } catch (error) {
         byId('slug-error').textContent = describeError(error);
       }

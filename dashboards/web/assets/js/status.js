@@ -1,7 +1,8 @@
 // The public status page at /status/<slug>: no login; it reads /public/status/<slug>, which holds
-// only the monitors their owner marked public (name, status, uptime, daily bars) and their
-// incidents of the last 14 days. The header dot takes the overall state's colour. An address
-// nobody published (the server answers 404) shows a not-found view and stops polling.
+// the title and description its owner set, only the monitors they marked public (name, status,
+// uptime, daily bars) and their incidents of the last 14 days. The owner's text goes in as text
+// (dom.js), never as markup. The header dot takes the overall state's colour. An address nobody
+// published (the server answers 404) shows a not-found view and stops polling.
 
 import { api, describeError } from './api.js';
 import { uptimeBar } from './bars.js';
@@ -69,6 +70,7 @@ function showNotFound() {
   byId('title').textContent = 'Status page not found';
   byId('hero').className = 'status-hero unknown';
   byId('hero').textContent = 'There is no status page at this address.';
+  byId('description').remove();
   byId('services').remove();
   byId('history').remove();
   byId('updated').textContent = '';
@@ -79,8 +81,12 @@ async function refresh() {
   try {
     const page = await api(`/public/status/${encodeURIComponent(slug)}`, { auth: false });
     const down = page.monitors.filter((m) => m.status === 'down');
-    byId('title').textContent = `${page.slug} status`;
-    document.title = `${page.slug} status`;
+    const title = page.title ?? page.slug;
+    byId('title').textContent = title;
+    document.title = title;
+    const description = byId('description');
+    description.textContent = page.description ?? '';
+    description.classList.toggle('hidden', !page.description);
     showState(page.status);
     byId('incidents').replaceChildren(incidentsTable(page.incidents ?? []));
     const hero = byId('hero');
