@@ -98,7 +98,8 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
     while (waiters.length > 0 && waiters[0]!.upTo <= settled) waiters.shift()!.resolve();
   }
 
-  async function writeOnce(batch: Check[], quiet: boolean): Promise<boolean> {
+  /** `quiet()`: the failure is already told (a replay, or a write that timed out). */
+  async function writeOnce(batch: Check[], quiet: () => boolean): Promise<boolean> {
     const started = performance.now();
     try {
       await opts.store.appendChecks(batch);
@@ -106,7 +107,7 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
       return true;
     } catch (error) {
       metrics.checksWritten.add(batch.length, { result: 'error' });
-      if (quiet) log.debug({ err: error, batch: batch.length }, 'replaying spooled checks failed; will retry');
+      if (quiet()) log.debug({ err: error, batch: batch.length }, 'writing checks failed (already told); will retry from the spool');
       else log.warn({ err: error, batch: batch.length, spool: spool.dir }, 'store unavailable: checks go to the spool until it answers again');
       return false;
     } finally {
@@ -117,14 +118,16 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
   /** writeOnce, counted as a failure when the store has not answered within writeTimeoutMs. */
   async function writeWithin(batch: Check[]): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const late = new Promise<false>((resolve) => {
       timer = setTimeout(() => {
+        timedOut = true;
         log.warn({ batch: batch.length, timeout_ms: writeTimeoutMs, spool: spool.dir }, 'store not answering: checks go to the spool until it answers again');
         resolve(false);
       }, writeTimeoutMs);
     });
     try {
-      return await Promise.race([writeOnce(batch, false), late]);
+      return await Promise.race([writeOnce(batch, () => timedOut), late]);
     } finally {
       clearTimeout(timer);
     }
@@ -213,7 +216,7 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
       if (closed) return;
       const batch: SpooledBatch | null = await spool.oldest();
       if (batch === null) break;
-      if (await writeOnce(batch.checks, true)) {
+      if (await writeOnce(batch.checks, () => true)) {
         await spool.ack(batch);
         metrics.spoolReplayed.add(batch.checks.length);
         replayed += batch.checks.length;
