@@ -231,7 +231,8 @@ export function openSpool(opts: SpoolOptions): Spool {
     const writer = segment.writer!;
     const at = segment.size;
     try {
-      await writer.write(record, 0, record.length, at);
+      const { bytesWritten } = await writer.write(record, 0, record.length, at);
+      if (bytesWritten !== record.length) throw new Error(`spool: wrote ${bytesWritten} of ${record.length} bytes (disk full?)`);
       if (sync) await writer.datasync();
     } catch (error) {
       // Take back what part of the record reached the file; failing that, write no more to this

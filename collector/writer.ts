@@ -252,7 +252,12 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
   // While the spool holds checks: how many, how old, and what was dropped; and adoption of the
   // spools of collectors that are gone.
   const report = setInterval(() => {
-    if (spool.adoptAbandoned() > 0) log.warn({ spool: spool.dir }, 'spool: adopted the spool of a collector that is gone; replaying it');
+    try {
+      const adopted = spool.adoptAbandoned();
+      if (adopted > 0) log.warn({ spool: spool.dir, spool_checks: adopted }, 'spool: adopted the spool of a collector that is gone; replaying it');
+    } catch (error) {
+      log.error({ err: error, spool: spool.dir }, 'spool: looking for the spools of collectors that are gone failed; trying again in a minute');
+    }
     if (spool.isEmpty() && droppedSinceReport === 0) return;
     const { bytes, checks, oldestAt } = spool.stats();
     log.warn(
