@@ -66,19 +66,21 @@ describe('collector', () => {
     const paused = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/paused` }));
     const deleted = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/deleted` }));
     const moved = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/before` }));
-    start();
+    const collector = start();
     expect(await eventually(() => hits('/paused') >= 1 && hits('/deleted') >= 1 && hits('/before') >= 1, 4000)).toBe(true);
 
     await t.store.updateMonitor(t.ownerId, paused.id, { paused: true });
     await t.store.deleteMonitor(t.ownerId, deleted.id);
     await t.store.updateMonitor(t.ownerId, moved.id, { url: `${target.url}/after` });
-    expect(await eventually(() => hits('/after') >= 1, 4000)).toBe(true);
-    // Give an in-flight turn time to finish, then nothing more may arrive for either.
-    await new Promise((r) => setTimeout(r, 1200));
+    expect(await eventually(() => collector.stats().scheduled === 1 && hits('/after') >= 1, 30_000)).toBe(true);
+    // The probes of /after are the clock: one more lets a probe in flight at the change land;
+    // two more after that, nothing may have arrived for the others.
+    const settled = hits('/after') + 1;
+    expect(await eventually(() => hits('/after') >= settled, 30_000)).toBe(true);
     const frozen = [hits('/paused'), hits('/deleted'), hits('/before')];
-    await new Promise((r) => setTimeout(r, 2000));
+    const later = hits('/after') + 2;
+    expect(await eventually(() => hits('/after') >= later, 30_000)).toBe(true);
     expect([hits('/paused'), hits('/deleted'), hits('/before')]).toEqual(frozen);
-    expect(hits('/after')).toBeGreaterThanOrEqual(2);
 
     await t.store.updateMonitor(t.ownerId, paused.id, { paused: false });
     expect(await eventually(() => hits('/paused') > frozen[0]!, 4000)).toBe(true);

@@ -18,6 +18,8 @@
 
 import type {
   AlertState,
+  ApiKey,
+  ApiKeyInput,
   Check,
   ChecksPage,
   Contact,
@@ -113,6 +115,27 @@ export interface ContactStore {
   deleteContact(ownerId: string, monitorId: string, contactId: string): Promise<boolean>;
 }
 
+/**
+ * API keys of an owner. Read by id (authentication) and listed: both see a create or a revoke as
+ * soon as it returned, so a revoked key is refused at once on every instance; a touch is seen at
+ * once by getApiKey and by listApiKeys within the refresh interval (Elasticsearch: 1 s).
+ */
+export interface ApiKeyStore {
+  /** Stores a new key of `ownerId` under a fresh id; created_at is now, last_used_at null. */
+  createApiKey(ownerId: string, input: ApiKeyInput): Promise<ApiKey>;
+  /**
+   * The key with this id, whoever owns it: authentication learns the owner from it (and the
+   * caller then checks the secret). null when missing or revoked.
+   */
+  getApiKey(id: string): Promise<ApiKey | null>;
+  /** The owner's keys, oldest first (created_at, then id). */
+  listApiKeys(ownerId: string): Promise<ApiKey[]>;
+  /** Deletes the key for good; false when it does not exist for this owner. */
+  revokeApiKey(ownerId: string, id: string): Promise<boolean>;
+  /** Sets last_used_at to `at` unless it is later already. A missing key stays missing. */
+  touchApiKey(id: string, at: number): Promise<void>;
+}
+
 export type ListChecksQuery = {
   /** Inclusive. */
   from?: number;
@@ -180,7 +203,7 @@ export interface RetentionStore {
    * Deletes what has aged out at `before`, and returns when done: checks (and their rollups)
    * older than it, incidents resolved before it, finished deliveries (sent, dead, cancelled)
    * created before it, and audit events older than it (Elasticsearch). Open incidents and
-   * pending deliveries are kept whatever their age.
+   * pending deliveries are kept whatever their age. API keys that expired before it go too.
    */
   purgeChecksBefore(before: number): Promise<void>;
 }
@@ -274,6 +297,7 @@ export interface StoreLifecycle {
 export type Store = UserStore &
   MonitorStore &
   ContactStore &
+  ApiKeyStore &
   CheckWriter &
   CheckReader &
   RetentionStore &

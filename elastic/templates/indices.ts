@@ -1,11 +1,11 @@
-// Mappings of the regular (mutable) indices: users, monitors, contacts, alert state, incidents,
-// the outbox, and a small meta index (evaluator cursor, change counters). Documents keep our
-// plain data types' field names and epoch-millisecond times, so the store maps them 1:1. Each
-// property list `satisfies Record<keyof Type, …>`: a field added to store/types.ts without a
-// mapping fails the type-check, not a write at run time.
+// Mappings of the regular (mutable) indices: users, monitors, contacts, API keys, alert state,
+// incidents, the outbox, and a small meta index (evaluator cursor, change counters). Documents
+// keep our plain data types' field names and epoch-millisecond times, so the store maps them
+// 1:1. Each property list `satisfies Record<keyof Type, …>`: a field added to store/types.ts
+// without a mapping fails the type-check, not a write at run time.
 
 import type { estypes } from '@elastic/elasticsearch';
-import type { AlertState, Contact, Delivery, Incident, Monitor, User } from '../../store/types.ts';
+import type { AlertState, ApiKey, Contact, Delivery, Incident, Monitor, User } from '../../store/types.ts';
 import { bool, epochMillis, keyword, long, storedOnly } from './fields.ts';
 
 type Prop = estypes.MappingProperty;
@@ -58,6 +58,17 @@ const contacts = {
   address: keyword,
   created_at: epochMillis,
 } satisfies Record<keyof Contact, Prop>;
+
+/** Looked up by id (the document id); listed by owner; purged by expiry. */
+const apiKeys = {
+  id: keyword,
+  owner_id: keyword,
+  name: { type: 'keyword', ignore_above: 1024 },
+  secret_hash: opaque,
+  created_at: epochMillis,
+  expires_at: epochMillis,
+  last_used_at: epochMillis,
+} satisfies Record<keyof ApiKey, Prop>;
 
 const alertState = {
   monitor_id: keyword,
@@ -116,6 +127,7 @@ export const REGULAR_INDICES = {
   users,
   monitors,
   contacts,
+  'api-keys': apiKeys,
   // The state document also carries the effects of its last change (version, effects,
   // effects_applied): elastic/store/alerts.ts.
   'alert-state': { ...alertState, version: long, effects: storedOnly, effects_applied: bool },
