@@ -1,7 +1,8 @@
-// The Elasticsearch connection variables at the edge: fingerprints in the forms users copy, and
-// the combinations refused with one line before anything connects.
+// Configuration at the edge: the Elasticsearch connection variables (fingerprints in the forms
+// users copy, the combinations refused with one line before anything connects) and the spool bound.
 
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SPOOL_MAX_BYTES } from './collector/config.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 const HEX = 'ef803ce90ac0b6ff12c48b148f80dc8a78f9a5593845be703a6ce62e36a9690b';
@@ -64,5 +65,30 @@ describe('Elasticsearch credentials and trust together', () => {
       'invalid ELASTICSEARCH_URL="https://***@es.example.net:9200/": expected no credentials in the URL: set ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD',
     );
     expect(attempt).not.toThrow(/hunter2secret|elastic:/);
+  });
+});
+
+describe('SPOOL_MAX_BYTES', () => {
+  it.each([
+    ['1048576', 1024 ** 2],
+    ['512MiB', 512 * 1024 ** 2],
+    ['2GiB', 2 * 1024 ** 3],
+    ['1TiB', 1024 ** 4],
+  ])('reads %s as %d bytes', (value, bytes) => {
+    expect(loadConfig({ SPOOL_MAX_BYTES: value }).SPOOL_MAX_BYTES).toBe(bytes);
+  });
+
+  it('defaults to 1 GiB', () => {
+    expect(loadConfig({}).SPOOL_MAX_BYTES).toBe(DEFAULT_SPOOL_MAX_BYTES);
+    expect(DEFAULT_SPOOL_MAX_BYTES).toBe(1024 ** 3);
+  });
+
+  it.each([
+    ['2GB', 'invalid SPOOL_MAX_BYTES="2GB": expected a whole number of bytes, optionally followed by KiB, MiB, GiB or TiB (e.g. 2GiB)'],
+    ['1.5GiB', 'invalid SPOOL_MAX_BYTES="1.5GiB": expected a whole number of bytes, optionally followed by KiB, MiB, GiB or TiB (e.g. 2GiB)'],
+    ['1000', 'invalid SPOOL_MAX_BYTES="1000": expected at least 1MiB'],
+  ])('refuses %s with one line naming it', (value, line) => {
+    expect(() => loadConfig({ SPOOL_MAX_BYTES: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ SPOOL_MAX_BYTES: value })).toThrow(line);
   });
 });

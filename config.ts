@@ -4,6 +4,7 @@
 
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_SPOOL_MAX_BYTES } from './collector/config.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
@@ -24,6 +25,19 @@ const url = (protocols: string[]) =>
       return false;
     }
   }, `expected a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+const SIZE_UNITS = { '': 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
+
+/** A size in bytes: a whole number, optionally with a binary unit (512MiB, 2GiB). */
+const size = (min: number, minText: string) =>
+  z
+    .string()
+    .regex(/^\d+(KiB|MiB|GiB|TiB)?$/, 'expected a whole number of bytes, optionally followed by KiB, MiB, GiB or TiB (e.g. 2GiB)')
+    .transform((v) => {
+      const unit = v.replace(/^\d+/, '') as keyof typeof SIZE_UNITS;
+      return Number(v.slice(0, v.length - unit.length)) * SIZE_UNITS[unit];
+    })
+    .pipe(z.number().min(min, `expected at least ${minText}`).max(2 ** 50, 'expected at most 1024TiB'));
 
 const shard = z
   .string()
@@ -82,6 +96,7 @@ const schema = z.object({
   DEFAULT_INTERVAL_SECONDS: int(1, 86400).default(60),
   OBSERVER_NAME: z.string().min(1).default(hostname()),
   COLLECTOR_SHARD: shard.default({ index: 0, count: 1 }),
+  SPOOL_MAX_BYTES: size(1024 ** 2, '1MiB').default(DEFAULT_SPOOL_MAX_BYTES),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),

@@ -25,6 +25,7 @@ import { startTelemetry } from './telemetry/otel.ts';
 import { traceStore } from './telemetry/traced-store.ts';
 import { createApp, serveApp } from './api/app.ts';
 import { startCollector } from './collector/index.ts';
+import { SpoolInUseError } from './collector/spool-owner.ts';
 import { startAlerting } from './alerting/index.ts';
 import { configuredChannels } from './alerting/channels/index.ts';
 import { mountWeb } from './dashboards/web/routes.ts';
@@ -123,6 +124,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
             allowPrivate: config.ALLOW_PRIVATE_TARGETS,
             observer: config.OBSERVER_NAME,
             shard: config.COLLECTOR_SHARD,
+            dataDir: config.DATA_DIR,
+            spoolMaxBytes: config.SPOOL_MAX_BYTES,
           },
           log: log.child({ role: 'collector' }),
           metrics,
@@ -196,7 +199,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         console.error(error.message);
         process.exit(2);
       }
-      if (error instanceof StoreUnavailableError) {
+      if (error instanceof StoreUnavailableError || error instanceof SpoolInUseError) {
         console.error(error.message);
         process.exit(1);
       }

@@ -14,8 +14,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { registerApiKeyRoutes } from './api-keys/routes.ts';
+import { createApiKeyHasher } from './auth/api-keys.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
-import { requireAuth } from './auth/require-auth.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { registerCheckRoutes } from './checks/routes.ts';
 import { registerContactRoutes } from './contacts/routes.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   const routeDeps: RouteDeps = { ...deps, clock: deps.clock ?? Date.now };
   const app: ApiApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const tokens = createTokenService({ secret: deps.config.jwtSecret, clock: routeDeps.clock });
+  const apiKeyHasher = createApiKeyHasher(deps.config.jwtSecret);
 
   app.onError(onError(deps.log));
   app.notFound(notFound);
@@ -68,11 +70,10 @@ export function createApp(deps: ApiDeps): ApiApp {
   const ordinaryBodies = limitBodies(MAX_BODY_BYTES);
   app.use('*', (c, next) => (c.req.path === BULK_MONITORS_PATH ? next() : ordinaryBodies(c, next)));
   app.use(BULK_MONITORS_PATH, limitBodies(BULK_MAX_BODY_BYTES));
-  app.use('/api/*', requireAuth(tokens));
-  app.use('/auth/me', requireAuth(tokens));
 
   registerOpsRoutes(app, routeDeps);
-  registerAuthRoutes(app, routeDeps, tokens);
+  registerAuthRoutes(app, routeDeps, tokens, apiKeyHasher);
+  registerApiKeyRoutes(app, routeDeps, apiKeyHasher);
   registerMonitorRoutes(app, routeDeps);
   registerContactRoutes(app, routeDeps);
   registerCheckRoutes(app, routeDeps);

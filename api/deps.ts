@@ -42,6 +42,8 @@ export type AppEnv = {
   Variables: {
     /** Set by requireAuth on /api/* and /auth/me. */
     userId: string;
+    /** Set by requireAuth when the caller authenticated with an API key (not an access token). */
+    apiKeyId?: string;
   };
 };
 

@@ -37,6 +37,7 @@ export const ProblemSchema = z
 const TITLES: Record<number, string> = {
   400: 'Invalid request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
   413: 'Payload too large',
@@ -50,6 +51,7 @@ const TITLES: Record<number, string> = {
 const TYPES: Record<number, string> = {
   400: 'urn:downtime-monitor:problem:validation',
   401: 'urn:downtime-monitor:problem:unauthorized',
+  403: 'urn:downtime-monitor:problem:forbidden',
   409: 'urn:downtime-monitor:problem:conflict',
   429: 'urn:downtime-monitor:problem:rate-limited',
   503: 'urn:downtime-monitor:problem:unavailable',

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Store } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
 import type { Check, ContactType, Monitor } from '../store/types.ts';
@@ -24,6 +24,8 @@ type CallOptions = { token?: string; json?: unknown; body?: string; headers?: Re
 export type TestApi = {
   app: ApiApp;
   store: Store;
+  /** The SQLite store's directory: another TestApi opened on it is a second API instance. */
+  dataDir: string;
   metrics: Metrics;
   call<T = Problem>(method: string, path: string, opts?: CallOptions): Promise<Reply<T>>;
   /** Signs up and logs in through the API; returns the user's id and token. */
@@ -32,15 +34,22 @@ export type TestApi = {
 };
 
 export async function startTestApi(
-  opts: { config?: Partial<ApiConfig>; channels?: ContactType[]; clock?: () => number } = {},
+  opts: {
+    config?: Partial<ApiConfig>;
+    channels?: ContactType[];
+    clock?: () => number;
+    log?: Logger;
+    /** Open the store of another TestApi (left in place on close) instead of a fresh one. */
+    dataDir?: string;
+  } = {},
 ): Promise<TestApi> {
-  const dir = await mkdtemp(join(tmpdir(), 'dm-api-'));
+  const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'dm-api-')));
   const store = await openSqliteStore({ dataDir: dir });
   const metrics = createMetrics();
   const app = createApp({
     store,
     metrics,
-    log: pino({ level: 'silent' }),
+    log: opts.log ?? pino({ level: 'silent' }),
     channels: new Set(opts.channels ?? ['email', 'sms', 'webhook']),
     config: {
       jwtSecret: JWT_SECRET,
@@ -71,6 +80,7 @@ export async function startTestApi(
   return {
     app,
     store,
+    dataDir: dir,
     metrics,
     call,
     async user(email) {
@@ -83,7 +93,7 @@ export async function startTestApi(
     async close() {
       await store.close();
       await metrics.shutdown();
-      await rm(dir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

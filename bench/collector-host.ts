@@ -14,7 +14,13 @@ const metrics = createMetrics();
 const store = await openSqliteStore({ dataDir: config.DATA_DIR });
 const collector = startCollector({
   store,
-  config: { allowPrivate: config.ALLOW_PRIVATE_TARGETS, observer: config.OBSERVER_NAME, shard: config.COLLECTOR_SHARD },
+  config: {
+    allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+    observer: config.OBSERVER_NAME,
+    shard: config.COLLECTOR_SHARD,
+    dataDir: config.DATA_DIR,
+    spoolMaxBytes: config.SPOOL_MAX_BYTES,
+  },
   log,
   metrics,
 });

@@ -1,4 +1,4 @@
-// Probe defaults in one place, and the TLS trust the probes share. The secure context is built once
+// Probe and spool defaults in one place, and the TLS trust the probes share. The secure context is built once
 // per collector: building one per probe would parse the whole root store every time.
 
 import { createSecureContext, getCACertificates, type SecureContext } from 'node:tls';
@@ -14,6 +14,9 @@ export const PROBE_DEFAULTS = {
   /** Used when a monitor carries no usable timeout (the API enforces a range). */
   timeoutMs: 10_000,
 } as const;
+
+/** SPOOL_MAX_BYTES's default: at ~80 bytes per spooled check, about 13 million checks. */
+export const DEFAULT_SPOOL_MAX_BYTES = 1024 ** 3;
 
 /**
  * TLS trust for probes: the system roots (including NODE_EXTRA_CA_CERTS), plus `ca` PEM

@@ -15,7 +15,7 @@ let target: Target;
 const collectors: Collector[] = [];
 const log = pino({ level: 'silent' });
 
-const config: CollectorConfig = {
+const config: Omit<CollectorConfig, 'dataDir'> = {
   allowPrivate: true,
   observer: 'obs-a',
   shard: { index: 0, count: 1 },
@@ -24,7 +24,7 @@ const config: CollectorConfig = {
 };
 
 function start(overrides: Partial<CollectorConfig> = {}): Collector {
-  const collector = startCollector({ store: t.store, config: { ...config, ...overrides }, log, metrics });
+  const collector = startCollector({ store: t.store, config: { ...config, dataDir: t.dataDir, ...overrides }, log, metrics });
   collectors.push(collector);
   return collector;
 }
@@ -66,19 +66,21 @@ describe('collector', () => {
     const paused = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/paused` }));
     const deleted = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/deleted` }));
     const moved = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/before` }));
-    start();
+    const collector = start();
     expect(await eventually(() => hits('/paused') >= 1 && hits('/deleted') >= 1 && hits('/before') >= 1, 4000)).toBe(true);
 
     await t.store.updateMonitor(t.ownerId, paused.id, { paused: true });
     await t.store.deleteMonitor(t.ownerId, deleted.id);
     await t.store.updateMonitor(t.ownerId, moved.id, { url: `${target.url}/after` });
-    expect(await eventually(() => hits('/after') >= 1, 4000)).toBe(true);
-    // Give an in-flight turn time to finish, then nothing more may arrive for either.
-    await new Promise((r) => setTimeout(r, 1200));
+    expect(await eventually(() => collector.stats().scheduled === 1 && hits('/after') >= 1, 30_000)).toBe(true);
+    // The probes of /after are the clock: one more lets a probe in flight at the change land;
+    // two more after that, nothing may have arrived for the others.
+    const settled = hits('/after') + 1;
+    expect(await eventually(() => hits('/after') >= settled, 30_000)).toBe(true);
     const frozen = [hits('/paused'), hits('/deleted'), hits('/before')];
-    await new Promise((r) => setTimeout(r, 2000));
+    const later = hits('/after') + 2;
+    expect(await eventually(() => hits('/after') >= later, 30_000)).toBe(true);
     expect([hits('/paused'), hits('/deleted'), hits('/before')]).toEqual(frozen);
-    expect(hits('/after')).toBeGreaterThanOrEqual(2);
 
     await t.store.updateMonitor(t.ownerId, paused.id, { paused: false });
     expect(await eventually(() => hits('/paused') > frozen[0]!, 4000)).toBe(true);
@@ -98,6 +100,37 @@ describe('collector', () => {
       const observers = new Set((await storedChecks(t.store, t.ownerId, m.id)).map((c) => c.observer));
       expect(observers.size).toBe(1);
     }
+  });
+
+  it('spools while the store refuses checks, shows it in the spool metrics, and stores every probe once it is back', async () => {
+    const monitor = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/spooled` }));
+    let refusing = true;
+    // The real store, whose disk is full for a while (the error SQLite gives then).
+    const store = Object.create(t.store, {
+      appendChecks: {
+        value: async (checks: Parameters<typeof t.store.appendChecks>[0]) => {
+          if (refusing) throw Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 });
+          return t.store.appendChecks(checks);
+        },
+      },
+    }) as typeof t.store;
+    const collector = startCollector({ store, config: { ...config, dataDir: t.dataDir }, log, metrics });
+    collectors.push(collector);
+    const gauge = async (name: string) => Number(new RegExp(`^uptime_${name} (\\S+)$`, 'm').exec(await metrics.prometheusText())?.[1]);
+    expect(await eventually(async () => (await gauge('spool_checks')) >= 3 && (await gauge('spool_oldest_age_seconds')) >= 1, 20_000)).toBe(true);
+    expect(await gauge('spool_bytes')).toBeGreaterThan(0);
+    expect(await storedChecks(t.store, t.ownerId, monitor.id)).toEqual([]);
+
+    refusing = false;
+    expect(await eventually(async () => (await gauge('spool_checks')) === 0, 20_000)).toBe(true);
+    expect(await gauge('spool_bytes')).toBe(0);
+    expect(await gauge('spool_oldest_age_seconds')).toBe(0);
+    expect(await metrics.prometheusText()).toMatch(/^uptime_spool_replayed_checks_total [3-9]\d*/m);
+    collectors.splice(0);
+    await collector.stop();
+    const stored = await storedChecks(t.store, t.ownerId, monitor.id);
+    expect(stored.length).toBe(hits('/spooled'));
+    expect(new Set(stored.map((c) => c.id)).size).toBe(stored.length);
   });
 
   it('writes every probe made before stop, each once', async () => {

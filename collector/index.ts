@@ -3,7 +3,7 @@
 //
 // Example:
 //   const collector = startCollector({ store, config: { allowPrivate: false, observer: 'eu-1',
-//     shard: { index: 0, count: 1 } }, log, metrics });
+//     shard: { index: 0, count: 1 }, dataDir: './data' }, log, metrics });
 //   ...
 //   await collector.stop(); // stops scheduling, waits for running probes, flushes writes
 
@@ -14,11 +14,13 @@ import type { Monitor } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
 import { createAddressGuard } from '../net/address-guard.ts';
-import { createProbeTrust } from './config.ts';
+import { createProbeTrust, DEFAULT_SPOOL_MAX_BYTES } from './config.ts';
 import { watchMaintenanceWindows } from './maintenance-windows.ts';
 import { probe } from './probe.ts';
 import { createScheduler, type SchedulerStats } from './scheduler.ts';
 import type { Shard } from './shard.ts';
+import { openSpool } from './spool.ts';
+import { spoolKey } from './spool-owner.ts';
 import { createBatchWriter } from './writer.ts';
 
 /** Start lateness above this, within a 10 s window, is logged as overload. */
@@ -28,6 +30,9 @@ export type CollectorConfig = {
   allowPrivate: boolean;
   observer: string;
   shard: Shard;
+  /** The spool lives in `${dataDir}/spool/`. */
+  dataDir: string;
+  spoolMaxBytes?: number;
   /** CIDRs reachable even when private targets are refused. */
   allowedRanges?: readonly string[];
   /** Extra trusted CA certificates (PEM), on top of the system roots and NODE_EXTRA_CA_CERTS. */
@@ -62,8 +67,18 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
   // Built once; a malformed allowedRanges entry throws here and stops start-up.
   const guard = createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
   const maxConcurrency = config.maxConcurrency ?? 1_000;
+  // Opened before anything runs: a spool left by a crash is replayed ahead of new checks. Throws
+  // SpoolInUseError when a live collector with the same observer and shard holds it.
+  const spool = openSpool({
+    dataDir: config.dataDir,
+    key: spoolKey(config.observer, config.shard),
+    maxBytes: config.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES,
+    log,
+  });
   const writer = createBatchWriter({
     store,
+    spool,
+    clock,
     log,
     metrics,
     batchSize: config.writeBatchSize,
@@ -120,6 +135,12 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     },
   });
   metrics.observeGauge('write_queue_depth', () => writer.depth());
+  metrics.observeGauge('spool_bytes', () => spool.stats().bytes);
+  metrics.observeGauge('spool_checks', () => spool.stats().checks);
+  metrics.observeGauge('spool_oldest_age_seconds', () => {
+    const { oldestAt } = spool.stats();
+    return oldestAt === null ? 0 : Math.max(0, (clock() - oldestAt) / 1000);
+  });
   metrics.observeGauge('monitors_scheduled', () => scheduler.stats().scheduled);
 
   let backpressureLogged = false;

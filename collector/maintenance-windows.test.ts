@@ -39,7 +39,7 @@ describe('collector and maintenance windows', () => {
     });
     collector = startCollector({
       store: t.store,
-      config: { allowPrivate: true, observer: 'obs', shard: { index: 0, count: 1 }, reloadEveryMs: 300, writeFlushEveryMs: 100 },
+      config: { allowPrivate: true, observer: 'obs', shard: { index: 0, count: 1 }, reloadEveryMs: 300, writeFlushEveryMs: 100, dataDir: t.dataDir },
       log: pino({ level: 'silent' }),
       metrics,
     });

@@ -61,7 +61,7 @@ describe('a stalled collector', () => {
     await t.store.addContact(t.ownerId, monitor.id, { type: 'email', address: 'ops@example.com' });
     let collector: Collector | null = startCollector({
       store: t.store,
-      config: { allowPrivate: true, observer: 'obs', shard: { index: 0, count: 1 }, reloadEveryMs: 500, writeFlushEveryMs: 100 },
+      config: { allowPrivate: true, observer: 'obs', shard: { index: 0, count: 1 }, dataDir: t.dataDir, reloadEveryMs: 500, writeFlushEveryMs: 100 },
       log,
       metrics: createMetrics(),
     });

@@ -9,6 +9,7 @@
 
 import { describe } from 'vitest';
 import { alertCases } from './conformance/alerts.ts';
+import { apiKeyCases } from './conformance/api-keys.ts';
 import { checkCases } from './conformance/checks.ts';
 import type { ConformanceOptions } from './conformance/harness.ts';
 import { historyCases } from './conformance/history.ts';
@@ -31,6 +32,7 @@ export function runStoreConformance(options: ConformanceOptions): void {
     alertCases(options);
     outboxCases(options);
     tenancyCases(options);
+    apiKeyCases(options);
     maintenanceCases(options);
   });
 }

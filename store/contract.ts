@@ -18,6 +18,8 @@
 
 import type {
   AlertState,
+  ApiKey,
+  ApiKeyInput,
   Check,
   ChecksPage,
   Contact,
@@ -115,6 +117,27 @@ export interface ContactStore {
 }
 
 /**
+ * API keys of an owner. Read by id (authentication) and listed: both see a create or a revoke as
+ * soon as it returned, so a revoked key is refused at once on every instance; a touch is seen at
+ * once by getApiKey and by listApiKeys within the refresh interval (Elasticsearch: 1 s).
+ */
+export interface ApiKeyStore {
+  /** Stores a new key of `ownerId` under a fresh id; created_at is now, last_used_at null. */
+  createApiKey(ownerId: string, input: ApiKeyInput): Promise<ApiKey>;
+  /**
+   * The key with this id, whoever owns it: authentication learns the owner from it (and the
+   * caller then checks the secret). null when missing or revoked.
+   */
+  getApiKey(id: string): Promise<ApiKey | null>;
+  /** The owner's keys, oldest first (created_at, then id). */
+  listApiKeys(ownerId: string): Promise<ApiKey[]>;
+  /** Deletes the key for good; false when it does not exist for this owner. */
+  revokeApiKey(ownerId: string, id: string): Promise<boolean>;
+  /** Sets last_used_at to `at` unless it is later already. A missing key stays missing. */
+  touchApiKey(id: string, at: number): Promise<void>;
+}
+
+/**
  * Maintenance windows (store/maintenance.ts), owned like monitors. Their monitor ids are kept as
  * given: the API checks that they are the caller's; a monitor deleted later is simply never
  * matched. Reads see their own writes (lists included), so a window just created silences the
@@ -199,7 +222,7 @@ export interface RetentionStore {
    * Deletes what has aged out at `before`, and returns when done: checks (and their rollups)
    * older than it, incidents resolved before it, finished deliveries (sent, dead, cancelled)
    * created before it, and audit events older than it (Elasticsearch). Open incidents and
-   * pending deliveries are kept whatever their age.
+   * pending deliveries are kept whatever their age. API keys that expired before it go too.
    */
   purgeChecksBefore(before: number): Promise<void>;
 }
@@ -293,6 +316,7 @@ export interface StoreLifecycle {
 export type Store = UserStore &
   MonitorStore &
   ContactStore &
+  ApiKeyStore &
   MaintenanceStore &
   CheckWriter &
   CheckReader &

@@ -94,6 +94,26 @@ export type Contact = {
   created_at: number;
 };
 
+/**
+ * A long-lived credential of one owner, for scripts and CI (api/auth/api-keys.ts). The key itself
+ * is shown once, when it is made; the store keeps only a keyed hash of its secret part.
+ */
+export type ApiKey = {
+  id: string;
+  owner_id: string;
+  name: string;
+  /** Keyed hash of the secret part (api/auth/api-keys.ts); never leaves the server. */
+  secret_hash: string;
+  created_at: number;
+  /** null: never expires. */
+  expires_at: number | null;
+  /** When it last authenticated a request, to within a minute (api/auth/); null: never used. */
+  last_used_at: number | null;
+};
+
+/** Fields a caller sets; the store fills id, owner, created_at and last_used_at. */
+export type ApiKeyInput = Pick<ApiKey, 'name' | 'secret_hash' | 'expires_at'>;
+
 /** One probe's result. `id` is fixed at probe time, so a replayed write is a no-op. */
 export type Check = {
   id: string;

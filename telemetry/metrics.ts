@@ -19,8 +19,10 @@ export type Metrics = {
   probeDuration: Histogram<{ outcome: 'up' | 'down' }>;
   /** Probes started later than scheduled, seconds late. */
   probeLateness: Histogram;
-  /** Checks written to the store, by result. */
-  checksWritten: Counter<{ result: 'ok' | 'error' | 'spooled' }>;
+  /** Checks handed to the store, by result: ok, error (to be retried), spooled, dropped (spool full). */
+  checksWritten: Counter<{ result: 'ok' | 'error' | 'spooled' | 'dropped' }>;
+  /** Checks written to the store from the spool. */
+  spoolReplayed: Counter;
   /** Store operation duration, seconds, by operation. */
   storeDuration: Histogram<{ operation: string }>;
   /** Rule evaluations and the transitions they produced. */
@@ -37,11 +39,19 @@ export type Metrics = {
   shutdown(): Promise<void>;
 };
 
-export type GaugeName = 'write_queue_depth' | 'spool_bytes' | 'outbox_pending' | 'monitors_scheduled';
+export type GaugeName =
+  | 'write_queue_depth'
+  | 'spool_bytes'
+  | 'spool_checks'
+  | 'spool_oldest_age_seconds'
+  | 'outbox_pending'
+  | 'monitors_scheduled';
 
 const GAUGE_HELP: Record<GaugeName, string> = {
   write_queue_depth: 'Checks waiting in memory to be written to the store',
   spool_bytes: 'Bytes of checks held in the on-disk spool while the store is unreachable',
+  spool_checks: 'Checks held in the on-disk spool, waiting to be replayed to the store',
+  spool_oldest_age_seconds: 'Age of the oldest check in the spool (0 when it is empty)',
   outbox_pending: 'Deliveries waiting to be sent',
   monitors_scheduled: 'Monitors scheduled by this collector',
 };
@@ -69,6 +79,7 @@ export function createMetrics(extraReaders: MetricReader[] = [], options: { reso
     probeDuration: meter.createHistogram(`${PREFIX}probe_duration`, { ...seconds, description: 'Probe duration' }),
     probeLateness: meter.createHistogram(`${PREFIX}probe_lateness`, { ...seconds, description: 'Probe start lateness' }),
     checksWritten: meter.createCounter(`${PREFIX}checks_written`, { description: 'Checks handed to the store' }),
+    spoolReplayed: meter.createCounter(`${PREFIX}spool_replayed_checks`, { description: 'Checks written to the store from the spool' }),
     storeDuration: meter.createHistogram(`${PREFIX}store_duration`, { ...seconds, description: 'Store operations' }),
     evaluations: meter.createCounter(`${PREFIX}rule_evaluations`, { description: 'Alert rule evaluation passes' }),
     transitions: meter.createCounter(`${PREFIX}alert_transitions`, { description: 'Alert state transitions' }),

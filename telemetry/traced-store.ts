@@ -16,6 +16,8 @@ const READS = new Set<string>([
   'listAllMonitors',
   'monitorsChangeToken',
   'listContacts',
+  'getApiKey',
+  'listApiKeys',
   'getMaintenanceWindow',
   'listMaintenanceWindows',
   'listAllMaintenanceWindows',

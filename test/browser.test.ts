@@ -1,7 +1,8 @@
 // The web pages in a real browser (Debian's Chromium, headless) against the whole product run as
 // `node main.ts`: sign up and log in through the forms, add a public monitor on a local target,
 // watch it turn red when the target stops and green when it comes back, publish a status page and
-// open it logged out. Screenshots (desktop and phone) go to test-output/screenshots/.
+// open it logged out, create an API key, use it and revoke it. Screenshots (desktop and phone) go
+// to test-output/screenshots/.
 //
 // Without /usr/bin/chromium the suite is skipped with a loud notice, unless REQUIRE_BROWSER=1
 // (CI), where it fails instead.
@@ -362,6 +363,49 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     expect(await visitor.locator('#monitors').count()).toBe(0);
     expect(await visitor.locator('#status-dot').getAttribute('class')).toBe('brand-dot unknown');
     await shot(visitor, 'status-not-found');
+    expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
+  });
+
+  it('creates an API key shown once, which the API accepts, lists it without its secret and revokes it', { timeout: 60_000 }, async () => {
+    const page = await loggedIn();
+    await page.locator('#api-keys summary').click();
+    const list = page.locator('#api-key-list');
+    await expect.poll(() => list.textContent(), POLL).toContain('No API keys yet.');
+    const form = page.locator('#api-key-form');
+    await form.getByLabel('Name').fill('Browser CI');
+    await form.getByLabel('Expires after').fill('2030-06-15');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByLabel('New API key');
+    await expect.poll(() => shown.inputValue(), POLL).toMatch(/^dm_[A-Za-z0-9_-]{16}_[A-Za-z0-9_-]{43}$/);
+    const key = await shown.inputValue();
+    const secret = key.slice(-43);
+    // Copied to the clipboard, or (no clipboard permission) left selected with a hint.
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => page.locator('#copy-notice').textContent(), POLL).toMatch(/^(Copied|Selected)/);
+    const row = list.locator('tbody tr', { hasText: 'Browser CI' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('2030');
+    expect(await list.textContent()).not.toContain(secret);
+    await shot(page, 'api-keys-desktop');
+
+    // The key works on the API by itself, as this account.
+    const withKey = () => page.request.get(`${product.url}/api/monitors`, { headers: { authorization: `Bearer ${key}` } });
+    const res = await withKey();
+    expect(res.status()).toBe(200);
+    expect(((await res.json()) as { items: Array<{ name: string }> }).items.map((m) => m.name)).toContain('Local shop');
+
+    // Once dismissed it is gone from the page for good: a reload lists the key without it.
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await shown.isVisible()).toBe(false);
+    await page.reload();
+    await page.locator('#api-keys summary').click();
+    await expect.poll(() => row.textContent(), POLL).toMatch(/ago/);
+    expect(await page.content()).not.toContain(secret);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Revoke Browser CI' }).click();
+    await expect.poll(() => list.textContent(), POLL).toContain('No API keys yet.');
+    expect((await withKey()).status()).toBe(401);
     expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
   });
 

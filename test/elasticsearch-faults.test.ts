@@ -1,7 +1,8 @@
 // The search engine failing under a running collector (a real `node main.ts --role collector`
 // process probing real targets on 127.0.0.1), through a proxy that fails the way production does
-// (test/support/fault-proxy.ts): unreachable for a minute, then rejecting bulk writes with 429.
-// Afterwards every probe the targets answered must be stored exactly once, in probe order.
+// (test/support/fault-proxy.ts): unreachable for a minute; unreachable while the collector is
+// SIGKILLed and restarted; rejecting bulk writes with 429. Afterwards every probe the targets
+// answered (every check spooled, after a crash) must be stored exactly once, in probe order.
 
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
@@ -14,6 +15,7 @@ import { createWorld, type World } from '../alerting/testing/world.ts';
 import { indexNames } from '../elastic/templates/index.ts';
 import { testEsUrl, type TestStore } from '../elastic/store/testing.ts';
 import { monitorInput } from '../store/testing/fixtures.ts';
+import { spooledChecks, spoolSegments } from '../collector/testing/spool-files.ts';
 import { elasticsearchBackend, type OpenedBackend } from './support/backends.ts';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.ts';
 import { startProduct, type RunningProduct } from './support/product.ts';
@@ -114,6 +116,7 @@ describe.skipIf(!esUrl)('the search engine failing under a running collector', (
   async function expectEveryProbeStoredOnce(paths: Map<string, string>): Promise<StoredCheck[]> {
     expect(await collector!.stop('SIGTERM')).toBe(0);
     collector = null;
+    expect(spoolSegments(storage.env.DATA_DIR!), 'the spool emptied').toEqual([]);
     const stored = await storedChecks(storage.store.client, storage.store.namespace);
     expect(new Set(stored.map((c) => c.id)).size, 'no check stored twice').toBe(stored.length);
     for (const [monitorId, path] of paths) {
@@ -155,6 +158,37 @@ describe.skipIf(!esUrl)('the search engine failing under a running collector', (
     expect(stored.length).toBeGreaterThan(before.length + probedDuringOutage - 1);
     // Six thousand checks held meanwhile must not show as a growing process.
     expect(Math.max(...rss), `collector RSS during the outage (MB): ${rss.map((r) => r.toFixed(0)).join(' ')}`).toBeLessThan(400);
+  });
+
+  it('the collector SIGKILLed in the middle of the outage and restarted: every check it had spooled is stored once, in order', { timeout: 240_000 }, async () => {
+    const paths = await monitors(50, 1);
+    await startCollector();
+    await eventually('checks stored', async () => (await storedChecks(storage.store.client, storage.store.namespace)).length >= 50, 60_000);
+
+    await proxy.down();
+    const dataDir = storage.env.DATA_DIR!;
+    await eventually('checks spooled', async () => (await spooledChecks(dataDir)).length >= 500, 60_000);
+    await collector!.stop('SIGKILL');
+    collector = null;
+    const spooled = await spooledChecks(dataDir);
+    expect(new Set(spooled.map((c) => c.id)).size, 'each check spooled once').toBe(spooled.length);
+
+    await proxy.up();
+    const second = await startCollector();
+    await eventually('every spooled check stored and the spool empty', async () => {
+      const ids = new Set((await storedChecks(storage.store.client, storage.store.namespace)).map((c) => c.id));
+      return spooled.every((c) => ids.has(c.id)) && spoolSegments(dataDir).length === 0;
+    }, 90_000);
+    expect(second.logs.some((l) => l.msg === 'spool left by an earlier run: replaying it before new checks')).toBe(true);
+    expect(await second.stop('SIGTERM')).toBe(0);
+    collector = null;
+
+    const stored = await storedChecks(storage.store.client, storage.store.namespace);
+    expect(new Set(stored.map((c) => c.id)).size, 'no check stored twice').toBe(stored.length);
+    for (const monitorId of paths.keys()) {
+      const mine = stored.filter((c) => c.monitor === monitorId).sort((a, b) => a.at - b.at);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.ingested, 'ingest order').toBeGreaterThanOrEqual(mine[i - 1]!.ingested);
+    }
   });
 
   it('rejecting bulk writes with 429 for a while: nothing lost, nothing doubled, and the writer backs off', { timeout: 180_000 }, async () => {

@@ -82,10 +82,19 @@ describe.each(scenarioBackends())('two collectors and two alerting engines on $n
     await told('[DOWN]');
     await target.up();
     await told('[UP]');
-    // Both engines keep evaluating for a while more: nothing else may arrive.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Quiesce: a sentinel monitor going down shows that the engines evaluated after everything
+    // above; then the collectors and engines stop gracefully (sends in flight finish). Nothing can
+    // come after. The API process (started first) stays up for the reads below.
+    const sentinel = await user.post('/api/monitors', { name: 'sentinel', url: 'http://127.0.0.1:1/', interval_seconds: 1, timeout_ms: 500 });
+    expect((await user.post(`/api/monitors/${sentinel.body.id}/contacts`, { type: 'email', address: 'sentinel@example.test' })).status).toBe(201);
+    await eventually(async () => (smtp.mails.some((m) => m.to[0] === 'sentinel@example.test') ? true : null), 60_000, 'the sentinel DOWN');
+    await Promise.all(processes.splice(1).map((p) => p.stop()));
+    expect(smtp.mails.filter((m) => m.to[0] === 'sentinel@example.test')).toHaveLength(1);
 
-    const received = smtp.mails.map((m) => `${m.to[0]} ${m.subject.split(' ')[0]}`).sort();
+    const received = smtp.mails
+      .filter((m) => m.to[0] !== 'sentinel@example.test')
+      .map((m) => `${m.to[0]} ${m.subject.split(' ')[0]}`)
+      .sort();
     expect(received).toEqual(ids.flatMap((_, i) => [`site${i}@example.test [DOWN]`, `site${i}@example.test [UP]`]).sort());
     for (const id of ids) {
       const stored = await checks(id);

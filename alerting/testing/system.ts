@@ -91,7 +91,7 @@ export async function startSystem(opts: { storage?: WorldStorage } = {}): Promis
     startCollector() {
       const collector = startCollector({
         store,
-        config: { allowPrivate: true, observer: 'scenario', shard: { index: 0, count: 1 }, reloadEveryMs: 200, writeFlushEveryMs: 200 },
+        config: { allowPrivate: true, observer: 'scenario', shard: { index: 0, count: 1 }, dataDir: dir, reloadEveryMs: 200, writeFlushEveryMs: 200 },
         log: silentLog,
         metrics,
       });

@@ -1,12 +1,14 @@
-// Token-bucket rate limiting for login and signup. Each key (e.g. email + client address) owns a
-// bucket that refills continuously; the map of buckets is bounded, and when it is full the
-// least recently used bucket is dropped (a dropped bucket was idle the longest, so it is the one
-// that had refilled the most anyway).
+// Token-bucket rate limiting for login, signup, password changes and API key creation. Each key
+// (e.g. email + client address) owns a bucket that refills continuously; the map of buckets is
+// bounded, and when it is full the least recently used bucket is dropped (a dropped bucket was
+// idle the longest, so it is the one that had refilled the most anyway).
 //
 // Example:
 //   const limiter = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 12, maxKeys: 10_000, clock: Date.now });
 //   const verdict = limiter.take(`${email}|${ip}`);
 //   if (!verdict.allowed) answer 429 with Retry-After: verdict.retryAfterSeconds
+
+import { ProblemError } from '../problem.ts';
 
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -41,4 +43,15 @@ export function createRateLimiter(opts: {
       return { allowed: true };
     },
   };
+}
+
+/** Takes one token for `key`, or throws a 429 problem with Retry-After naming `what` was limited. */
+export function enforceRateLimit(limiter: RateLimiter, key: string, what: string): void {
+  const verdict = limiter.take(key);
+  if (verdict.allowed) return;
+  throw new ProblemError({
+    status: 429,
+    detail: `too many ${what} attempts; retry in ${verdict.retryAfterSeconds} s`,
+    headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
+  });
 }

@@ -4,6 +4,8 @@
 // scrypt hash; a password change per account, since it is a password guess too (with a stolen
 // token). Logout and a password change bump the user's token generation: every token issued
 // before stops working at once, on every API instance (require-auth.ts checks it per request).
+// API keys are not tokens of a session: they outlive logout and password changes, and are
+// revoked one by one (api/api-keys/), since a CI job must not break when someone logs out.
 
 import { createRoute } from '@hono/zod-openapi';
 import { ConflictError } from '../../store/contract.ts';
@@ -11,10 +13,12 @@ import type { User } from '../../store/types.ts';
 import { bearerSecurity, callerId, iso, jsonContent } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
 import { ProblemError, problemResponses, validationProblem } from '../problem.ts';
+import { createApiKeyAuthenticator } from './api-key-auth.ts';
+import type { ApiKeyHasher } from './api-keys.ts';
 import { clientAddress } from './client-address.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.ts';
-import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
-import { requireCurrentToken } from './require-auth.ts';
+import { createRateLimiter, enforceRateLimit } from './rate-limit.ts';
+import { requireAuth } from './require-auth.ts';
 import { PasswordChangeBody, SignupBody, TokenBody, TokenSchema, UserSchema } from './schemas.ts';
 import type { TokenService } from './tokens.ts';
 
@@ -71,18 +75,8 @@ export function userJson(user: User) {
   return { id: user.id, email: user.email, status_slug: user.status_slug, created_at: iso(user.created_at) };
 }
 
-function enforce(limiter: RateLimiter, key: string, what: string): void {
-  const verdict = limiter.take(key);
-  if (verdict.allowed) return;
-  throw new ProblemError({
-    status: 429,
-    detail: `too many ${what} attempts; retry in ${verdict.retryAfterSeconds} s`,
-    headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
-  });
-}
-
-export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenService): void {
-  const { store, clock } = deps;
+export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenService, apiKeyHasher: ApiKeyHasher): void {
+  const { store, clock, log } = deps;
   // Per email and address: 5 tries, then one every 12 s. Per address: a wider allowance for
   // offices behind one NAT, still far below what guessing needs.
   const loginPerAccount = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 12, maxKeys: 10_000, clock });
@@ -92,12 +86,13 @@ export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenSe
   const passwordPerAccount = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 12, maxKeys: 10_000, clock });
   let dummyHash: Promise<string> | undefined;
 
-  // api/app.ts checks the token's signature in front of these paths; this checks its user too.
-  const currentToken = requireCurrentToken(tokens, store);
-  for (const path of ['/api/*', '/auth/me', '/auth/logout', '/auth/password']) app.use(path, currentToken);
+  // An access token or an API key, on every path that needs a caller.
+  const apiKeys = createApiKeyAuthenticator({ store, hasher: apiKeyHasher, clock, log });
+  const authenticated = requireAuth(tokens, store, apiKeys);
+  for (const path of ['/api/*', '/auth/me', '/auth/logout', '/auth/password']) app.use(path, authenticated);
 
   app.openapi(signupRoute, async (c) => {
-    enforce(signupPerAddress, clientAddress(c), 'signup');
+    enforceRateLimit(signupPerAddress, clientAddress(c), 'signup');
     const { email, password } = c.req.valid('json');
     try {
       const user = await store.createUser({ email, password_hash: await hashPassword(password) });
@@ -113,8 +108,8 @@ export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenSe
   app.openapi(tokenRoute, async (c) => {
     const { email, password } = c.req.valid('json');
     const address = clientAddress(c);
-    enforce(loginPerAddress, address, 'login');
-    enforce(loginPerAccount, `${email.trim().toLowerCase()}|${address}`, 'login');
+    enforceRateLimit(loginPerAddress, address, 'login');
+    enforceRateLimit(loginPerAccount, `${email.trim().toLowerCase()}|${address}`, 'login');
     const user = await store.getUserByEmail(email.trim());
     // An unknown email spends the same scrypt work, so timing does not reveal accounts.
     const valid = await verifyPassword(password, user?.password_hash ?? (await (dummyHash ??= dummyPasswordHash())));
@@ -144,7 +139,7 @@ export function registerAuthRoutes(app: ApiApp, deps: RouteDeps, tokens: TokenSe
 
   app.openapi(passwordRoute, async (c) => {
     const userId = callerId(c);
-    enforce(passwordPerAccount, userId, 'password change');
+    enforceRateLimit(passwordPerAccount, userId, 'password change');
     const { current_password, new_password } = c.req.valid('json');
     const user = await store.getUser(userId);
     if (!user) throw new ProblemError({ status: 401, detail: 'the account of this token no longer exists' });

@@ -41,8 +41,7 @@ export function registerDocsRoutes(app: ApiApp, info: { version: string }): void
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER, {
     type: 'http',
     scheme: 'bearer',
-    bearerFormat: 'JWT',
-    description: 'Access token from POST /auth/token',
+    description: 'An access token from POST /auth/token (a JWT, 1 hour), or an API key from POST /api/api-keys (dm_…)',
   });
   let document: object | undefined;
   app.get('/openapi.json', (c) => {

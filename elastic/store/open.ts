@@ -1,6 +1,6 @@
 // The Elasticsearch store: the whole contract (store/contract.ts) on data streams (checks,
-// events) and regular indices (users, monitors, contacts, maintenance windows, alert state,
-// incidents, outbox, meta) of one namespace. Opening detects the engine (elastic/engine.ts) and, unless told otherwise,
+// events) and regular indices (users, monitors, contacts, API keys, maintenance windows, alert
+// state, incidents, outbox, meta) of one namespace. Opening detects the engine (elastic/engine.ts) and, unless told otherwise,
 // installs or upgrades the templates, data streams and indices (idempotent).
 //
 //   const store = await openElasticsearchStore({ client, namespace: 'default', retentionDays: 400 });
@@ -11,6 +11,7 @@ import { detectEngine } from '../engine.ts';
 import { installTemplates } from '../setup.ts';
 import { indexNames, type IndexNames } from '../templates/index.ts';
 import { createAlertStore } from './alerts.ts';
+import { createApiKeyStore } from './api-keys.ts';
 import { createChecksFeed } from './checks-feed.ts';
 import { createCheckReader } from './checks-read.ts';
 import { createCheckWriter } from './checks-write.ts';
@@ -56,6 +57,7 @@ export async function openElasticsearchStore(options: ElasticsearchStoreOptions)
     ...createUserStore(ctx),
     ...createMonitorStore(ctx),
     ...createContactStore(ctx),
+    ...createApiKeyStore(ctx),
     ...createMaintenanceStore(ctx),
     ...createCheckWriter(ctx),
     ...createCheckReader(ctx),

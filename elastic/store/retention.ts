@@ -1,5 +1,6 @@
 // Retention: purgeChecksBefore removes, at once, every check older than the cutoff, the audit
-// events older than it, incidents resolved before it and finished deliveries created before it.
+// events older than it, incidents resolved before it, finished deliveries created before it and
+// API keys that expired before it.
 // Where the engine has a data stream lifecycle (Elasticsearch >= 8.11, elastic/engine.ts) it
 // also expires old backing indices of both data streams on its own schedule, but OpenSearch has
 // none and the contract asks for the purge to be done when the call returns, so the same steps
@@ -28,12 +29,14 @@ export function createRetention(ctx: EsContext): RetentionStore {
     async purgeChecksBefore(before) {
       await dropOldBackingIndices(ctx, before);
       const olderThan = (field: string) => ({ range: { [field]: { lt: before, format: 'epoch_millis' } } });
-      // Four independent indices: purged side by side, so the pass takes as long as the slowest.
+      // Independent indices: purged side by side, so the pass takes as long as the slowest.
       await Promise.all([
         deleteByQuery(ctx, ctx.names.checks, olderThan('@timestamp')),
         deleteByQuery(ctx, ctx.names.events, olderThan('@timestamp')),
         deleteByQuery(ctx, ctx.names.incidents, olderThan('resolved_at')),
         deleteByQuery(ctx, ctx.names.outbox, { bool: { filter: [olderThan('created_at'), { terms: { status: FINISHED } }] } }),
+        // Keys without an expiry have no expires_at and never match.
+        deleteByQuery(ctx, ctx.names['api-keys'], olderThan('expires_at')),
       ]);
     },
   };

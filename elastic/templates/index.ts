@@ -7,7 +7,7 @@
 //                        data streams, priority 500, lifecycle retention (CHECKS_RETENTION_DAYS)
 //                        for both where the engine has it (elastic/engine.ts); the store's
 //                        purgeChecksBefore purges both on every engine (elastic/store/retention.ts)
-//   regular indices      uptime-<users|monitors|contacts|maintenance|alert-state|incidents|outbox|meta>-<namespace>
+//   regular indices      uptime-<users|monitors|contacts|api-keys|maintenance|alert-state|incidents|outbox|meta>-<namespace>
 //
 // Each template carries `version` (TEMPLATE_VERSION) and `_meta.managed_by`: bump the version
 // whenever a body here changes, so an operator can tell which release installed what.
@@ -17,7 +17,7 @@ import { checkMappings } from './checks.ts';
 import { eventMappings } from './events.ts';
 import { REGULAR_INDICES, regularIndexMappings, regularIndexSettings, type RegularIndex } from './indices.ts';
 
-export const TEMPLATE_VERSION = 5;
+export const TEMPLATE_VERSION = 6;
 export const MANAGED_BY = 'downtime-monitor';
 /** Above the built-in `logs`/`metrics` templates (100–200); our patterns do not overlap them anyway. */
 export const TEMPLATE_PRIORITY = 500;

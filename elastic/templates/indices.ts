@@ -1,12 +1,13 @@
-// Mappings of the regular (mutable) indices: users, monitors, contacts, maintenance windows, alert state, incidents,
-// the outbox, and a small meta index (evaluator cursor, change counters). Documents keep our
-// plain data types' field names and epoch-millisecond times, so the store maps them 1:1. Each
-// property list `satisfies Record<keyof Type, …>`: a field added to store/types.ts without a
-// mapping fails the type-check, not a write at run time.
+// Mappings of the regular (mutable) indices: users, monitors, contacts, API keys, maintenance
+// windows, alert state,
+// incidents, the outbox, and a small meta index (evaluator cursor, change counters). Documents
+// keep our plain data types' field names and epoch-millisecond times, so the store maps them
+// 1:1. Each property list `satisfies Record<keyof Type, …>`: a field added to store/types.ts
+// without a mapping fails the type-check, not a write at run time.
 
 import type { estypes } from '@elastic/elasticsearch';
 import type { MaintenanceRepeat, MaintenanceWindow } from '../../store/maintenance.ts';
-import type { AlertState, Contact, Delivery, Incident, Monitor, User } from '../../store/types.ts';
+import type { AlertState, ApiKey, Contact, Delivery, Incident, Monitor, User } from '../../store/types.ts';
 import { bool, epochMillis, keyword, long, object, storedOnly } from './fields.ts';
 
 type Prop = estypes.MappingProperty;
@@ -59,6 +60,17 @@ const contacts = {
   address: keyword,
   created_at: epochMillis,
 } satisfies Record<keyof Contact, Prop>;
+
+/** Looked up by id (the document id); listed by owner; purged by expiry. */
+const apiKeys = {
+  id: keyword,
+  owner_id: keyword,
+  name: { type: 'keyword', ignore_above: 1024 },
+  secret_hash: opaque,
+  created_at: epochMillis,
+  expires_at: epochMillis,
+  last_used_at: epochMillis,
+} satisfies Record<keyof ApiKey, Prop>;
 
 const maintenanceRepeat = {
   every: keyword,
@@ -139,6 +151,7 @@ export const REGULAR_INDICES = {
   users,
   monitors,
   contacts,
+  'api-keys': apiKeys,
   maintenance,
   // The state document also carries the effects of its last change (version, effects,
   // effects_applied): elastic/store/alerts.ts.

@@ -85,7 +85,7 @@ describe('buildTemplates', () => {
 
   it('names the regular indices by namespace, each with a strict mapping', () => {
     expect(set.indices.map((i) => i.index).sort()).toEqual(
-      ['alert-state', 'contacts', 'incidents', 'maintenance', 'meta', 'monitors', 'outbox', 'users'].map((n) => `uptime-${n}-prod_eu`).sort(),
+      ['alert-state', 'api-keys', 'contacts', 'incidents', 'maintenance', 'meta', 'monitors', 'outbox', 'users'].map((n) => `uptime-${n}-prod_eu`).sort(),
     );
     for (const index of set.indices) expect(index.mappings.dynamic).toBe('strict');
     expect(indexNames('prod_eu').checks).toBe('uptime-checks-prod_eu');

@@ -10,6 +10,7 @@ import { SCHEMA_V3, listExistingChecks } from './schema-v3.ts';
 import { SCHEMA_V4 } from './schema-v4.ts';
 import { SCHEMA_V5 } from './schema-v5.ts';
 import { SCHEMA_V6 } from './schema-v6.ts';
+import { SCHEMA_V7 } from './schema-v7.ts';
 
 /** `sql` runs first, then `run` (for steps SQL alone cannot do), in the same transaction. */
 export type Migration = { version: number; name: string; sql: string; run?: (db: Db) => void };
@@ -20,7 +21,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'checks found through check_hours, rollups by the fold', sql: SCHEMA_V3, run: listExistingChecks },
   { version: 4, name: 'token generations, cancelled deliveries, retention of incidents and deliveries', sql: SCHEMA_V4 },
   { version: 5, name: 'status page title and description', sql: SCHEMA_V5 },
-  { version: 6, name: 'maintenance windows; the incident last told', sql: SCHEMA_V6 },
+  { version: 6, name: 'api keys', sql: SCHEMA_V6 },
+  { version: 7, name: 'maintenance windows; the incident last told', sql: SCHEMA_V7 },
 ];
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {

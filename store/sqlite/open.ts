@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../contract.ts';
 import { createAlertStore } from './alerts.ts';
+import { createApiKeyStore } from './api-keys.ts';
 import { listChecks, readChecksAfter } from './checks-read.ts';
 import { createCheckWriter } from './checks-write.ts';
 import { createContactStore } from './contacts.ts';
@@ -45,6 +46,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     ...createUserStore(db),
     ...createMonitorStore(db),
     ...createContactStore(db),
+    ...createApiKeyStore(db),
     ...createMaintenanceStore(db),
     appendChecks: (checks) => checkWriter.appendChecks(checks),
     listChecks: async (ownerId, monitorId, query) => listChecks(db, ownerId, monitorId, query),

@@ -5,8 +5,10 @@
 // days that end at or before the cutoff go too, and deleted monitors whose checks are all gone
 // lose their row. Incidents resolved before the cutoff and finished deliveries (sent, dead,
 // cancelled) created before it go the same way; open incidents and pending deliveries stay.
+// API keys that expired before the cutoff go too.
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { purgeExpiredApiKeys } from './api-keys.ts';
 import { type Db, bytesOrNull, int, writeTransaction } from './db.ts';
 import { foldedSeq } from './fold.ts';
 import { seqParam } from './monitor-checks.ts';
@@ -64,6 +66,8 @@ export async function purgeChecksBefore(db: Db, before: number): Promise<void> {
       )
       .run(before, ROWS_PER_CHUNK).changes,
   );
+  // Keys are few (a bound per owner, api/api-keys/): one statement.
+  writeTransaction(db, () => purgeExpiredApiKeys(db, before));
   writeTransaction(db, () =>
     db
       .sql(
