@@ -221,6 +221,22 @@ export type Delivery = {
 export type ChecksPage = { items: Check[]; next_cursor: string | null };
 export type DeliveriesPage = { items: Delivery[]; next_cursor: string | null };
 
+/** Filters of findMonitors; every one given must hold. */
+export type MonitorQuery = {
+  /** Case-insensitive substring of the name or the URL. */
+  q?: string;
+  /** One of the monitor's tags, exactly. */
+  tag?: string;
+  paused?: boolean;
+  /** Only these monitors (another owner's ids match nothing). */
+  ids?: string[];
+  limit: number;
+  /** Opaque; the previous page's next_cursor. */
+  cursor?: string;
+};
+
+export type MonitorsPage = { items: Monitor[]; next_cursor: string | null };
+
 export type HistoryBucket = {
   start: number;
   checks: number;

@@ -297,6 +297,27 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     await page.goto(product.url + '/');
     const edited = page.locator('li.monitor', { hasText: 'Young API v2' });
     await expect.poll(() => edited.locator('.tag').allTextContents(), POLL).toEqual(['production', 'eu']);
+
+    // Filters: a tag on a monitor filters by it; text and status narrow the list.
+    await page.evaluate(async (url) => {
+      const token = localStorage.getItem('downtime-monitor.token');
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      await fetch('/api/monitors', { method: 'POST', headers, body: JSON.stringify({ name: 'Staging site', url, tags: ['staging'], paused: true }) });
+    }, target.url + 'staging');
+    const names = async () => (await page.locator('li.monitor a.monitor-name').allTextContents()).filter((n) => n === 'Young API v2' || n === 'Staging site');
+    await expect.poll(names, POLL).toEqual(expect.arrayContaining(['Young API v2', 'Staging site']));
+    await edited.locator('button.tag', { hasText: 'eu' }).click();
+    await expect.poll(names, POLL).toEqual(['Young API v2']);
+    await page.locator('#filters select[name=tag]').selectOption('staging');
+    await expect.poll(names, POLL).toEqual(['Staging site']);
+    await page.locator('#filters select[name=tag]').selectOption('');
+    await page.locator('#filters input[name=q]').fill('YOUNG API');
+    await expect.poll(names, POLL).toEqual(['Young API v2']);
+    await page.locator('#filters select[name=status]').selectOption('paused');
+    await expect.poll(names, POLL).toEqual([]);
+    await expect.poll(() => page.locator('#no-match').isVisible(), POLL).toBe(true);
+    await page.locator('#filters input[name=q]').fill('');
+    await expect.poll(names, POLL).toEqual(['Staging site']);
     expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
   });
 

@@ -2,7 +2,8 @@
 // (revocation), change token.
 
 import { describe, expect } from 'vitest';
-import { ConflictError } from '../contract.ts';
+import { ConflictError, InvalidCursorError } from '../contract.ts';
+import type { MonitorQuery } from '../types.ts';
 import { slugOnly } from '../testing/fixtures.ts';
 import { type ConformanceOptions, monitorInput, newUser, useStore } from './harness.ts';
 
@@ -178,6 +179,39 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
       expect(await store().monitorsChangeToken()).not.toBe(t0);
       expect(await store().createMonitors(owner.id, [])).toEqual([]);
       expect(before.name).toBe('first');
+    });
+
+    test('finds monitors by text, tag, paused and ids, a page at a time, oldest first', async () => {
+      const owner = await newUser(store());
+      const other = await newUser(store());
+      const [shop, blog, api, docs] = await store().createMonitors(owner.id, [
+        monitorInput({ name: 'Shop front', url: 'https://shop.example.com/', tags: ['prod', 'web'] }),
+        monitorInput({ name: 'Blog', url: 'https://blog.example.com/100%_real*', tags: ['web'] }),
+        monitorInput({ name: 'API', url: 'https://api.example.com/health', tags: ['prod'], paused: true }),
+        monitorInput({ name: 'Docs', url: 'https://docs.example.org/', tags: [] }),
+      ]);
+      await store().createMonitor(other.id, monitorInput({ name: 'Shop of another owner', tags: ['prod'] }));
+      const names = async (query: Omit<MonitorQuery, 'limit'>) => (await store().findMonitors(owner.id, { limit: 100, ...query })).items.map((m) => m.name);
+
+      expect(await names({})).toEqual(['Shop front', 'Blog', 'API', 'Docs']);
+      expect(await names({ q: 'SHOP' })).toEqual(['Shop front']);
+      expect(await names({ q: 'example.com' })).toEqual(['Shop front', 'Blog', 'API']);
+      expect(await names({ q: '100%_real*' })).toEqual(['Blog']);
+      expect(await names({ q: '%' })).toEqual(['Blog']);
+      expect(await names({ q: 'nothing like it' })).toEqual([]);
+      expect(await names({ tag: 'prod' })).toEqual(['Shop front', 'API']);
+      expect(await names({ tag: 'pro' })).toEqual([]);
+      expect(await names({ paused: true })).toEqual(['API']);
+      expect(await names({ tag: 'prod', paused: false })).toEqual(['Shop front']);
+      expect(await names({ ids: [docs!.id, shop!.id, 'no-such-id'] })).toEqual(['Shop front', 'Docs']);
+      expect(await names({ ids: [] })).toEqual([]);
+
+      const first = await store().findMonitors(owner.id, { limit: 3 });
+      expect(first.items.map((m) => m.id)).toEqual([shop!.id, blog!.id, api!.id]);
+      expect(first.items[0]).toEqual(shop);
+      const second = await store().findMonitors(owner.id, { limit: 3, cursor: first.next_cursor! });
+      expect(second).toEqual({ items: [docs], next_cursor: null });
+      await expect(store().findMonitors(owner.id, { limit: 3, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
     });
 
     test('creates all monitors of a lot or none', async () => {
