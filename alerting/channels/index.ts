@@ -2,7 +2,7 @@
 // and how to build it; start-up builds the enabled ones, and the API refuses contacts of the others.
 //
 // Example:
-//   configuredChannels(config)                        // → Set { 'email', 'webhook' }
+//   configuredChannels(config)   // → Set { 'email', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy' }
 //   const channels = createChannels(config, { signingKey: jwtSecret });
 
 import type { Config } from '../../config.ts';
