@@ -94,6 +94,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(raw)) ms = Math.ceil(Number(raw) * 1000);
   else {
+    // An HTTP date starts with the day's name; Date.parse alone would take "-5" for a year.
+    if (!/^[A-Za-z]{3},/.test(raw)) return undefined;
     const at = Date.parse(raw);
     if (Number.isNaN(at)) return undefined;
     ms = Math.max(0, at - now);
@@ -101,7 +103,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   return Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
-async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & { destroy?: () => unknown }): Promise<string> {
+/** The reply's first bytes; the rest is read and dropped (bodyTimeout bounds the time). */
+async function readCapped(body: AsyncIterable<Buffer | Uint8Array>): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

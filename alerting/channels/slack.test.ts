@@ -28,9 +28,15 @@ describe('renderSlack', () => {
     expect(slackEscape('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
   });
 
-  it('keeps the header within Slack’s 150 characters', () => {
-    const payload = renderSlack(sampleMessage('down', { monitor: { id: 'mon_1', name: 'n'.repeat(300), url: 'https://x.example/', timezone: null } }));
-    expect(payload.blocks[0]?.text?.text.length).toBeLessThanOrEqual(150);
+  it('keeps the header within Slack’s 150 characters and the facts within 3000', () => {
+    const long = sampleMessage('down', {
+      monitor: { id: 'mon_1', name: 'n'.repeat(300), url: 'https://x.example/', timezone: null },
+      incident: { ...sampleMessage('down').incident, cause_type: 'body', cause_message: 'm'.repeat(5000), cause_status_code: null },
+    });
+    const payload = renderSlack(long);
+    expect(payload.blocks[0]?.text?.text.length).toBe(150);
+    expect(payload.blocks[1]?.text?.text.length).toBe(3000);
+    expect(renderSlack(sampleMessage('down')).blocks[0]?.text?.text).toBe('[DOWN] Shop (https://shop.example/health)');
   });
 });
 

@@ -18,17 +18,19 @@ export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Slack's limits on a header block and on a section's text. */
 const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const EMOJI = { down: ':red_circle:', up: ':large_green_circle:', reminder: ':warning:' } as const;
 
 export function renderSlack(message: AlertMessage) {
   const title = headline(message);
-  const header = `${title.slice(0, HEADER_MAX - 1)}${title.length >= HEADER_MAX ? '…' : ''}`;
   return {
     text: `${EMOJI[message.kind]} ${slackEscape(title)}`,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
-      { type: 'section', text: { type: 'mrkdwn', text: alertFacts(message).map(([k, v]) => `*${k}:* ${slackEscape(v)}`).join('\n') } },
+      { type: 'header', text: { type: 'plain_text', text: cut(title, HEADER_MAX), emoji: true } },
+      { type: 'section', text: { type: 'mrkdwn', text: cut(alertFacts(message).map(([k, v]) => `*${k}:* ${slackEscape(v)}`).join('\n'), SECTION_MAX) } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${message.link}|Open ${slackEscape(message.monitor.name)} in downtime-monitor>` }] },
     ],
   };
