@@ -2,8 +2,8 @@
 // one place (store/ecs.ts). Times inside the product are epoch milliseconds; the API turns them
 // into ISO 8601 strings at the edge.
 
-export type ContactType = 'email' | 'sms' | 'webhook';
-export const CONTACT_TYPES = ['email', 'sms', 'webhook'] as const satisfies readonly ContactType[];
+export type ContactType = 'email' | 'sms' | 'webhook' | 'slack' | 'discord' | 'teams' | 'pagerduty' | 'ntfy';
+export const CONTACT_TYPES = ['email', 'sms', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy'] as const satisfies readonly ContactType[];
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST';
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST'] as const satisfies readonly HttpMethod[];

@@ -321,6 +321,37 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
   });
 
+  it('adds chat and paging contacts from a monitor page, saying what each address is, and names the field refused', { timeout: 60_000 }, async () => {
+    const page = await loggedIn();
+    // Paused: nothing is probed, so no message is ever sent to the addresses below.
+    const monitorId = await page.evaluate(async (url) => {
+      const token = localStorage.getItem('downtime-monitor.token');
+      const res = await fetch('/api/monitors', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Paged API', url, paused: true }),
+      });
+      return (await res.json()).id as string;
+    }, target.url + 'paged');
+    await page.goto(`${product.url}/monitors/${monitorId}`);
+    const form = page.locator('#contact-form');
+    const address = form.getByLabel('Address');
+    await form.getByLabel('Type').selectOption('slack');
+    expect(await address.getAttribute('placeholder')).toContain('hooks.slack.com');
+    await address.fill('https://hooks.slack.example/services/T0/B0/abc');
+    await form.getByRole('button', { name: 'Add contact' }).click();
+    await expect.poll(() => page.locator('#contacts').textContent(), POLL).toContain('https://hooks.slack.example/services/T0/B0/abc');
+    expect(await page.locator('#contacts').textContent()).toContain('slack');
+
+    await form.getByLabel('Type').selectOption('pagerduty');
+    expect(await address.getAttribute('placeholder')).toContain('routing key');
+    await address.fill('not-a-key');
+    await form.getByRole('button', { name: 'Add contact' }).click();
+    await expect.poll(() => page.locator('#contact-error').textContent(), POLL).toMatch(/address.*routing key/);
+    await shot(page, 'monitor-contacts-desktop');
+    expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
+  });
+
   it('shows the title and description set in the dashboard on the public page, as text', { timeout: 60_000 }, async () => {
     const page = await loggedIn();
     await page.locator('#status-settings summary').click();

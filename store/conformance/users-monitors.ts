@@ -3,9 +3,10 @@
 
 import { describe, expect } from 'vitest';
 import { ConflictError, InvalidCursorError } from '../contract.ts';
-import type { MonitorQuery } from '../types.ts';
+import { allDeliveries } from '../testing/deliveries.ts';
 import { slugOnly } from '../testing/fixtures.ts';
-import { type ConformanceOptions, monitorInput, newUser, useStore } from './harness.ts';
+import { CONTACT_TYPES, type MonitorQuery } from '../types.ts';
+import { type ConformanceOptions, makeDelivery, monitorInput, newUser, useStore } from './harness.ts';
 
 export function userAndMonitorCases(options: ConformanceOptions): void {
   describe('users', () => {
@@ -239,7 +240,20 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
   });
 
   describe('contacts', () => {
-    const { store, test } = useStore(options);
+    const { store, refresh, test } = useStore(options);
+
+    test('keeps every contact type, in contacts and in the outbox (the chat and paging channels included)', async () => {
+      const owner = await newUser(store());
+      const monitor = await store().createMonitor(owner.id, monitorInput());
+      const added = [];
+      for (const type of CONTACT_TYPES) added.push(await store().addContact(owner.id, monitor.id, { type, address: `address-of-${type}` }));
+      expect((await store().listContacts(owner.id, monitor.id)).map((c) => [c.type, c.address])).toEqual(CONTACT_TYPES.map((t) => [t, `address-of-${t}`]));
+      const deliveries = CONTACT_TYPES.map((channel, i) => makeDelivery(monitor, { channel, address: `address-of-${channel}`, created_at: Date.UTC(2026, 5, 1) + i }));
+      await store().enqueueDeliveries(deliveries);
+      await refresh();
+      const stored = await allDeliveries(store(), owner.id, monitor.id);
+      expect(stored?.map((d) => d.channel).sort()).toEqual([...CONTACT_TYPES].sort());
+    });
 
     test('adds, lists oldest first and deletes contacts of a monitor', async () => {
       const owner = await newUser(store());
