@@ -91,6 +91,8 @@ const schema = z.object({
   TWILIO_FROM: z.string().min(1).optional(),
   /** Not in DESIGN's table: lets tests and air-gapped users point the Twilio client elsewhere. */
   TWILIO_API_URL: url(['http:', 'https:']).optional(),
+  /** Not in DESIGN's table: PagerDuty's Events API elsewhere (an EU account, a proxy, a test double). */
+  PAGERDUTY_API_URL: url(['http:', 'https:']).optional(),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   MIN_INTERVAL_SECONDS: int(1, 86400).default(20),
   DEFAULT_INTERVAL_SECONDS: int(1, 86400).default(60),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF, nextAttemptAt } from './backoff.ts';
+import { DEFAULT_BACKOFF, nextAttemptAt, retryAt } from './backoff.ts';
 
 const H = 3_600_000;
 
@@ -19,5 +19,19 @@ describe('nextAttemptAt', () => {
     expect(nextAttemptAt(DEFAULT_BACKOFF, 20, 0, 24 * H - 60 * 60_000, () => 0)).not.toBeNull();
     expect(nextAttemptAt(DEFAULT_BACKOFF, 20, 0, 24 * H - 60_000, () => 1)).toBeNull();
     expect(nextAttemptAt(DEFAULT_BACKOFF, 1, 0, 25 * H)).toBeNull();
+  });
+});
+
+describe('retryAt', () => {
+  it.each([
+    { case: 'no Retry-After: the backoff', retryAfterMs: undefined, at: 1_000 + 2_500 },
+    { case: 'a shorter Retry-After: the backoff still', retryAfterMs: 1_000, at: 1_000 + 2_500 },
+    { case: 'a longer Retry-After: the provider’s time', retryAfterMs: 120_000, at: 1_000 + 120_000 },
+  ])('$case', ({ retryAfterMs, at }) => {
+    expect(retryAt(DEFAULT_BACKOFF, 1, 0, 1_000, retryAfterMs, () => 0)).toBe(at);
+  });
+
+  it('gives up when the provider’s time falls past the 24 h limit', () => {
+    expect(retryAt(DEFAULT_BACKOFF, 1, 0, 23 * H, 2 * H, () => 0)).toBeNull();
   });
 });

@@ -23,3 +23,14 @@ export function nextAttemptAt(policy: BackoffPolicy, failures: number, createdAt
   const at = now + Math.round(delay);
   return at - createdAt >= policy.giveUpAfterMs ? null : at;
 }
+
+/**
+ * The backoff's next attempt, or `now + retryAfterMs` when the provider asked for a longer wait
+ * (429 Retry-After); null once that falls past the give-up limit, as for the backoff alone.
+ */
+export function retryAt(policy: BackoffPolicy, failures: number, createdAt: number, now: number, retryAfterMs?: number, random: () => number = Math.random): number | null {
+  const at = nextAttemptAt(policy, failures, createdAt, now, random);
+  if (at === null || retryAfterMs === undefined) return at;
+  const later = Math.max(at, now + retryAfterMs);
+  return later - createdAt >= policy.giveUpAfterMs ? null : later;
+}

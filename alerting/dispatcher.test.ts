@@ -5,12 +5,18 @@ import { allDeliveries } from '../store/testing/deliveries.ts';
 import type { ContactType, Delivery, Monitor } from '../store/types.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
 import type { Channel } from './channels/channel.ts';
+import { discordChannel } from './channels/discord.ts';
 import { emailChannel } from './channels/email.ts';
+import { ntfyChannel } from './channels/ntfy.ts';
+import { pagerdutyChannel } from './channels/pagerduty.ts';
+import { slackChannel } from './channels/slack.ts';
 import { smsChannel } from './channels/sms.ts';
+import { teamsChannel } from './channels/teams.ts';
 import { verifyWebhookSignature, webhookChannel, webhookSigningSecret } from './channels/webhook.ts';
 import { startDispatcher, type DispatcherDeps } from './dispatcher.ts';
 import { createEvaluator } from './evaluator.ts';
 import { createIncidentLookup } from './lookups.ts';
+import { startProviderFake, type Provider, type ProviderFake } from './testing/provider-fakes.ts';
 import { startSmtpSink, type SmtpSink } from './testing/smtp-sink.ts';
 import { startTwilioFake, type TwilioFake } from './testing/twilio-fake.ts';
 import { startWebhookSink, type WebhookSink } from './testing/webhook-sink.ts';
@@ -243,5 +249,81 @@ describe('dispatcher', () => {
     }
     expect(smtp.mails).toHaveLength(12);
     expect(new Set(smtp.mails.map((m) => m.to[0])).size).toBe(12);
+  });
+});
+
+describe('dispatcher with the chat and paging channels', () => {
+  const PD_KEY = 'R0123456789ABCDEF0123456789ABCDE';
+  let fakes: Record<Provider, ProviderFake>;
+  beforeEach(async () => {
+    const [slack, discord, teams, pagerduty, ntfy] = await Promise.all((['slack', 'discord', 'teams', 'pagerduty', 'ntfy'] as const).map(startProviderFake));
+    fakes = { slack: slack!, discord: discord!, teams: teams!, pagerduty: pagerduty!, ntfy: ntfy! };
+    channels.set('slack', slackChannel({ allowPrivate: true }));
+    channels.set('discord', discordChannel({ allowPrivate: true }));
+    channels.set('teams', teamsChannel({ allowPrivate: true }));
+    channels.set('pagerduty', pagerdutyChannel({ apiUrl: fakes.pagerduty.url }));
+    channels.set('ntfy', ntfyChannel({ allowPrivate: true }));
+  });
+  afterEach(async () => {
+    await Promise.all(Object.values(fakes).map((f) => f.close()));
+  });
+  const contacts = (): [ContactType, string][] => [
+    ['slack', `${fakes.slack.url}/services/T1/B2/x`],
+    ['discord', `${fakes.discord.url}/api/webhooks/1/t`],
+    ['teams', `${fakes.teams.url}/workflows/w/triggers/manual/paths/invoke?sig=s`],
+    ['pagerduty', PD_KEY],
+    ['ntfy', `${fakes.ntfy.url}/acme-alerts`],
+  ];
+
+  it('tells each provider of DOWN then UP exactly once; PagerDuty triggers and resolves the incident’s dedup_key', async () => {
+    const monitor = await outage(contacts());
+    const d = dispatcher();
+    await until('DOWN sent', allFinal(monitor));
+    await world.writeCheck(monitor, 'up', Date.now());
+    await createEvaluator({ store: world.store, incidents: createIncidentLookup(world.store), log: silentLog, metrics: createMetrics(), clock: Date.now }).evaluateOnce();
+    await until('UP sent', async () => (await listed(monitor)).length === 10 && (await allFinal(monitor)()));
+    await new Promise((r) => setTimeout(r, 300));
+    await d.stop();
+    const rows = await listed(monitor);
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    for (const fake of Object.values(fakes)) expect(fake.received).toHaveLength(2);
+    const incidentId = rows[0]?.incident_id;
+    expect(fakes.pagerduty.received.map((r) => [r.json.event_action, r.json.dedup_key])).toEqual([
+      ['trigger', incidentId],
+      ['resolve', incidentId],
+    ]);
+    expect(fakes.slack.received.map((r) => r.json.text.split(' ')[1])).toEqual(['[DOWN]', '[UP]']);
+    expect(fakes.ntfy.received.map((r) => r.json.title)).toEqual(['DOWN: Shop', 'UP: Shop']);
+  });
+
+  it('waits out a provider’s 429 Retry-After, longer than its own backoff, then sends once', async () => {
+    fakes.slack.rateLimit(2);
+    const monitor = await outage([contacts()[0]!]);
+    const d = dispatcher();
+    await until('the rate-limited attempt', async () => (await listed(monitor))[0]?.attempts === 1);
+    const limitedAt = Date.now();
+    const pending = (await listed(monitor))[0];
+    expect(pending).toMatchObject({ status: 'pending', last_error: expect.stringMatching(/Slack answered HTTP 429: rate_limited/) });
+    // The test's backoff is at most 400 ms: only the provider's 2 s explains a later attempt.
+    expect(pending?.next_attempt_at).toBeGreaterThanOrEqual(limitedAt + 1_500);
+    await until('sent', allFinal(monitor), 15_000);
+    await d.stop();
+    expect(fakes.slack.received).toHaveLength(1);
+    expect(fakes.slack.received[0]!.at - limitedAt).toBeGreaterThanOrEqual(1_500);
+    expect((await listed(monitor))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('retries a provider’s 500 and marks a provider’s 400 dead at once, with the provider’s words', async () => {
+    fakes.discord.respond.push({ status: 500 });
+    fakes.teams.respond.push({ status: 400, body: 'the flow was deleted' });
+    const monitor = await outage(contacts().filter(([type]) => type === 'discord' || type === 'teams'));
+    const d = dispatcher();
+    await until('final', allFinal(monitor));
+    await d.stop();
+    const byChannel = Object.fromEntries((await listed(monitor)).map((r) => [r.channel, r]));
+    expect(byChannel.discord).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(byChannel.teams).toMatchObject({ status: 'dead', attempts: 1, last_error: 'Teams answered HTTP 400: the flow was deleted' });
+    expect(fakes.discord.received).toHaveLength(1);
+    expect(fakes.teams.received).toHaveLength(0);
   });
 });

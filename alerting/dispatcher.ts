@@ -1,5 +1,6 @@
 // The dispatcher: claims due deliveries with a lease, sends each through its channel, and records
-// the outcome — sent; pending again later (exponential backoff with jitter) on a transient error;
+// the outcome — sent; pending again later (exponential backoff with jitter, or the provider's
+// Retry-After when longer) on a transient error;
 // dead on a permanent error or once 24 h old; cancelled, unsent, when its contact no longer
 // exists (deleted after the delivery was enqueued: nothing goes to an address the user removed).
 // Several dispatchers can share one outbox: a claim leases a delivery to one worker, and a worker
@@ -14,8 +15,8 @@ import { CONTACT_DELETED, LeaseLostError, type Store } from '../store/contract.t
 import type { ContactType, Delivery } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
-import { DEFAULT_BACKOFF, nextAttemptAt, type BackoffPolicy } from './backoff.ts';
-import { PermanentError, type Channel } from './channels/channel.ts';
+import { DEFAULT_BACKOFF, retryAt, type BackoffPolicy } from './backoff.ts';
+import { PermanentError, TransientError, type Channel } from './channels/channel.ts';
 import type { IncidentLookup } from './lookups.ts';
 import { assembleMessage } from './message.ts';
 import { createOutageCauses } from './outage-causes.ts';
@@ -177,7 +178,8 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   async function recordFailure(delivery: Delivery, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     const now = clock();
-    const next = error instanceof PermanentError ? null : nextAttemptAt(backoff, delivery.attempts + 1, delivery.created_at, now);
+    const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined;
+    const next = error instanceof PermanentError ? null : retryAt(backoff, delivery.attempts + 1, delivery.created_at, now, retryAfterMs);
     const outcome = next === null ? 'dead' : 'retry';
     metrics.deliveries.add(1, { channel: delivery.channel, outcome });
     if (outcome === 'dead') deps.onFinished?.(delivery, 'dead');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Store } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
-import type { Check, ContactType, Monitor } from '../store/types.ts';
+import { CONTACT_TYPES, type Check, type ContactType, type Monitor } from '../store/types.ts';
 import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
 import { createApp } from './app.ts';
 import type { ApiApp, ApiConfig } from './deps.ts';
@@ -50,7 +50,7 @@ export async function startTestApi(
     store,
     metrics,
     log: opts.log ?? pino({ level: 'silent' }),
-    channels: new Set(opts.channels ?? ['email', 'sms', 'webhook']),
+    channels: new Set(opts.channels ?? CONTACT_TYPES),
     config: {
       jwtSecret: JWT_SECRET,
       allowPrivateTargets: false,

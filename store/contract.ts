@@ -31,6 +31,8 @@ import type {
   Monitor,
   MonitorInput,
   MonitorPatch,
+  MonitorQuery,
+  MonitorsPage,
   MonitorSummary,
   StatusPageSetting,
   User,
@@ -92,6 +94,12 @@ export interface MonitorStore {
   getMonitor(ownerId: string, id: string): Promise<Monitor | null>;
   /** Oldest first. */
   listMonitors(ownerId: string): Promise<Monitor[]>;
+  /**
+   * A page of the owner's monitors matching every filter given, oldest first (created_at, then
+   * id). `next_cursor` is opaque, null on the last page; one the store did not issue raises
+   * InvalidCursorError.
+   */
+  findMonitors(ownerId: string, query: MonitorQuery): Promise<MonitorsPage>;
   /** null when the monitor does not exist for this owner. Bumps updated_at. */
   updateMonitor(ownerId: string, id: string, patch: MonitorPatch): Promise<Monitor | null>;
   /** Deletes the monitor with its contacts, alert state and pending deliveries; checks age out. */

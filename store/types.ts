@@ -2,8 +2,8 @@
 // one place (store/ecs.ts). Times inside the product are epoch milliseconds; the API turns them
 // into ISO 8601 strings at the edge.
 
-export type ContactType = 'email' | 'sms' | 'webhook';
-export const CONTACT_TYPES = ['email', 'sms', 'webhook'] as const satisfies readonly ContactType[];
+export type ContactType = 'email' | 'sms' | 'webhook' | 'slack' | 'discord' | 'teams' | 'pagerduty' | 'ntfy';
+export const CONTACT_TYPES = ['email', 'sms', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy'] as const satisfies readonly ContactType[];
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST';
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST'] as const satisfies readonly HttpMethod[];
@@ -228,6 +228,22 @@ export type Delivery = {
 
 export type ChecksPage = { items: Check[]; next_cursor: string | null };
 export type DeliveriesPage = { items: Delivery[]; next_cursor: string | null };
+
+/** Filters of findMonitors; every one given must hold. */
+export type MonitorQuery = {
+  /** Case-insensitive substring of the name or the URL. */
+  q?: string;
+  /** One of the monitor's tags, exactly. */
+  tag?: string;
+  paused?: boolean;
+  /** Only these monitors (another owner's ids match nothing). */
+  ids?: string[];
+  limit: number;
+  /** Opaque; the previous page's next_cursor. */
+  cursor?: string;
+};
+
+export type MonitorsPage = { items: Monitor[]; next_cursor: string | null };
 
 export type HistoryBucket = {
   start: number;

@@ -297,6 +297,58 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     await page.goto(product.url + '/');
     const edited = page.locator('li.monitor', { hasText: 'Young API v2' });
     await expect.poll(() => edited.locator('.tag').allTextContents(), POLL).toEqual(['production', 'eu']);
+
+    // Filters: a tag on a monitor filters by it; text and status narrow the list.
+    await page.evaluate(async (url) => {
+      const token = localStorage.getItem('downtime-monitor.token');
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      await fetch('/api/monitors', { method: 'POST', headers, body: JSON.stringify({ name: 'Staging site', url, tags: ['staging'], paused: true }) });
+    }, target.url + 'staging');
+    const names = async () => (await page.locator('li.monitor a.monitor-name').allTextContents()).filter((n) => n === 'Young API v2' || n === 'Staging site');
+    await expect.poll(names, POLL).toEqual(expect.arrayContaining(['Young API v2', 'Staging site']));
+    await edited.locator('button.tag', { hasText: 'eu' }).click();
+    await expect.poll(names, POLL).toEqual(['Young API v2']);
+    await page.locator('#filters select[name=tag]').selectOption('staging');
+    await expect.poll(names, POLL).toEqual(['Staging site']);
+    await page.locator('#filters select[name=tag]').selectOption('');
+    await page.locator('#filters input[name=q]').fill('YOUNG API');
+    await expect.poll(names, POLL).toEqual(['Young API v2']);
+    await page.locator('#filters select[name=status]').selectOption('paused');
+    await expect.poll(names, POLL).toEqual([]);
+    await expect.poll(() => page.locator('#no-match').isVisible(), POLL).toBe(true);
+    await page.locator('#filters input[name=q]').fill('');
+    await expect.poll(names, POLL).toEqual(['Staging site']);
+    expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
+  });
+
+  it('adds chat and paging contacts from a monitor page, saying what each address is, and names the field refused', { timeout: 60_000 }, async () => {
+    const page = await loggedIn();
+    // Paused: nothing is probed, so no message is ever sent to the addresses below.
+    const monitorId = await page.evaluate(async (url) => {
+      const token = localStorage.getItem('downtime-monitor.token');
+      const res = await fetch('/api/monitors', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Paged API', url, paused: true }),
+      });
+      return (await res.json()).id as string;
+    }, target.url + 'paged');
+    await page.goto(`${product.url}/monitors/${monitorId}`);
+    const form = page.locator('#contact-form');
+    const address = form.getByLabel('Address');
+    await form.getByLabel('Type').selectOption('slack');
+    expect(await address.getAttribute('placeholder')).toContain('hooks.slack.com');
+    await address.fill('https://hooks.slack.example/services/T0/B0/abc');
+    await form.getByRole('button', { name: 'Add contact' }).click();
+    await expect.poll(() => page.locator('#contacts').textContent(), POLL).toContain('https://hooks.slack.example/services/T0/B0/abc');
+    expect(await page.locator('#contacts').textContent()).toContain('slack');
+
+    await form.getByLabel('Type').selectOption('pagerduty');
+    expect(await address.getAttribute('placeholder')).toContain('routing key');
+    await address.fill('not-a-key');
+    await form.getByRole('button', { name: 'Add contact' }).click();
+    await expect.poll(() => page.locator('#contact-error').textContent(), POLL).toMatch(/address.*routing key/);
+    await shot(page, 'monitor-contacts-desktop');
     expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
   });
 

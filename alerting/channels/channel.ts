@@ -47,7 +47,16 @@ export class PermanentError extends Error {
   override name = 'PermanentError';
 }
 
-/** Worth another try later (timeouts, 5xx, rate limits, the server being down). */
+/**
+ * Worth another try later (timeouts, 5xx, rate limits, the server being down). A provider that
+ * says when to come back (429 with Retry-After) sets `retryAfterMs`: the dispatcher waits at
+ * least that long instead of its own, possibly shorter, backoff.
+ */
 export class TransientError extends Error {
   override name = 'TransientError';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { retryAfterMs?: number | undefined; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+  }
 }

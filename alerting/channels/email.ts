@@ -9,29 +9,15 @@
 import { createTransport } from 'nodemailer';
 import type { AlertMessage, Channel } from './channel.ts';
 import { PermanentError, TransientError } from './channel.ts';
-import { describeCause, describeCauses, downtime, formatDuration, formatTime, headline } from './text.ts';
+import { alertFacts } from './facts.ts';
+import { headline } from './text.ts';
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
 /** Subject, plain text and HTML bodies for one notification. */
 export function renderEmail(message: AlertMessage): RenderedEmail {
-  const { monitor, incident, check, kind } = message;
-  const tz = monitor.timezone;
-  const lines: [string, string][] = [];
-  const several = kind !== 'down' && (message.causes?.length ?? 0) > 1;
-  if (kind === 'up') {
-    lines.push(['Status', `UP again after ${formatDuration(downtime(message))} of downtime`]);
-    lines.push(['Down since', formatTime(incident.started_at, tz)]);
-    lines.push(['Back at', formatTime(incident.resolved_at ?? message.now, tz)]);
-    lines.push([several ? 'Causes were' : 'Cause was', describeCauses(message)]);
-  } else {
-    const status = kind === 'down' ? 'DOWN' : `still DOWN, for ${formatDuration(downtime(message))}`;
-    lines.push(['Status', status]);
-    lines.push([several ? 'Causes' : 'Cause', kind === 'down' ? describeCause(incident) : describeCauses(message)]);
-    lines.push(['Down since', formatTime(incident.started_at, tz)]);
-    if (kind === 'down' && check) lines.push(['Confirmed', `${formatTime(check.timestamp, tz)} from ${check.observer}`]);
-  }
-  lines.push(['URL', monitor.url]);
+  const { monitor } = message;
+  const lines = alertFacts(message);
   lines.push(['Details', message.link]);
 
   const subject = headline(message);

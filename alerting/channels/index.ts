@@ -2,19 +2,24 @@
 // and how to build it; start-up builds the enabled ones, and the API refuses contacts of the others.
 //
 // Example:
-//   configuredChannels(config)                        // → Set { 'email', 'webhook' }
+//   configuredChannels(config)   // → Set { 'email', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy' }
 //   const channels = createChannels(config, { signingKey: jwtSecret });
 
 import type { Config } from '../../config.ts';
 import type { ContactType } from '../../store/types.ts';
 import type { Channel } from './channel.ts';
+import { discordChannel } from './discord.ts';
 import { emailChannel } from './email.ts';
+import { ntfyChannel } from './ntfy.ts';
+import { pagerdutyChannel } from './pagerduty.ts';
+import { slackChannel } from './slack.ts';
 import { smsChannel } from './sms.ts';
+import { teamsChannel } from './teams.ts';
 import { webhookChannel } from './webhook.ts';
 
 export type ChannelConfig = Pick<
   Config,
-  'SMTP_URL' | 'MAIL_FROM' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_FROM' | 'TWILIO_API_URL' | 'PUBLIC_URL' | 'ALLOW_PRIVATE_TARGETS'
+  'SMTP_URL' | 'MAIL_FROM' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_FROM' | 'TWILIO_API_URL' | 'PAGERDUTY_API_URL' | 'PUBLIC_URL' | 'ALLOW_PRIVATE_TARGETS'
 >;
 
 export type ChannelDeps = {
@@ -47,6 +52,12 @@ const REGISTRY = {
     enabled: () => true,
     create: (c, deps) => webhookChannel({ signingKey: deps.signingKey, allowPrivate: c.ALLOW_PRIVATE_TARGETS }),
   },
+  // The chat and paging channels need no server credentials: each contact's address carries them.
+  slack: { enabled: () => true, create: (c) => slackChannel({ allowPrivate: c.ALLOW_PRIVATE_TARGETS }) },
+  discord: { enabled: () => true, create: (c) => discordChannel({ allowPrivate: c.ALLOW_PRIVATE_TARGETS }) },
+  teams: { enabled: () => true, create: (c) => teamsChannel({ allowPrivate: c.ALLOW_PRIVATE_TARGETS }) },
+  pagerduty: { enabled: () => true, create: (c) => pagerdutyChannel(c.PAGERDUTY_API_URL ? { apiUrl: c.PAGERDUTY_API_URL } : {}) },
+  ntfy: { enabled: () => true, create: (c) => ntfyChannel({ allowPrivate: c.ALLOW_PRIVATE_TARGETS }) },
 } as const satisfies Record<ContactType, ChannelEntry>;
 
 const TYPES = Object.keys(REGISTRY) as ContactType[];

@@ -10,17 +10,18 @@
 // `Idempotency-Key: <delivery id>`, so a receiver can drop the rare duplicate after a lost reply.
 //
 // The address guard runs on the address actually dialled, as for probes (no private targets
-// unless ALLOW_PRIVATE_TARGETS). 2xx is success; 408, 429, 5xx, timeouts and network errors are
-// transient; any other answer (4xx, a redirect, which is not followed) is permanent.
+// unless ALLOW_PRIVATE_TARGETS). 2xx is success; 408, 429 (its Retry-After honoured), 5xx,
+// timeouts and network errors are transient; any other answer (4xx, a redirect, which is not
+// followed) is permanent.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
-import { createAddressGuard, type AddressGuard } from '../../net/address-guard.ts';
+import { createAddressGuard } from '../../net/address-guard.ts';
 import type { Delivery } from '../../store/types.ts';
 import type { AlertMessage, Channel } from './channel.ts';
 import { PermanentError, TransientError } from './channel.ts';
+import { BlockedAddressError, guardedLookup, parseRetryAfter } from './http-post.ts';
 import { describeCause, downtime, headline } from './text.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -87,26 +88,6 @@ export type WebhookOptions = {
   clock?: () => number;
 };
 
-class BlockedAddressError extends Error {
-  override name = 'BlockedAddressError';
-}
-
-/** dns.lookup that refuses to hand a blocked address to the socket (checked after resolution). */
-function guardedLookup(guard: AddressGuard) {
-  return (hostname: string, options: LookupOptions, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      for (const a of addresses) {
-        const reason = guard(a.address);
-        if (reason) return callback(new BlockedAddressError(`${hostname} resolves to ${reason}`), '', 0);
-      }
-      if (options.all) return callback(null, addresses);
-      const first = addresses[0];
-      return first ? callback(null, first.address, first.family) : callback(new Error(`no address for ${hostname}`), '', 0);
-    });
-  };
-}
-
 export function webhookChannel(opts: WebhookOptions): Channel {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const clock = opts.clock ?? Date.now;
@@ -127,6 +108,7 @@ export function webhookChannel(opts: WebhookOptions): Channel {
       const body = JSON.stringify(renderWebhookPayload(delivery, message));
       const secret = webhookSigningSecret(opts.signingKey, delivery.contact_id);
       let status: number;
+      let retryAfter: string | string[] | undefined;
       try {
         const res = await request(url, {
           method: 'POST',
@@ -142,13 +124,15 @@ export function webhookChannel(opts: WebhookOptions): Channel {
           signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
         });
         status = res.statusCode;
+        retryAfter = res.headers['retry-after'];
         await res.body.dump({ limit: 64 * 1024 });
       } catch (error) {
         throw classifyWebhookFailure(error);
       }
       if (status >= 200 && status < 300) return;
       const what = `webhook answered HTTP ${status}`;
-      if (status === 408 || status === 429 || status >= 500) throw new TransientError(what);
+      if (status === 429) throw new TransientError(what, { retryAfterMs: parseRetryAfter(retryAfter, clock()) });
+      if (status === 408 || status >= 500) throw new TransientError(what);
       throw new PermanentError(status >= 300 && status < 400 ? `${what} (redirects are not followed)` : what);
     },
     async close() {

@@ -47,7 +47,8 @@ export function providerEnv(smtp: SmtpSink, twilio: TwilioFake): Record<string, 
   };
 }
 
-export async function startSystem(opts: { storage?: WorldStorage } = {}): Promise<System> {
+/** `env`: more settings for the product (e.g. PAGERDUTY_API_URL pointing at a local fake). */
+export async function startSystem(opts: { storage?: WorldStorage; env?: Record<string, string> } = {}): Promise<System> {
   const dir = mkdtempSync(join(tmpdir(), 'alerting-scenario-'));
   const [smtp, twilio] = await Promise.all([startSmtpSink(), startTwilioFake()]);
   const config = loadConfig({
@@ -56,6 +57,7 @@ export async function startSystem(opts: { storage?: WorldStorage } = {}): Promis
     PUBLIC_URL: 'http://uptime.test',
     ALLOW_PRIVATE_TARGETS: 'true',
     JWT_SECRET,
+    ...opts.env,
   });
   const store = opts.storage?.store ?? (await openSqliteStore({ dataDir: dir }));
   const metrics = createMetrics();

@@ -11,7 +11,7 @@ describe('contacts', () => {
   let monitorId: string;
   beforeAll(async () => {
     // SMS is not configured on this server.
-    api = await startTestApi({ channels: ['email', 'webhook'] });
+    api = await startTestApi({ channels: ['email', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy'] });
     token = (await api.user('ada@example.com')).token;
     const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Site', url: 'https://example.com/' } });
     monitorId = monitor.body.id;
@@ -59,12 +59,55 @@ describe('contacts', () => {
     [{ type: 'webhook', address: 'https://hooks.example.com/\u202e' }, 'address', /bidirectional formatting characters \(U\+202E\)/],
     [{ type: 'email', address: 'ops@example.com\r\nBcc: all@example.com' }, 'address', /control characters \(U\+000D\)/],
     [{ type: 'email', address: 'ops\u0000@example.com' }, 'address', /control characters \(U\+0000\)/],
-    [{ type: 'pager', address: 'x' }, 'type', /one of email, sms, webhook/],
+    [{ type: 'pager', address: 'x' }, 'type', /one of email, sms, webhook, slack, discord, teams, pagerduty, ntfy/],
+    [{ type: 'slack', address: 'hooks.slack.com/services/x' }, 'address', /absolute http\(s\) URL for type slack/],
+    [{ type: 'slack', address: 'http://10.0.0.5/services/x' }, 'address', /private address.*ALLOW_PRIVATE_TARGETS/],
+    [{ type: 'discord', address: 'ftp://discord.com/api/webhooks/1/t' }, 'address', /http or https for type discord/],
+    [{ type: 'teams', address: 'http://localhost/workflows/x' }, 'address', /loopback name.*ALLOW_PRIVATE_TARGETS/],
+    [{ type: 'pagerduty', address: 'abc' }, 'address', /PagerDuty Events API v2 routing key \(32 letters and digits\)/],
+    [{ type: 'pagerduty', address: 'R0123456789ABCDEF0123456789ABCD!' }, 'address', /routing key/],
+    [{ type: 'ntfy', address: 'https://ntfy.sh/' }, 'address', /ntfy topic URL for type ntfy/],
+    [{ type: 'ntfy', address: 'https://ntfy.sh/has.dot' }, 'address', /ntfy topic URL/],
+    [{ type: 'ntfy', address: 'http://192.168.1.10/alerts' }, 'address', /private address.*ALLOW_PRIVATE_TARGETS/],
     [{ type: 'email', address: 'a@example.com', label: 'x' }, 'label', /unknown field/],
   ])('refuses %j naming the field', async (json, path, message) => {
     const res = await add<Problem>(json);
     expect(res.status).toBe(400);
     expect(res.body.errors).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('adds the chat and paging contacts, each address as given', async () => {
+    const withAll = await startTestApi();
+    try {
+      const t = (await withAll.user('cy@example.com')).token;
+      const m = await withAll.call<{ id: string }>('POST', '/api/monitors', { token: t, json: { name: 'C', url: 'https://example.com/' } });
+      const contacts = [
+        { type: 'slack', address: 'https://hooks.slack.com/services/T0000/B0000/XXXX' },
+        { type: 'discord', address: 'https://discord.com/api/webhooks/123/abc' },
+        { type: 'teams', address: 'https://prod-00.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=xyz' },
+        { type: 'pagerduty', address: 'R0123456789ABCDEF0123456789ABCDE' },
+        { type: 'ntfy', address: 'https://ntfy.sh/acme-alerts' },
+        { type: 'ntfy', address: 'https://:tk_abc@ntfy.example.com/ops' },
+      ];
+      for (const json of contacts) {
+        const res = await withAll.call<ContactJson>('POST', `/api/monitors/${m.body.id}/contacts`, { token: t, json });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        expect(res.body).toMatchObject(json);
+        expect(res.body).not.toHaveProperty('signing_secret');
+      }
+      const list = await withAll.call<{ items: ContactJson[] }>('GET', `/api/monitors/${m.body.id}/contacts`, { token: t });
+      expect(list.body.items.map((c) => ({ type: c.type, address: c.address }))).toEqual(contacts);
+    } finally {
+      await withAll.close();
+    }
+  });
+
+  it('documents an example contact of each chat and paging type, each one the API accepts', async () => {
+    const doc = await api.call<{ components: { schemas: Record<string, { examples?: { type: string; address: string }[] }> } }>('GET', '/openapi.json');
+    const examples = doc.body.components.schemas.ContactCreate?.examples ?? [];
+    expect(examples.map((e) => e.type)).toEqual(['email', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy']);
+    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Examples', url: 'https://examples.example.com/' } });
+    for (const example of examples) expect((await add(example, monitor.body.id)).status).toBe(201);
   });
 
   it('checks SMS numbers are E.164 when SMS is configured', async () => {

@@ -8,7 +8,7 @@ import { bearerSecurity, callerId, ContactIdParams, jsonContent, MonitorIdParams
 import type { ApiApp, RouteDeps } from '../deps.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
 import { assertAllowedTarget } from '../target-policy.ts';
-import { ContactCreate, ContactListSchema, ContactSchema, contactJson } from './schemas.ts';
+import { ContactCreate, ContactListSchema, ContactSchema, contactJson, URL_CONTACT_TYPES } from './schemas.ts';
 
 const common = { tags: ['contacts'], security: bearerSecurity };
 
@@ -23,6 +23,11 @@ const CHANNEL_SETTINGS: Record<ContactType, string> = {
   email: 'set SMTP_URL and MAIL_FROM',
   sms: 'set TWILIO_*',
   webhook: 'webhooks are disabled',
+  slack: 'Slack is disabled',
+  discord: 'Discord is disabled',
+  teams: 'Teams is disabled',
+  pagerduty: 'PagerDuty is disabled',
+  ntfy: 'ntfy is disabled',
 };
 
 export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
@@ -47,7 +52,7 @@ export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
         ]);
       }
       // A webhook makes the server call a URL on the user's behalf: same policy as monitor targets.
-      if (input.type === 'webhook') assertAllowedTarget(input.address, 'address', config.allowPrivateTargets);
+      if (URL_CONTACT_TYPES.has(input.type)) assertAllowedTarget(input.address, 'address', config.allowPrivateTargets);
       const owner = callerId(c);
       const { id } = c.req.valid('param');
       // Two adds racing may both pass; the bound still holds within the number of racing requests.

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../testing.ts';
+import { checkOf, startTestApi, type TestApi } from '../testing.ts';
 import type { Problem } from '../problem.ts';
 import type { MonitorSchema } from './schemas.ts';
 
@@ -66,7 +66,7 @@ describe('monitors', () => {
     expect(created.status).toBe(201);
     expect(created.body.items.map((m) => m.name)).toEqual(monitors.map((m) => m.name));
     expect(created.body.items[999]).toMatchObject({ url: 'https://site999.example.com/health', interval_seconds: 60, tags: ['fleet'] });
-    const listed = await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token });
+    const listed = await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors?limit=1000', { token });
     expect(listed.body.items.map((m) => m.id)).toEqual(created.body.items.map((m) => m.id));
 
     const other = (await api.user('bob@example.com')).token;
@@ -84,7 +84,7 @@ describe('monitors', () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.body.errors?.map((e) => e.path)).toEqual(['monitors.1.url']);
-    expect((await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token })).body.items).toHaveLength(1_000);
+    expect((await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors?limit=1000', { token })).body.items).toHaveLength(1_000);
 
     const tooMany = await api.call<Problem>('POST', '/api/monitors/bulk', { token, json: { monitors: [...monitors, monitors[0]] } });
     expect(tooMany.status).toBe(400);
@@ -98,6 +98,45 @@ describe('monitors', () => {
     const large = await post({ name: 'big', url: `https://example.com/${'p'.repeat(70_000)}` });
     expect(large.status).toBe(413);
     expect((await api.call('POST', '/api/monitors/bulk', { json: { monitors } })).status).toBe(401);
+  });
+
+  it('finds monitors by text, tag and status, a page at a time', async () => {
+    type Page = { items: MonitorJson[]; next_cursor: string | null };
+    const created = await api.call<{ items: MonitorJson[] }>('POST', '/api/monitors/bulk', {
+      token,
+      json: {
+        monitors: [
+          { name: 'Shop', url: 'https://shop.example.com/', tags: ['prod'] },
+          { name: 'Blog', url: 'https://blog.example.com/', tags: ['web'] },
+          { name: 'Old shop', url: 'https://old.example.com/', tags: ['prod'], paused: true },
+        ],
+      },
+    });
+    const owner = (await api.store.getUserByEmail('ada@example.com'))!.id;
+    const [shop, blog] = await Promise.all(created.body.items.slice(0, 2).map(async (m) => (await api.store.getMonitor(owner, m.id))!));
+    await api.store.appendChecks([
+      checkOf(shop!, Date.now() - 1_000, { status: 'down', error_type: 'status', error_message: 'status 503' }),
+      checkOf(blog!, Date.now() - 1_000),
+    ]);
+    const names = async (query: string) => (await api.call<Page>('GET', `/api/monitors?${query}`, { token })).body.items.map((m) => m.name);
+    expect(await names('q=SHOP')).toEqual(['Shop', 'Old shop']);
+    expect(await names('tag=prod')).toEqual(['Shop', 'Old shop']);
+    expect(await names('status=paused')).toEqual(['Old shop']);
+    expect(await names('status=down')).toEqual(['Shop']);
+    expect(await names('status=up')).toEqual(['Blog']);
+    expect(await names('status=up&tag=prod')).toEqual([]);
+
+    const first = await api.call<Page>('GET', '/api/monitors?limit=2', { token });
+    expect(first.body.items.map((m) => m.name)).toEqual(['Shop', 'Blog']);
+    const rest = await api.call<Page>('GET', `/api/monitors?limit=2&cursor=${first.body.next_cursor}`, { token });
+    expect(rest.body).toMatchObject({ items: [{ name: 'Old shop' }], next_cursor: null });
+
+    const bad = await api.call<Problem>('GET', '/api/monitors?status=broken&cursor=nope&q=%01', { token });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.map((e) => e.path).sort()).toEqual(['q', 'status']);
+    const badCursor = await api.call<Problem>('GET', '/api/monitors?cursor=nope', { token });
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.errors?.[0]?.path).toBe('cursor');
   });
 
   it('refuses a private target with the reason, unless private targets are allowed', async () => {

@@ -8,7 +8,8 @@ import type { ApiApp, RouteDeps } from '../deps.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
 import { checkTargetUrl } from '../../net/address-guard.ts';
 import { assertAllowedTarget } from '../target-policy.ts';
-import { BULK_MAX_MONITORS, MonitorListSchema, MonitorSchema, monitorJson, monitorSchemas, timeoutVersusInterval } from './schemas.ts';
+import { InvalidCursorError } from '../../store/contract.ts';
+import { BULK_MAX_MONITORS, MonitorListQuery, MonitorListSchema, MonitorPageSchema, MonitorSchema, monitorJson, monitorSchemas, timeoutVersusInterval } from './schemas.ts';
 
 /** Its body may be larger than other requests' (api/app.ts). */
 export const BULK_MONITORS_PATH = '/api/monitors/bulk';
@@ -16,7 +17,7 @@ export const BULK_MONITORS_PATH = '/api/monitors/bulk';
 const common = { tags: ['monitors'], security: bearerSecurity };
 
 export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
-  const { store, config } = deps;
+  const { store, config, clock } = deps;
   const schemas = monitorSchemas(config);
 
   app.openapi(
@@ -65,12 +66,29 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
       ...common,
       method: 'get',
       path: '/api/monitors',
-      summary: "The caller's monitors, oldest first",
-      responses: { 200: { description: 'Monitors', ...jsonContent(MonitorListSchema) }, ...problemResponses(401) },
+      summary: "The caller's monitors, oldest first, a page at a time, filtered",
+      description:
+        '`q` matches a substring of the name or URL (any case); `tag` one tag exactly; `status` is `paused`, or `up`/`down` for a ' +
+        'running monitor whose newest check says so (read from the summary, so it costs as much as GET /api/summary).',
+      request: { query: MonitorListQuery },
+      responses: { 200: { description: 'Monitors', ...jsonContent(MonitorPageSchema) }, ...problemResponses(400, 401) },
     }),
     async (c) => {
-      const monitors = await store.listMonitors(callerId(c));
-      return c.json({ items: monitors.map(monitorJson) }, 200);
+      const owner = callerId(c);
+      const { status, ...query } = c.req.valid('query');
+      const ids =
+        status === 'up' || status === 'down'
+          ? (await store.summary(owner, clock())).filter((row) => !row.paused && row.status === status).map((row) => row.monitor_id)
+          : undefined;
+      const page = await store
+        .findMonitors(owner, { ...query, ...(status === 'paused' ? { paused: true } : {}), ...(ids ? { ids } : {}) })
+        .catch((error: unknown) => {
+          if (error instanceof InvalidCursorError) {
+            throw validationProblem([{ path: 'cursor', message: 'is not a cursor from a previous page of this list' }]);
+          }
+          throw error;
+        });
+      return c.json({ items: page.items.map(monitorJson), next_cursor: page.next_cursor }, 200);
     },
   );
 

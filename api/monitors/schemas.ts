@@ -4,9 +4,9 @@
 
 import { z } from '@hono/zod-openapi';
 import { HTTP_METHODS, type Monitor } from '../../store/types.ts';
-import { IsoTime, iso } from '../common.ts';
+import { IsoTime, iso, NextCursor, PageQueryFields } from '../common.ts';
 import type { FieldError } from '../problem.ts';
-import { expectStatus, monitorName, requestHeaders, tags, targetUrl, timeZone } from './fields.ts';
+import { expectStatus, hiddenCharacterProblem, monitorName, requestHeaders, tags, targetUrl, timeZone } from './fields.ts';
 
 export type IntervalLimits = { minIntervalSeconds: number; defaultIntervalSeconds: number };
 
@@ -143,6 +143,31 @@ export const MonitorSchema = z
   .openapi('Monitor');
 
 export const MonitorListSchema = z.object({ items: z.array(MonitorSchema) }).openapi('MonitorList');
+
+export const MonitorPageSchema = z.object({ items: z.array(MonitorSchema), next_cursor: NextCursor }).openapi('MonitorPage');
+
+const queryText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const problem = hiddenCharacterProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+export const MonitorListQuery = z
+  .object({
+    q: queryText(200).optional().openapi({ param: { name: 'q', in: 'query' }, example: 'shop' }),
+    tag: queryText(64).optional().openapi({ param: { name: 'tag', in: 'query' }, example: 'production' }),
+    status: z
+      .enum(['up', 'down', 'paused'], { message: 'must be up, down or paused' })
+      .optional()
+      .openapi({ param: { name: 'status', in: 'query' }, example: 'down' }),
+    ...PageQueryFields,
+  })
+  .strict();
 
 export function monitorJson(m: Monitor): z.infer<typeof MonitorSchema> {
   return {

@@ -18,8 +18,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { estypes } from '@elastic/elasticsearch';
 import type { MonitorStore } from '../../store/contract.ts';
 import { newId, newIdsInOrder } from '../../store/ids.ts';
+import { decodePageCursor, encodePageCursor } from '../../store/page-cursor.ts';
 import type { Monitor, MonitorInput, MonitorPatch } from '../../store/types.ts';
-import { type EsContext, isConflict, isNotFound } from './context.ts';
+import { type EsContext, isConflict, isNotFound, MAX_PAGE } from './context.ts';
 import { getDoc, searchAll, type VersionedDoc } from './documents.ts';
 
 /** Token returned before the first change of a namespace. */
@@ -99,6 +100,40 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
 
     async listMonitors(ownerId) {
       return searchAll<Monitor>(ctx, names.monitors, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST);
+    },
+
+    async findMonitors(ownerId, query) {
+      const after = query.cursor === undefined ? undefined : decodePageCursor(query.cursor);
+      const filter: estypes.QueryDslQueryContainer[] = [{ term: { owner_id: ownerId } }];
+      if (query.q !== undefined) {
+        const pattern = `*${query.q.replace(/[\\*?]/g, (c) => `\\${c}`)}*`;
+        filter.push({
+          bool: {
+            should: [
+              { wildcard: { name: { value: pattern, case_insensitive: true } } },
+              { wildcard: { url: { value: pattern, case_insensitive: true } } },
+            ],
+            minimum_should_match: 1,
+          },
+        });
+      }
+      if (query.tag !== undefined) filter.push({ term: { tags: query.tag } });
+      if (query.paused !== undefined) filter.push({ term: { paused: query.paused } });
+      if (query.ids !== undefined) filter.push({ ids: { values: query.ids } });
+      const limit = Math.min(query.limit, MAX_PAGE - 1);
+      const response = await client.search<Monitor>({
+        index: names.monitors,
+        query: { bool: { filter } },
+        sort: OLDEST_FIRST,
+        // One hit more than asked tells whether another page follows.
+        size: limit + 1,
+        track_total_hits: false,
+        ...(after ? { search_after: [after.createdAt, after.id] } : {}),
+      });
+      const hits = response.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+      const items = hits.slice(0, limit);
+      const last = items.at(-1);
+      return { items, next_cursor: hits.length > limit && last ? encodePageCursor(last) : null };
     },
 
     async updateMonitor(ownerId, id, patch) {

@@ -20,7 +20,7 @@
 
 import type { estypes } from '@elastic/elasticsearch';
 import { LeaseLostError, type OutboxStore } from '../../store/contract.ts';
-import { decodeDeliveriesCursor, encodeDeliveriesCursor } from '../../store/deliveries-cursor.ts';
+import { decodePageCursor, encodePageCursor } from '../../store/page-cursor.ts';
 import { deliveryToEcsEvent } from '../../store/ecs.ts';
 import type { Delivery } from '../../store/types.ts';
 import { assertComplete } from './checks-read.ts';
@@ -196,7 +196,7 @@ export function createOutboxStore(ctx: EsContext): OutboxStore {
     },
 
     async listDeliveriesPage(ownerId, monitorId, query) {
-      const after = query.cursor === undefined ? undefined : decodeDeliveriesCursor(query.cursor);
+      const after = query.cursor === undefined ? undefined : decodePageCursor(query.cursor);
       if ((await getOwnedMonitor(ctx, ownerId, monitorId)) === null) return null;
       const limit = Math.min(query.limit, MAX_PAGE - 1);
       const response = await ctx.client.search<Delivery>({
@@ -212,7 +212,7 @@ export function createOutboxStore(ctx: EsContext): OutboxStore {
       const hits = response.hits.hits.map((hit) => sourceOf(hit, 'listing deliveries'));
       const items = hits.slice(0, limit);
       const last = items.at(-1);
-      return { items, next_cursor: hits.length > limit && last ? encodeDeliveriesCursor(last) : null };
+      return { items, next_cursor: hits.length > limit && last ? encodePageCursor(last) : null };
     },
   };
 }

@@ -2,9 +2,11 @@
 // (revocation), change token.
 
 import { describe, expect } from 'vitest';
-import { ConflictError } from '../contract.ts';
+import { ConflictError, InvalidCursorError } from '../contract.ts';
+import { allDeliveries } from '../testing/deliveries.ts';
 import { slugOnly } from '../testing/fixtures.ts';
-import { type ConformanceOptions, monitorInput, newUser, useStore } from './harness.ts';
+import { CONTACT_TYPES, type MonitorQuery } from '../types.ts';
+import { type ConformanceOptions, makeDelivery, monitorInput, newUser, useStore } from './harness.ts';
 
 export function userAndMonitorCases(options: ConformanceOptions): void {
   describe('users', () => {
@@ -180,6 +182,39 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
       expect(before.name).toBe('first');
     });
 
+    test('finds monitors by text, tag, paused and ids, a page at a time, oldest first', async () => {
+      const owner = await newUser(store());
+      const other = await newUser(store());
+      const [shop, blog, api, docs] = await store().createMonitors(owner.id, [
+        monitorInput({ name: 'Shop front', url: 'https://shop.example.com/', tags: ['prod', 'web'] }),
+        monitorInput({ name: 'Blog', url: 'https://blog.example.com/100%_real*', tags: ['web'] }),
+        monitorInput({ name: 'API', url: 'https://api.example.com/health', tags: ['prod'], paused: true }),
+        monitorInput({ name: 'Docs', url: 'https://docs.example.org/', tags: [] }),
+      ]);
+      await store().createMonitor(other.id, monitorInput({ name: 'Shop of another owner', tags: ['prod'] }));
+      const names = async (query: Omit<MonitorQuery, 'limit'>) => (await store().findMonitors(owner.id, { limit: 100, ...query })).items.map((m) => m.name);
+
+      expect(await names({})).toEqual(['Shop front', 'Blog', 'API', 'Docs']);
+      expect(await names({ q: 'SHOP' })).toEqual(['Shop front']);
+      expect(await names({ q: 'example.com' })).toEqual(['Shop front', 'Blog', 'API']);
+      expect(await names({ q: '100%_real*' })).toEqual(['Blog']);
+      expect(await names({ q: '%' })).toEqual(['Blog']);
+      expect(await names({ q: 'nothing like it' })).toEqual([]);
+      expect(await names({ tag: 'prod' })).toEqual(['Shop front', 'API']);
+      expect(await names({ tag: 'pro' })).toEqual([]);
+      expect(await names({ paused: true })).toEqual(['API']);
+      expect(await names({ tag: 'prod', paused: false })).toEqual(['Shop front']);
+      expect(await names({ ids: [docs!.id, shop!.id, 'no-such-id'] })).toEqual(['Shop front', 'Docs']);
+      expect(await names({ ids: [] })).toEqual([]);
+
+      const first = await store().findMonitors(owner.id, { limit: 3 });
+      expect(first.items.map((m) => m.id)).toEqual([shop!.id, blog!.id, api!.id]);
+      expect(first.items[0]).toEqual(shop);
+      const second = await store().findMonitors(owner.id, { limit: 3, cursor: first.next_cursor! });
+      expect(second).toEqual({ items: [docs], next_cursor: null });
+      await expect(store().findMonitors(owner.id, { limit: 3, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+
     test('creates all monitors of a lot or none', async () => {
       const owner = await newUser(store());
       const inputs = [monitorInput({ name: 'ok 1' }), { ...monitorInput({ name: 'bad' }), interval_seconds: 'often' as unknown as number }, monitorInput({ name: 'ok 2' })];
@@ -205,7 +240,20 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
   });
 
   describe('contacts', () => {
-    const { store, test } = useStore(options);
+    const { store, refresh, test } = useStore(options);
+
+    test('keeps every contact type, in contacts and in the outbox (the chat and paging channels included)', async () => {
+      const owner = await newUser(store());
+      const monitor = await store().createMonitor(owner.id, monitorInput());
+      const added = [];
+      for (const type of CONTACT_TYPES) added.push(await store().addContact(owner.id, monitor.id, { type, address: `address-of-${type}` }));
+      expect((await store().listContacts(owner.id, monitor.id)).map((c) => [c.type, c.address])).toEqual(CONTACT_TYPES.map((t) => [t, `address-of-${t}`]));
+      const deliveries = CONTACT_TYPES.map((channel, i) => makeDelivery(monitor, { channel, address: `address-of-${channel}`, created_at: Date.UTC(2026, 5, 1) + i }));
+      await store().enqueueDeliveries(deliveries);
+      await refresh();
+      const stored = await allDeliveries(store(), owner.id, monitor.id);
+      expect(stored?.map((d) => d.channel).sort()).toEqual([...CONTACT_TYPES].sort());
+    });
 
     test('adds, lists oldest first and deletes contacts of a monitor', async () => {
       const owner = await newUser(store());

@@ -5,6 +5,7 @@
 
 import type { MonitorStore } from '../contract.ts';
 import { newIdsInOrder } from '../ids.ts';
+import { decodePageCursor, encodePageCursor } from '../page-cursor.ts';
 import type { Monitor, MonitorInput } from '../types.ts';
 import { type Db, int, writeTransaction } from './db.ts';
 import { INSERT_COLUMNS, MONITOR_COLUMNS, settableValues, toMonitors, writeChildren } from './monitor-rows.ts';
@@ -54,6 +55,40 @@ export function createMonitorStore(db: Db): MonitorStore {
     async listMonitors(ownerId) {
       const rows = db.sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE owner_id = ? AND ${LIVE} ORDER BY mkey`).all(ownerId);
       return toMonitors(db, rows);
+    },
+
+    async findMonitors(ownerId, query) {
+      const after = query.cursor === undefined ? null : decodePageCursor(query.cursor);
+      const where = [`owner_id = ?`, LIVE];
+      const params: Array<string | number> = [ownerId];
+      if (query.q !== undefined) {
+        // instr, not LIKE: the text is matched as it is, `%` and `_` included.
+        where.push('(instr(lower(name), ?) > 0 OR instr(lower(url), ?) > 0)');
+        params.push(query.q.toLowerCase(), query.q.toLowerCase());
+      }
+      if (query.tag !== undefined) {
+        where.push('EXISTS (SELECT 1 FROM monitor_tags t WHERE t.mkey = monitors.mkey AND t.tag = ?)');
+        params.push(query.tag);
+      }
+      if (query.paused !== undefined) {
+        where.push('paused = ?');
+        params.push(query.paused ? 1 : 0);
+      }
+      if (query.ids !== undefined) {
+        where.push('id IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(query.ids));
+      }
+      if (after !== null) {
+        where.push('(created_at, id) > (?, ?)');
+        params.push(after.createdAt, after.id);
+      }
+      // One row more than asked tells whether another page follows.
+      const rows = db
+        .sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`)
+        .all(...params, query.limit + 1);
+      const items = toMonitors(db, rows.slice(0, query.limit));
+      const last = items.at(-1);
+      return { items, next_cursor: rows.length > query.limit && last ? encodePageCursor(last) : null };
     },
 
     async updateMonitor(ownerId, id, patch) {

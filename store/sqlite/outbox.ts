@@ -6,7 +6,7 @@
 // one incident, so no read grows with the outbox.
 
 import { LeaseLostError, type OutboxStore } from '../contract.ts';
-import { decodeDeliveriesCursor, encodeDeliveriesCursor } from '../deliveries-cursor.ts';
+import { decodePageCursor, encodePageCursor } from '../page-cursor.ts';
 import { ownedMonitorKey } from './contacts.ts';
 import { type Db, writeTransaction } from './db.ts';
 import { DELIVERY_COLUMNS, insertDeliveries, toDelivery } from './deliveries.ts';
@@ -78,7 +78,7 @@ export function createOutboxStore(db: Db): OutboxStore {
     },
 
     async listDeliveriesPage(ownerId, monitorId, query) {
-      const after = query.cursor === undefined ? null : decodeDeliveriesCursor(query.cursor);
+      const after = query.cursor === undefined ? null : decodePageCursor(query.cursor);
       if (ownedMonitorKey(db, ownerId, monitorId) === null) return null;
       // One row more than asked tells whether another page follows.
       const select = `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE monitor_id = ? AND owner_id = ?`;
@@ -90,7 +90,7 @@ export function createOutboxStore(db: Db): OutboxStore {
       ).map(toDelivery);
       const items = rows.slice(0, query.limit);
       const last = items.at(-1);
-      return { items, next_cursor: rows.length > query.limit && last ? encodeDeliveriesCursor(last) : null };
+      return { items, next_cursor: rows.length > query.limit && last ? encodePageCursor(last) : null };
     },
   };
 }

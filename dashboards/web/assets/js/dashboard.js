@@ -1,5 +1,6 @@
 // The dashboard: every monitor with its status (and, when down, why), tags, last check, 24h/30d/90d
-// uptime and a 90-day bar.
+// uptime and a 90-day bar; filtered by text, status and tag (a tag on a monitor filters by it),
+// in the page, over the rows it already has.
 // The summary is polled every 5 s so a monitor turns red or green without a reload; the daily
 // history behind the bars is refetched once a minute, or when a monitor's status changes.
 
@@ -69,7 +70,9 @@ function monitorItem(row, tags) {
       ]),
       el('div', { class: 'monitor-url muted small mono', text: row.url }),
       reason ? el('div', { class: 'down-reason small', text: `Down: ${reason}` }) : null,
-      tags.length > 0 ? el('div', { class: 'tags' }, tags.map((tag) => el('span', { class: 'tag', text: tag }))) : null,
+      tags.length > 0
+        ? el('div', { class: 'tags' }, tags.map((tag) => el('button', { type: 'button', class: 'tag', 'data-tag': tag, title: `Show monitors tagged ${tag}`, text: tag })))
+        : null,
       el('div', { class: 'muted small', title: last ? dateTime(checkTime(last)) : null, text: lastText }),
     ]),
     el('div', { class: 'uptimes' }, [
@@ -91,13 +94,62 @@ function renderCounts(rows) {
   byId('counts').replaceChildren(...parts);
 }
 
+/** Every monitor's tags, page after page: tags are settings, not in the summary. */
+async function allTags() {
+  const tags = new Map();
+  let cursor = null;
+  do {
+    const page = await api(`/api/monitors?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    for (const m of page.items) tags.set(m.id, m.tags);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return tags;
+}
+
+/** The last rows and tags drawn, so that a change of filter redraws without a fetch. */
+let shown = { rows: [], tags: new Map() };
+
+/** The filters of the form: the same as GET /api/monitors takes (q, status, tag). */
+function matches(row, tags) {
+  const data = new FormData(/** @type {HTMLFormElement} */ (byId('filters')));
+  const q = String(data.get('q') ?? '').trim().toLowerCase();
+  const status = String(data.get('status') ?? '');
+  const tag = String(data.get('tag') ?? '');
+  if (q && !row.name.toLowerCase().includes(q) && !row.url.toLowerCase().includes(q)) return false;
+  if (tag && !tags.includes(tag)) return false;
+  if (status === 'paused') return row.paused;
+  if (status) return !row.paused && row.status === status;
+  return true;
+}
+
+function refreshTagChoices(tags) {
+  const select = /** @type {HTMLSelectElement} */ (byId('filters').querySelector('select[name=tag]'));
+  const chosen = select.value;
+  const all = [...new Set([...tags.values()].flat())].sort();
+  if (chosen && !all.includes(chosen)) all.push(chosen);
+  select.replaceChildren(el('option', { value: '', text: 'Any tag' }), ...all.map((tag) => el('option', { value: tag, text: tag })));
+  select.value = chosen;
+}
+
+function wireFilters() {
+  const form = /** @type {HTMLFormElement} */ (byId('filters'));
+  form.addEventListener('input', () => render(shown.rows, shown.tags));
+  form.addEventListener('submit', (event) => event.preventDefault());
+  // A tag on a monitor filters by it.
+  byId('monitors').addEventListener('click', (event) => {
+    const tag = /** @type {HTMLElement} */ (event.target).closest('button.tag')?.getAttribute('data-tag');
+    if (!tag) return;
+    /** @type {HTMLSelectElement} */ (form.querySelector('select[name=tag]')).value = tag;
+    render(shown.rows, shown.tags);
+  });
+}
+
 async function refresh() {
   const errorBox = byId('load-error');
   try {
-    // Tags are settings, not in the summary: the monitor list has them.
-    const [summary, monitors] = await Promise.all([api('/api/summary'), api('/api/monitors')]);
+    const [summary, tags] = await Promise.all([api('/api/summary'), allTags()]);
     const rows = summary.items;
-    const tags = new Map(monitors.items.map((m) => [m.id, m.tags]));
+    refreshTagChoices(tags);
     // Draw the statuses at once; bars follow when their history arrives.
     render(rows, tags);
     await dailyFor(rows);
@@ -111,8 +163,11 @@ async function refresh() {
 
 /** @param {any[]} rows @param {Map<string, string[]>} tags */
 function render(rows, tags) {
-  byId('monitors').replaceChildren(...rows.map((row) => monitorItem(row, tags.get(row.monitor_id) ?? [])));
+  shown = { rows, tags };
+  const visible = rows.filter((row) => matches(row, tags.get(row.monitor_id) ?? []));
+  byId('monitors').replaceChildren(...visible.map((row) => monitorItem(row, tags.get(row.monitor_id) ?? [])));
   byId('no-monitors').classList.toggle('hidden', rows.length > 0);
+  byId('no-match').classList.toggle('hidden', rows.length === 0 || visible.length > 0);
   renderCounts(rows);
 }
 
@@ -182,6 +237,7 @@ function wireSlugForm() {
 }
 
 if (requireSession()) {
+  wireFilters();
   wireMonitorForm();
   wireSlugForm();
   initHeader().then(showSlug, (error) => {

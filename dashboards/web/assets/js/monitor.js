@@ -227,6 +227,14 @@ function wire() {
     },
   });
   const form = /** @type {HTMLFormElement} */ (byId('contact-form'));
+  const typeSelect = /** @type {HTMLSelectElement} */ (form.elements.namedItem('type'));
+  const addressInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('address'));
+  // Each channel's address looks different: say which one is expected.
+  const showPlaceholder = () => {
+    addressInput.placeholder = typeSelect.selectedOptions[0]?.dataset.placeholder ?? '';
+  };
+  typeSelect.addEventListener('change', showPlaceholder);
+  form.addEventListener('reset', () => setTimeout(showPlaceholder));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);

@@ -96,7 +96,7 @@ export function contactsTable(items, onDelete) {
       remove.addEventListener('click', () => onDelete(c));
       return [c.type, wrap(c.address), remove];
     }),
-    'Nobody is notified yet. Add an email address, a phone number or a webhook.',
+    'Nobody is notified yet. Add an email address, a phone number, a webhook, or a Slack, Discord, Teams, PagerDuty or ntfy contact.',
   );
 }
 

@@ -1,16 +1,17 @@
-// The cursor of a monitor's deliveries, newest first: base64url of {"c": created_at, "i": id},
-// the last row of the page. Both backends page on (created_at desc, id desc), so one codec
-// serves both; a string that does not decode to exactly that shape raises InvalidCursorError.
+// The cursor of a list paged on (created_at, id) — deliveries newest first, monitors oldest
+// first: base64url of {"c": created_at, "i": id} of the last row of the page. Both backends page
+// on those two fields, so one codec serves both; a string that does not decode to exactly that
+// shape raises InvalidCursorError.
 
 import { InvalidCursorError } from './contract.ts';
 
-export type DeliveriesCursor = { createdAt: number; id: string };
+export type PageCursor = { createdAt: number; id: string };
 
-export function encodeDeliveriesCursor(last: { created_at: number; id: string }): string {
+export function encodePageCursor(last: { created_at: number; id: string }): string {
   return Buffer.from(JSON.stringify({ c: last.created_at, i: last.id })).toString('base64url');
 }
 
-export function decodeDeliveriesCursor(cursor: string): DeliveriesCursor {
+export function decodePageCursor(cursor: string): PageCursor {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
