@@ -125,6 +125,14 @@ describe('monitors', () => {
     expect(await names('status=down')).toEqual(['Shop']);
     expect(await names('status=up')).toEqual(['Blog']);
     expect(await names('status=up&tag=prod')).toEqual([]);
+    expect(await names('status=maintenance')).toEqual([]);
+    const window = await api.call('POST', '/api/maintenance', {
+      token,
+      json: { name: 'Shop upgrade', monitor_ids: [shop!.id], start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 3_600_000).toISOString() },
+    });
+    expect(window.status).toBe(201);
+    expect(await names('status=maintenance')).toEqual(['Shop']);
+    expect(await names('status=down')).toEqual([]);
 
     const first = await api.call<Page>('GET', '/api/monitors?limit=2', { token });
     expect(first.body.items.map((m) => m.name)).toEqual(['Shop', 'Blog']);

@@ -8,6 +8,7 @@ import type { ApiApp, RouteDeps } from '../deps.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
 import { checkTargetUrl } from '../../net/address-guard.ts';
 import { assertAllowedTarget } from '../target-policy.ts';
+import { inMaintenance } from '../../alerting/maintenance.ts';
 import { InvalidCursorError } from '../../store/contract.ts';
 import { BULK_MAX_MONITORS, MonitorListQuery, MonitorListSchema, MonitorPageSchema, MonitorSchema, monitorJson, monitorSchemas, timeoutVersusInterval } from './schemas.ts';
 
@@ -61,6 +62,19 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
     },
   );
 
+  /** Running monitors whose dashboard status is `status`: a maintenance window wins over up/down. */
+  async function idsWithStatus(owner: string, status: 'up' | 'down' | 'maintenance'): Promise<string[]> {
+    const now = clock();
+    const [rows, windows] = await Promise.all([store.summary(owner, now), store.listMaintenanceWindows(owner)]);
+    return rows
+      .filter((row) => {
+        if (row.paused) return false;
+        const covered = inMaintenance(windows, { id: row.monitor_id, owner_id: owner }, now);
+        return status === 'maintenance' ? covered : !covered && row.status === status;
+      })
+      .map((row) => row.monitor_id);
+  }
+
   app.openapi(
     createRoute({
       ...common,
@@ -68,18 +82,16 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
       path: '/api/monitors',
       summary: "The caller's monitors, oldest first, a page at a time, filtered",
       description:
-        '`q` matches a substring of the name or URL (any case); `tag` one tag exactly; `status` is `paused`, or `up`/`down` for a ' +
-        'running monitor whose newest check says so (read from the summary, so it costs as much as GET /api/summary).',
+        '`q` matches a substring of the name or URL (any case); `tag` one tag exactly; `status` is `paused`; `maintenance` for a ' +
+        'running monitor a maintenance window covers now; or `up`/`down` for any other running monitor whose newest check says so ' +
+        '(read from the summary, so it costs as much as GET /api/summary).',
       request: { query: MonitorListQuery },
       responses: { 200: { description: 'Monitors', ...jsonContent(MonitorPageSchema) }, ...problemResponses(400, 401) },
     }),
     async (c) => {
       const owner = callerId(c);
       const { status, ...query } = c.req.valid('query');
-      const ids =
-        status === 'up' || status === 'down'
-          ? (await store.summary(owner, clock())).filter((row) => !row.paused && row.status === status).map((row) => row.monitor_id)
-          : undefined;
+      const ids = status === undefined || status === 'paused' ? undefined : await idsWithStatus(owner, status);
       const page = await store
         .findMonitors(owner, { ...query, ...(status === 'paused' ? { paused: true } : {}), ...(ids ? { ids } : {}) })
         .catch((error: unknown) => {

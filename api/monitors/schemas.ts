@@ -162,7 +162,7 @@ export const MonitorListQuery = z
     q: queryText(200).optional().openapi({ param: { name: 'q', in: 'query' }, example: 'shop' }),
     tag: queryText(64).optional().openapi({ param: { name: 'tag', in: 'query' }, example: 'production' }),
     status: z
-      .enum(['up', 'down', 'paused'], { message: 'must be up, down or paused' })
+      .enum(['up', 'down', 'paused', 'maintenance'], { message: 'must be up, down, paused or maintenance' })
       .optional()
       .openapi({ param: { name: 'status', in: 'query' }, example: 'down' }),
     ...PageQueryFields,

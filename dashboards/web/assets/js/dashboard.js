@@ -117,9 +117,7 @@ function matches(row, tags) {
   const tag = String(data.get('tag') ?? '');
   if (q && !row.name.toLowerCase().includes(q) && !row.url.toLowerCase().includes(q)) return false;
   if (tag && !tags.includes(tag)) return false;
-  if (status === 'paused') return row.paused;
-  if (status) return !row.paused && row.status === status;
-  return true;
+  return !status || statusOf(row) === status;
 }
 
 function refreshTagChoices(tags) {
