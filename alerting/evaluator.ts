@@ -3,7 +3,7 @@
 // change with compare-and-set, the transition's incident and deliveries in the same step.
 //
 // Maintenance windows are read on every pass (a window just created silences the next one); the
-// state machine is told, per monitor, whether an instant is inside one (alerting/maintenance.ts).
+// state machine is told, per monitor, whether an instant is inside one (store/maintenance-schedule.ts).
 //
 // A state is written only when the rule's view changes (a transition, a streak step, a reminder);
 // checks that merely agree with the status move last_check_at in memory only (sameRuleState).
@@ -36,7 +36,7 @@ import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
 import { effectsOf } from './effects.ts';
 import type { IncidentLookup } from './lookups.ts';
-import { inMaintenance } from './maintenance.ts';
+import { inMaintenance } from '../store/maintenance-schedule.ts';
 import { fold, initialState, tick, type FoldSegment, type Quiet, type Transition } from './state-machine.ts';
 import type { MaintenanceWindow } from '../store/maintenance.ts';
 

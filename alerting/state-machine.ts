@@ -21,7 +21,7 @@
 // - Edited rule: thresholds are read at each step, so a changed `confirm_*` applies to the streak
 //   in progress from the next check on (a streak already longer than a lowered threshold confirms
 //   at its next check), and a changed reminder interval counts from the last notification.
-// - Maintenance (`quiet(instant)`, from alerting/maintenance.ts): a change confirmed by a check
+// - Maintenance (`quiet(instant)`, from store/maintenance-schedule.ts): a change confirmed by a check
 //   inside a window still opens or resolves its incident, but is marked `quiet` (nothing is sent)
 //   and `told_incident_id` stays what the contacts were last told. No reminder is due inside a
 //   window. At the first tick outside a window, if what they were told differs from the state, a

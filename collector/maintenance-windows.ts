@@ -5,7 +5,7 @@
 // (alerting/evaluator.ts), not from this mark.
 
 import type { Logger } from 'pino';
-import { inMaintenance } from '../alerting/maintenance.ts';
+import { inMaintenance } from '../store/maintenance-schedule.ts';
 import type { MaintenanceStore } from '../store/contract.ts';
 import type { MaintenanceWindow } from '../store/maintenance.ts';
 import type { Monitor } from '../store/types.ts';

@@ -1,6 +1,6 @@
 // Maintenance windows as plain data (DESIGN "Monitor types, rules and operations"): one-off
 // (`start`..`end`) or repeating daily or weekly between two wall-clock times of a time zone.
-// Which instants a window covers is decided by alerting/maintenance.ts; the store only keeps them.
+// Which instants a window covers is decided by maintenance-schedule.ts (pure; used by the collector, the API and alerting).
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 /** In calendar order from Monday; index 0..6. */

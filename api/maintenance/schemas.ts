@@ -4,7 +4,7 @@
 // fields with the same messages.
 
 import { z } from '@hono/zod-openapi';
-import { inWindow } from '../../alerting/maintenance.ts';
+import { inWindow } from '../../store/maintenance-schedule.ts';
 import { type MaintenanceInput, type MaintenanceWindow, REPEAT_EVERY, WEEKDAYS } from '../../store/maintenance.ts';
 import { IsoTime, iso, isoOrNull } from '../common.ts';
 import { monitorName, timeZone } from '../monitors/fields.ts';

@@ -8,7 +8,7 @@ import type { ApiApp, RouteDeps } from '../deps.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
 import { checkTargetUrl } from '../../net/address-guard.ts';
 import { assertAllowedTarget } from '../target-policy.ts';
-import { inMaintenance } from '../../alerting/maintenance.ts';
+import { inMaintenance } from '../../store/maintenance-schedule.ts';
 import { InvalidCursorError } from '../../store/contract.ts';
 import { BULK_MAX_MONITORS, MonitorListQuery, MonitorListSchema, MonitorPageSchema, MonitorSchema, monitorJson, monitorSchemas, timeoutVersusInterval } from './schemas.ts';
 

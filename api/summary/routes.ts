@@ -3,7 +3,7 @@
 // whether a maintenance window covers the monitor now.
 
 import { createRoute, z } from '@hono/zod-openapi';
-import { inMaintenance } from '../../alerting/maintenance.ts';
+import { inMaintenance } from '../../store/maintenance-schedule.ts';
 import type { MaintenanceWindow } from '../../store/maintenance.ts';
 import type { MonitorSummary } from '../../store/types.ts';
 import { CheckSchema, checkJson } from '../checks/check-json.ts';

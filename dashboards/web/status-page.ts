@@ -5,7 +5,7 @@
 // for a few seconds per slug in a bounded cache: a busy page costs a handful of store queries per
 // interval, however many people watch it.
 
-import { inMaintenance } from '../../alerting/maintenance.ts';
+import { inMaintenance } from '../../store/maintenance-schedule.ts';
 import type { AlertStore, CheckReader, MaintenanceStore, MonitorStore } from '../../store/contract.ts';
 import type { ErrorType, Incident, MonitorSummary } from '../../store/types.ts';
 import type { PublicIncident, PublicMonitor, PublicStatus } from './schemas.ts';

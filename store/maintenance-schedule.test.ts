@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MaintenanceRepeat, MaintenanceWindow, Weekday } from '../store/maintenance.ts';
-import { inMaintenance, inWindow, minutesOf } from './maintenance.ts';
+import type { MaintenanceRepeat, MaintenanceWindow, Weekday } from './maintenance.ts';
+import { inMaintenance, inWindow, minutesOf } from './maintenance-schedule.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const repeat = (from: string, to: string, tz: string, days: Weekday[] = []): Pick<MaintenanceWindow, 'start' | 'end' | 'repeat'> => {

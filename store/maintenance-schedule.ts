@@ -12,8 +12,8 @@
 // Example: inWindow({ ...w, repeat: { every: 'day', days: [], from: '22:00', to: '02:00', tz: 'Europe/Paris' } },
 //   Date.parse('2026-06-10T23:30:00Z')) → true (01:30 in Paris)
 
-import { type MaintenanceWindow, WEEKDAYS, type Weekday } from '../store/maintenance.ts';
-import { offsetFunction } from '../store/time-buckets.ts';
+import { type MaintenanceWindow, WEEKDAYS, type Weekday } from './maintenance.ts';
+import { offsetFunction } from './time-buckets.ts';
 
 export type WindowSchedule = Pick<MaintenanceWindow, 'start' | 'end' | 'repeat'>;
 export type WindowScope = Pick<MaintenanceWindow, 'owner_id' | 'all_monitors' | 'monitor_ids'>;
