@@ -1,5 +1,5 @@
 // /api/maintenance: windows during which a monitor's changes are not told (alerting/evaluator.ts
-// asks alerting/maintenance.ts). A window may only name the caller's monitors; another owner's
+// asks store/maintenance-schedule.ts). A window may only name the caller's monitors; another owner's
 // monitor id is refused like a missing one, naming the entry.
 
 import { createRoute, z } from '@hono/zod-openapi';
