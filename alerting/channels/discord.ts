@@ -10,8 +10,7 @@
 
 import type { AlertMessage, Channel } from './channel.ts';
 import { alertFacts, KIND_COLOR } from './facts.ts';
-import { createHttpPoster } from './http-post.ts';
-import type { ChatChannelOptions } from './slack.ts';
+import { type ChatChannelOptions, jsonWebhookChannel } from './http-post.ts';
 import { headline } from './text.ts';
 
 /** Discord's own limits on an embed's title and a field's name and value. */
@@ -38,13 +37,4 @@ export function renderDiscord(message: AlertMessage) {
   };
 }
 
-export function discordChannel(opts: ChatChannelOptions): Channel {
-  const http = createHttpPoster({ provider: 'Discord', ...opts });
-  return {
-    type: 'discord',
-    async send(delivery, message, ctx) {
-      await http.postJson(delivery.address, renderDiscord(message), {}, ctx.signal);
-    },
-    close: () => http.close(),
-  } satisfies Channel;
-}
+export const discordChannel = (opts: ChatChannelOptions): Channel => jsonWebhookChannel('discord', 'Discord', renderDiscord, opts);

@@ -16,7 +16,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import { createAddressGuard, type AddressGuard } from '../../net/address-guard.ts';
-import { PermanentError, TransientError } from './channel.ts';
+import { type AlertMessage, type Channel, PermanentError, TransientError } from './channel.ts';
 
 export type HttpPosterOptions = {
   /** Names the provider in error messages. */
@@ -32,6 +32,29 @@ export type HttpPoster = {
   postJson(url: string | URL, body: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<string>;
   close(): Promise<void>;
 };
+
+/** What a channel whose address is a URL the user gave (a chat webhook, an ntfy topic) is built from. */
+export type ChatChannelOptions = { allowPrivate: boolean; timeoutMs?: number; clock?: () => number };
+
+/**
+ * A channel that POSTs one JSON document, rendered from the message, to the contact's address:
+ * Slack, Discord and Teams differ only in the render.
+ */
+export function jsonWebhookChannel(
+  type: Channel['type'],
+  provider: string,
+  render: (message: AlertMessage) => unknown,
+  opts: ChatChannelOptions,
+): Channel {
+  const http = createHttpPoster({ provider, ...opts });
+  return {
+    type,
+    async send(delivery, message, ctx) {
+      await http.postJson(delivery.address, render(message), {}, ctx.signal);
+    },
+    close: () => http.close(),
+  };
+}
 
 /** A provider asking for more than this is tried again after this anyway (and told 429 again). */
 export const MAX_RETRY_AFTER_MS = 3_600_000;

@@ -13,8 +13,7 @@
 //   await ntfy.send(delivery, message, { signal });
 
 import { PermanentError, type AlertMessage, type Channel } from './channel.ts';
-import { createHttpPoster } from './http-post.ts';
-import type { ChatChannelOptions } from './slack.ts';
+import { type ChatChannelOptions, createHttpPoster } from './http-post.ts';
 import { describeCause, describeCauses, downtime, formatDuration, formatTime } from './text.ts';
 
 /** ntfy's own rule for topic names. */

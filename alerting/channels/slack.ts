@@ -10,7 +10,7 @@
 
 import type { AlertMessage, Channel } from './channel.ts';
 import { alertFacts } from './facts.ts';
-import { createHttpPoster } from './http-post.ts';
+import { type ChatChannelOptions, jsonWebhookChannel } from './http-post.ts';
 import { headline } from './text.ts';
 
 /** Slack's three control characters; anything else is shown as typed. */
@@ -36,15 +36,4 @@ export function renderSlack(message: AlertMessage) {
   };
 }
 
-export type ChatChannelOptions = { allowPrivate: boolean; timeoutMs?: number; clock?: () => number };
-
-export function slackChannel(opts: ChatChannelOptions): Channel {
-  const http = createHttpPoster({ provider: 'Slack', ...opts });
-  return {
-    type: 'slack',
-    async send(delivery, message, ctx) {
-      await http.postJson(delivery.address, renderSlack(message), {}, ctx.signal);
-    },
-    close: () => http.close(),
-  } satisfies Channel;
-}
+export const slackChannel = (opts: ChatChannelOptions): Channel => jsonWebhookChannel('slack', 'Slack', renderSlack, opts);

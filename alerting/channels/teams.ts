@@ -10,8 +10,7 @@
 
 import type { AlertMessage, Channel } from './channel.ts';
 import { alertFacts } from './facts.ts';
-import { createHttpPoster } from './http-post.ts';
-import type { ChatChannelOptions } from './slack.ts';
+import { type ChatChannelOptions, jsonWebhookChannel } from './http-post.ts';
 import { headline } from './text.ts';
 
 /** Adaptive Cards name colours, not RGB. */
@@ -40,13 +39,4 @@ export function renderTeams(message: AlertMessage) {
   };
 }
 
-export function teamsChannel(opts: ChatChannelOptions): Channel {
-  const http = createHttpPoster({ provider: 'Teams', ...opts });
-  return {
-    type: 'teams',
-    async send(delivery, message, ctx) {
-      await http.postJson(delivery.address, renderTeams(message), {}, ctx.signal);
-    },
-    close: () => http.close(),
-  } satisfies Channel;
-}
+export const teamsChannel = (opts: ChatChannelOptions): Channel => jsonWebhookChannel('teams', 'Teams', renderTeams, opts);
