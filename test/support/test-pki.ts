@@ -4,7 +4,7 @@
 //
 //   const pki = await makeTestPki(dir);   // files in dir; fingerprints as openssl prints them
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,8 +67,9 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
 
 /** An htpasswd line for nginx's auth_basic (apr1 hash, made by openssl). */
 export async function htpasswdLine(username: string, password: string): Promise<string> {
-  const { stdout } = await run('openssl', ['passwd', '-apr1', password]);
-  return `${username}:${stdout.trim()}\n`;
+  // On stdin, not as an argument: a random password may start with "-" and read as an option.
+  const hash = execFileSync('openssl', ['passwd', '-apr1', '-stdin'], { input: `${password}\n`, encoding: 'utf8', timeout: 10_000 });
+  return `${username}:${hash.trim()}\n`;
 }
 
 async function makeCa(base: string, subject: string): Promise<void> {
