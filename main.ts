@@ -24,7 +24,7 @@ import { openElasticsearchStore } from './elastic/store/open.ts';
 import { startTelemetry } from './telemetry/otel.ts';
 import { traceStore } from './telemetry/traced-store.ts';
 import { createApp, serveApp } from './api/app.ts';
-import { startCollector } from './collector/index.ts';
+import { collectorConfigFrom, startCollector } from './collector/index.ts';
 import { SpoolInUseError } from './collector/spool-owner.ts';
 import { startAlerting } from './alerting/index.ts';
 import { configuredChannels } from './alerting/channels/index.ts';
@@ -120,13 +120,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       parts.push(
         startCollector({
           store,
-          config: {
-            allowPrivate: config.ALLOW_PRIVATE_TARGETS,
-            observer: config.OBSERVER_NAME,
-            shard: config.COLLECTOR_SHARD,
-            dataDir: config.DATA_DIR,
-            spoolMaxBytes: config.SPOOL_MAX_BYTES,
-          },
+          config: collectorConfigFrom(config),
           log: log.child({ role: 'collector' }),
           metrics,
           ...(telemetry.exporting ? { tracer: telemetry.tracer } : {}),

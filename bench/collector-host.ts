@@ -3,7 +3,7 @@
 // SIGTERM/SIGINT after flushing its writes.
 
 import pino from 'pino';
-import { startCollector } from '../collector/index.ts';
+import { collectorConfigFrom, startCollector } from '../collector/index.ts';
 import { loadConfig } from '../config.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
@@ -14,13 +14,7 @@ const metrics = createMetrics();
 const store = await openSqliteStore({ dataDir: config.DATA_DIR });
 const collector = startCollector({
   store,
-  config: {
-    allowPrivate: config.ALLOW_PRIVATE_TARGETS,
-    observer: config.OBSERVER_NAME,
-    shard: config.COLLECTOR_SHARD,
-    dataDir: config.DATA_DIR,
-    spoolMaxBytes: config.SPOOL_MAX_BYTES,
-  },
+  config: collectorConfigFrom(config),
   log,
   metrics,
 });

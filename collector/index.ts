@@ -14,6 +14,7 @@ import type { Monitor } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
 import { createAddressGuard } from '../net/address-guard.ts';
+import type { Config } from '../config.ts';
 import { createProbeTrust, DEFAULT_SPOOL_MAX_BYTES } from './config.ts';
 import { watchMaintenanceWindows } from './maintenance-windows.ts';
 import { probe } from './probe.ts';
@@ -45,6 +46,17 @@ export type CollectorConfig = {
   writeFlushEveryMs?: number;
   writeQueueCapacity?: number;
 };
+
+/** The collector's settings from the product's environment (main.ts and the bench host agree). */
+export function collectorConfigFrom(config: Pick<Config, 'ALLOW_PRIVATE_TARGETS' | 'OBSERVER_NAME' | 'COLLECTOR_SHARD' | 'DATA_DIR' | 'SPOOL_MAX_BYTES'>): CollectorConfig {
+  return {
+    allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+    observer: config.OBSERVER_NAME,
+    shard: config.COLLECTOR_SHARD,
+    dataDir: config.DATA_DIR,
+    spoolMaxBytes: config.SPOOL_MAX_BYTES,
+  };
+}
 
 export type Collector = {
   stop(): Promise<void>;
