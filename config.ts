@@ -2,7 +2,7 @@
 // schema with its default; a bad value stops start-up with one line naming the variable, the value
 // and what is expected. Nothing else in the code reads process.env.
 
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_SPOOL_MAX_BYTES } from './collector/config.ts';
 
@@ -98,6 +98,9 @@ const schema = z.object({
   DEFAULT_INTERVAL_SECONDS: int(1, 86400).default(60),
   OBSERVER_NAME: z.string().min(1).default(hostname()),
   COLLECTOR_SHARD: shard.default({ index: 0, count: 1 }),
+  // Worker threads that probe; the process's own thread keeps the API, alerting and the store.
+  // 0 probes in the main thread. Default: one per core but one, at least 1, at most 4.
+  PROBE_THREADS: int(0, 64).default(defaultProbeThreads()),
   SPOOL_MAX_BYTES: size(1024 ** 2, '1MiB').default(DEFAULT_SPOOL_MAX_BYTES),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -108,6 +111,11 @@ export type Config = Omit<z.output<typeof schema>, 'STORE' | 'PUBLIC_URL'> & {
   STORE: 'sqlite' | 'elasticsearch';
   PUBLIC_URL: string;
 };
+
+/** One probe thread per core but the one the API, alerting and the store's writes share; 1 to 4. */
+export function defaultProbeThreads(): number {
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
+}
 
 /** Variables whose values must never be echoed back, even in an error line. */
 const SECRET = /PASSWORD|SECRET|TOKEN|API_KEY|SMTP_URL/;

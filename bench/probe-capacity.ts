@@ -1,27 +1,39 @@
-// Probe capacity benchmark: can one collector keep N monitors on their interval?
+// Probe capacity benchmark: can the product, every role in one `npm start`, keep N monitors on
+// their interval while its API stays quick?
 //
 //   node bench/probe-capacity.ts                       20,000 monitors at 20 s, half http half https
 //   BENCH_STEPS=5000,10000,20000,30000 node bench/probe-capacity.ts    step mode: one run per size
 //
 // Knobs (env): BENCH_MONITORS (20000), BENCH_INTERVAL_SECONDS (20), BENCH_WARMUP_SECONDS
 // (interval + 10), BENCH_MEASURE_SECONDS (80), BENCH_HTTPS_SHARE (0.5), BENCH_STEPS,
-// BENCH_SHARDS (1: that many collector processes with COLLECTOR_SHARD=i/n), BENCH_PRODUCT (main: `node main.ts --role collector`; host: bench/collector-host.ts, the same
-// collector wiring without the other roles), BENCH_NODE_ARGS (flags for the product's node instead
-// of `npm start`'s, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to find hot spots).
+// BENCH_MONITORS_PER_OWNER (2500: the fleet is spread over owners, since /api/summary lists every
+// monitor of its owner; sign-ups are rate limited, 20 at once then one per 6 s), BENCH_API_PAUSE_MS (100: pause
+// between the API reader's requests), BENCH_SHARDS (1: shard 0 runs every role, the others
+// `--role collector`, with COLLECTOR_SHARD=i/n), BENCH_PRODUCT (main: `node main.ts`, every role;
+// host: bench/collector-host.ts, the collector wiring alone, with monitors created in the store),
+// BENCH_NODE_ARGS (flags for the product's node instead of `npm start`'s, e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/prof" to find hot spots), BENCH_ENV (extra product variables, e.g.
+// "PROBE_THREADS=2").
 //
 // Targets run in their own process (bench/targets.ts) on 127.0.0.1 and record each request's
-// arrival; the product runs as `node main.ts --role collector` with its own DATA_DIR, trusting the
-// bench CA through NODE_EXTRA_CA_CERTS. Monitors are created directly in the SQLite store. Figures
-// are taken over the measure window only (after warm-up):
+// arrival; the product runs with its own DATA_DIR, trusting the bench CA through
+// NODE_EXTRA_CA_CERTS. Monitors are created through POST /api/monitors/bulk of the running
+// product (timed: the issue's target is 50,000 in ≤ 60 s). While the probes run, one reader calls
+// GET /api/monitors/{id} and GET /api/summary of random owners in turn, and their latency
+// percentiles are reported. Figures are taken over the measure window only (after warm-up):
 //   on-time ratio   requests that reached a target within 1 s of their slot / slots in the window
 //   lateness        arrival at the target − the monitor's slot (offset + k·interval), from outside
 //   stored          checks with a timestamp in the window found in the SQLite file afterwards
-//   CPU per probe   product's utime+stime (all shards) (/proc/<pid>/stat) / requests seen
+//   CPU per probe   product's utime+stime, every role and thread, all shards (/proc/<pid>/stat) /
+//                   requests seen
 //   disk per probe  product's write_bytes (/proc/<pid>/io) / requests seen
+//   RSS             the products' summed VmRSS (threads share their process's), maximum over the run
+//   API latency     p50/p95/max of each endpoint, from the bench's side of the socket
 // Everything is bounded: each run stops by itself, children are stopped by their pid.
 
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -29,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { offsetMs } from '../collector/shard.ts';
 import { createTestPki } from '../collector/testing/certs.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
+import { newUser } from '../test/support/api-client.ts';
 import { percentile, sampleProcess } from './proc-stats.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -40,16 +53,22 @@ const num = (name: string, fallback: number, min = Number.MIN_VALUE, max = Infin
   }
   return value;
 };
+/** POST /api/monitors/bulk takes at most this many monitors a request. */
+const BULK_PER_REQUEST = 1000;
 const intervalS = num('BENCH_INTERVAL_SECONDS', 20);
 const knobs = {
   intervalMs: intervalS * 1000,
   warmupS: num('BENCH_WARMUP_SECONDS', intervalS + 10),
   measureS: num('BENCH_MEASURE_SECONDS', 80),
   httpsShare: num('BENCH_HTTPS_SHARE', 0.5, 0, 1),
-  product: [
-    ...(env['BENCH_NODE_ARGS'] ?? startFlags()).split(' ').filter(Boolean),
-    ...(env['BENCH_PRODUCT'] === 'host' ? ['bench/collector-host.ts'] : ['main.ts', '--role', 'collector']),
-  ],
+  nodeArgs: (env['BENCH_NODE_ARGS'] ?? startFlags()).split(' ').filter(Boolean),
+  productEnv: Object.fromEntries((env['BENCH_ENV'] ?? '').split(' ').filter(Boolean).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`invalid BENCH_ENV entry ${JSON.stringify(pair)}: expected NAME=value`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  })),
+  perOwner: Math.round(num('BENCH_MONITORS_PER_OWNER', 2500, 1)),
+  apiPauseMs: num('BENCH_API_PAUSE_MS', 100, 0),
   shards: Math.round(num('BENCH_SHARDS', 1)),
   sizes: env['BENCH_STEPS'] ? env['BENCH_STEPS'].split(',').map(Number) : [num('BENCH_MONITORS', 20_000)],
 };
@@ -85,33 +104,107 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
+type ApiLatencies = { monitor: number[]; summary: number[]; errors: number };
+
+/** A free TCP port on 127.0.0.1 (the product is told it through PORT). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function waitForApi(base: string, products: ChildProcess[], logFile: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const dead = products.find((p) => p.exitCode !== null);
+    if (dead) throw new Error(`product exited (${dead.exitCode}); log:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    const ok = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ok) return;
+    await sleep(200);
+  }
+  throw new Error(`the product's API did not answer in 60 s; log:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+}
+
+/** Owners signed up first (scrypt, rate limited), then their monitors created in bulk: timed. */
+async function createFleet(base: string, size: number, ports: { http: number; https: number }) {
+  const owners: Array<Awaited<ReturnType<typeof newUser>>> = [];
+  for (let i = 0; i * knobs.perOwner < size; i++) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        owners.push(await newUser(base, `bench-${i}@example.com`));
+        break;
+      } catch (error) {
+        // The sign-up limiter answers 429 past its burst; it refills one every 6 s.
+        if (attempt >= 10 || !String(error).includes('429')) throw error;
+        await sleep(6_500);
+      }
+    }
+  }
+  const ids: string[] = [];
+  const ownerOf: number[] = [];
+  const started = performance.now();
+  for (let o = 0; o < owners.length; o++) {
+    const end = Math.min(size, (o + 1) * knobs.perOwner);
+    for (let first = o * knobs.perOwner; first < end; first += BULK_PER_REQUEST) {
+      const lot = Array.from({ length: Math.min(BULK_PER_REQUEST, end - first) }, (_, j) => {
+        const i = first + j;
+        const https = i < size * knobs.httpsShare;
+        const url = https ? `https://127.0.0.1:${ports.https}/m/${i}` : `http://127.0.0.1:${ports.http}/m/${i}`;
+        return { name: `bench ${i}`, url, method: 'GET', interval_seconds: knobs.intervalMs / 1000, timeout_ms: 5000, expect_status: '200-399' };
+      });
+      const res = await owners[o]!.post<{ items: Array<{ id: string }> }>('/api/monitors/bulk', { monitors: lot });
+      if (res.status !== 201) throw new Error(`bulk create failed: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+      for (const m of res.body.items) {
+        ids.push(m.id);
+        ownerOf.push(o);
+      }
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { owners, ids, ownerOf, seconds };
+}
+
+/** One reader, in turn: a random monitor's GET /api/monitors/{id}, then a random owner's summary. */
+function readApiWhile(fleet: Awaited<ReturnType<typeof createFleet>>, running: () => boolean): { done: Promise<void>; latencies: ApiLatencies } {
+  const latencies: ApiLatencies = { monitor: [], summary: [], errors: 0 };
+  const timed = async (into: number[], call: () => Promise<{ status: number }>) => {
+    const started = performance.now();
+    const res = await call().catch(() => ({ status: 0 }));
+    if (res.status === 200) into.push(performance.now() - started);
+    else latencies.errors++;
+  };
+  const done = (async () => {
+    while (running()) {
+      const k = Math.floor(Math.random() * fleet.ids.length);
+      const owner = fleet.owners[fleet.ownerOf[k]!]!;
+      await timed(latencies.monitor, () => owner.get(`/api/monitors/${fleet.ids[k]}`));
+      await sleep(knobs.apiPauseMs);
+      const other = fleet.owners[Math.floor(Math.random() * fleet.owners.length)]!;
+      await timed(latencies.summary, () => other.get('/api/summary'));
+      await sleep(knobs.apiPauseMs);
+    }
+  })();
+  return { done, latencies };
+}
+
 async function runOnce(size: number, work: string, ports: { http: number; https: number }, caFile: string, targets: ChildProcess) {
   const dataDir = mkdtempSync(join(work, `data-${size}-`));
-  const store = await openSqliteStore({ dataDir });
-  const owner = await store.createUser({ email: 'bench@example.com', password_hash: 'x' });
-  const ids: string[] = [];
-  const created = performance.now();
-  for (let i = 0; i < size; i++) {
-    const https = i < size * knobs.httpsShare;
-    const url = https ? `https://127.0.0.1:${ports.https}/m/${i}` : `http://127.0.0.1:${ports.http}/m/${i}`;
-    const m = await store.createMonitor(owner.id, {
-      name: `bench ${i}`, url, method: 'GET', interval_seconds: knobs.intervalMs / 1000, timeout_ms: 5000,
-      expect_status: '200-399', keyword: null, headers: {}, confirm_failures: 2, confirm_recoveries: 1,
-      remind_every_minutes: 0, paused: false, tags: [], timezone: null, public: false,
-    });
-    ids.push(m.id);
-  }
-  await store.close();
-  console.error(`  ${size} monitors created in ${((performance.now() - created) / 1000).toFixed(1)} s`);
+  const host = env['BENCH_PRODUCT'] === 'host';
+  let hostIds: string[] = [];
+  if (host) hostIds = await createInStore(dataDir, size, ports);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
 
   // One product per shard (COLLECTOR_SHARD=i/n), all on the same store; figures are summed.
   const logFile = join(work, `product-${size}.log`);
   const products = Array.from({ length: knobs.shards }, (_, i) =>
-    spawn(process.execPath, knobs.product, {
+    spawn(process.execPath, [...knobs.nodeArgs, ...(host ? ['bench/collector-host.ts'] : i === 0 ? ['main.ts'] : ['main.ts', '--role', 'collector'])], {
       cwd: ROOT,
       env: {
-        ...env, DATA_DIR: dataDir, ALLOW_PRIVATE_TARGETS: 'true', NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: 'warn',
-        OBSERVER_NAME: `bench-${i}`, COLLECTOR_SHARD: `${i}/${knobs.shards}`,
+        ...env, ...knobs.productEnv, DATA_DIR: dataDir, ALLOW_PRIVATE_TARGETS: 'true', NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: 'warn',
+        OBSERVER_NAME: `bench-${i}`, COLLECTOR_SHARD: `${i}/${knobs.shards}`, PORT: String(port), JWT_SECRET: 'bench-probe-capacity-secret-'.repeat(2),
       },
       stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
     }),
@@ -134,28 +227,65 @@ async function runOnce(size: number, work: string, ports: { http: number; https:
       await sleep(1000);
     }
   };
+  let reading = true;
+  let reader: ReturnType<typeof readApiWhile> | null = null;
   try {
+    let ids = hostIds;
+    let createSeconds: number | null = null;
+    if (!host) {
+      await waitForApi(base, products, logFile);
+      const fleet = await createFleet(base, size, ports);
+      ids = fleet.ids;
+      createSeconds = fleet.seconds;
+      console.error(`  ${size} monitors created through the bulk API in ${createSeconds.toFixed(1)} s (${fleet.owners.length} owners)`);
+      reader = readApiWhile(fleet, () => reading);
+    }
     await watch(knobs.warmupS);
     targets.send({ type: 'record' });
     const before = sampleAll();
     const targetsBefore = sampleProcess(targets.pid!);
+    const apiFrom = reader ? { monitor: reader.latencies.monitor.length, summary: reader.latencies.summary.length } : null;
     const t0 = Date.now();
     await watch(knobs.measureS);
     const t1 = Date.now();
     const after = sampleAll();
     const targetsAfter = sampleProcess(targets.pid!);
+    reading = false;
+    const api = reader && apiFrom ? { monitor: reader.latencies.monitor.slice(apiFrom.monitor), summary: reader.latencies.summary.slice(apiFrom.summary), errors: reader.latencies.errors } : null;
+    await reader?.done;
     const collected = onceMessage<Samples>(targets, 'samples', 30_000);
     targets.send({ type: 'collect' });
     const samples = await collected;
     await Promise.all(products.map((p) => stopChild(p, 30_000)));
-    return summarize({ size, ids, t0, t1, samples, before, after, targetsCpu: targetsAfter.cpuSeconds - targetsBefore.cpuSeconds, rssMax, dataDir, logFile });
+    return summarize({ size, ids, t0, t1, samples, before, after, targetsCpu: targetsAfter.cpuSeconds - targetsBefore.cpuSeconds, rssMax, dataDir, logFile, createSeconds, api });
   } finally {
+    reading = false;
     await Promise.all(products.map((p) => stopChild(p, 5_000)));
   }
 }
 
+/** BENCH_PRODUCT=host has no API: its monitors are written to the store before it starts. */
+async function createInStore(dataDir: string, size: number, ports: { http: number; https: number }): Promise<string[]> {
+  const store = await openSqliteStore({ dataDir });
+  const owner = await store.createUser({ email: 'bench@example.com', password_hash: 'x' });
+  const ids: string[] = [];
+  for (let i = 0; i < size; i++) {
+    const https = i < size * knobs.httpsShare;
+    const url = https ? `https://127.0.0.1:${ports.https}/m/${i}` : `http://127.0.0.1:${ports.http}/m/${i}`;
+    const m = await store.createMonitor(owner.id, {
+      name: `bench ${i}`, url, method: 'GET', interval_seconds: knobs.intervalMs / 1000, timeout_ms: 5000,
+      expect_status: '200-399', keyword: null, headers: {}, confirm_failures: 2, confirm_recoveries: 1,
+      remind_every_minutes: 0, paused: false, tags: [], timezone: null, public: false,
+    });
+    ids.push(m.id);
+  }
+  await store.close();
+  return ids;
+}
+
 function summarize(r: {
   size: number; ids: string[]; t0: number; t1: number; samples: Samples; rssMax: number; dataDir: string; logFile: string;
+  createSeconds: number | null; api: ApiLatencies | null;
   before: ReturnType<typeof sampleProcess>; after: ReturnType<typeof sampleProcess>; targetsCpu: number;
 }) {
   const I = knobs.intervalMs;
@@ -179,8 +309,14 @@ function summarize(r: {
   const cpu = r.after.cpuSeconds - r.before.cpuSeconds;
   // Warnings the product logged (pino level 40+): backpressure, store retries, crashes.
   const warnings = readFileSync(r.logFile, 'utf8').split('\n').filter((l) => /"level":(4|5|6)0/.test(l)).length;
+  const latency = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const round = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : Math.round(v));
+    return { n: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), max: round(sorted[sorted.length - 1]) };
+  };
   return {
     monitors: r.size,
+    created_through_bulk_api_s: r.createSeconds === null ? null : +r.createSeconds.toFixed(1),
     shards: knobs.shards,
     interval_s: I / 1000,
     https_share: knobs.httpsShare,
@@ -201,6 +337,7 @@ function summarize(r: {
     targets_cpu_cores: +(r.targetsCpu / ((r.t1 - r.t0) / 1000)).toFixed(2),
     disk_bytes_per_probe: Math.round((r.after.writeBytes - r.before.writeBytes) / Math.max(1, seen)),
     product_warnings: warnings,
+    api_ms: r.api ? { monitor: latency(r.api.monitor), summary: latency(r.api.summary), errors: r.api.errors } : null,
     // The machine may be shared: a load average above the core count means the figures include waiting.
     load_average_1m: +loadavg()[0]!.toFixed(2),
   };

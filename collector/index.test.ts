@@ -1,5 +1,6 @@
 // The collector end to end: a real SQLite store, real HTTP targets, real timers. Monitors created,
-// changed, paused and deleted in the store take effect without a restart.
+// changed, paused and deleted in the store take effect without a restart. Every case runs with the
+// probes in the collector's thread and in two worker threads (what `npm start` does).
 
 import pino from 'pino';
 import type { Monitor } from '../store/types.ts';
@@ -15,7 +16,7 @@ let target: Target;
 const collectors: Collector[] = [];
 const log = pino({ level: 'silent' });
 
-const config: Omit<CollectorConfig, 'dataDir'> = {
+let config: Omit<CollectorConfig, 'dataDir'> = {
   allowPrivate: true,
   observer: 'obs-a',
   shard: { index: 0, count: 1 },
@@ -43,7 +44,11 @@ afterEach(async () => {
   await t.dispose();
 });
 
-describe('collector', () => {
+describe.each([0, 2])('collector with %i probe threads', (probeThreads) => {
+  beforeEach(() => {
+    config = { ...config, probeThreads };
+  });
+
   it('probes a monitor created after start within a few seconds and stores its checks', async () => {
     start();
     await new Promise((r) => setTimeout(r, 300));

@@ -1,24 +1,31 @@
-// The collector role: scheduler → probe → batched writer, wired once with the shared TLS trust,
-// the address guard and the metrics.
+// The collector role: fleet feed → probe lanes (scheduler → probe) → batched writer.
+//
+// With `probeThreads` > 0 each lane runs in a worker thread of its own (probe-threads.ts) and
+// probes a part of this collector's shard (laneShard: the shard hashing one level down); this
+// thread keeps the store's work: reading the fleet and the maintenance windows, the batched
+// writes, the spool (one per collector, as without threads: its directory ownership does not
+// change) and the metrics. So probes never wait behind a store write, and the API and alerting
+// in the same process never wait behind probes. With 0, the one lane runs here.
 //
 // Example:
 //   const collector = startCollector({ store, config: { allowPrivate: false, observer: 'eu-1',
-//     shard: { index: 0, count: 1 }, dataDir: './data' }, log, metrics });
+//     shard: { index: 0, count: 1 }, dataDir: './data', probeThreads: 1 }, log, metrics });
 //   ...
 //   await collector.stop(); // stops scheduling, waits for running probes, flushes writes
 
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { CheckWriter, MaintenanceStore, MonitorStore } from '../store/contract.ts';
-import type { Monitor } from '../store/types.ts';
+import type { Check } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
-import { withSpan } from '../telemetry/otel.ts';
 import { createAddressGuard } from '../net/address-guard.ts';
 import type { Config } from '../config.ts';
-import { createProbeTrust, DEFAULT_SPOOL_MAX_BYTES } from './config.ts';
+import { DEFAULT_SPOOL_MAX_BYTES } from './config.ts';
+import { createFleetFeed } from './fleet-feed.ts';
 import { watchMaintenanceWindows } from './maintenance-windows.ts';
-import { probe } from './probe.ts';
-import { createScheduler, type SchedulerStats } from './scheduler.ts';
+import { createProbeLane, type ProbeLane, type ProbeSettings } from './probe-lane.ts';
+import { startProbeThread, type ProbeThread } from './probe-threads.ts';
+import type { SchedulerStats } from './scheduler.ts';
 import type { Shard } from './shard.ts';
 import { openSpool } from './spool.ts';
 import { spoolKey } from './spool-owner.ts';
@@ -38,8 +45,10 @@ export type CollectorConfig = {
   allowedRanges?: readonly string[];
   /** Extra trusted CA certificates (PEM), on top of the system roots and NODE_EXTRA_CA_CERTS. */
   ca?: string | readonly string[];
-  /** Probes in flight at once. */
+  /** Probes in flight at once, over all lanes. */
   maxConcurrency?: number;
+  /** Worker threads that probe (each a part of the shard); 0 probes in the calling thread. */
+  probeThreads?: number;
   /** How often the monitor list's change token is polled. */
   reloadEveryMs?: number;
   writeBatchSize?: number;
@@ -48,8 +57,11 @@ export type CollectorConfig = {
 };
 
 /** The collector's settings from the product's environment (main.ts and the bench host agree). */
-export function collectorConfigFrom(config: Pick<Config, 'ALLOW_PRIVATE_TARGETS' | 'OBSERVER_NAME' | 'COLLECTOR_SHARD' | 'DATA_DIR' | 'SPOOL_MAX_BYTES'>): CollectorConfig {
+export function collectorConfigFrom(
+  config: Pick<Config, 'ALLOW_PRIVATE_TARGETS' | 'OBSERVER_NAME' | 'COLLECTOR_SHARD' | 'DATA_DIR' | 'SPOOL_MAX_BYTES' | 'PROBE_THREADS'>,
+): CollectorConfig {
   return {
+    probeThreads: config.PROBE_THREADS,
     allowPrivate: config.ALLOW_PRIVATE_TARGETS,
     observer: config.OBSERVER_NAME,
     shard: config.COLLECTOR_SHARD,
@@ -68,17 +80,17 @@ export type CollectorDeps = {
   config: CollectorConfig;
   log: Logger;
   metrics: Metrics;
-  /** When set, each probe is a `probe` span (left out when not exporting: this is the hot path). */
+  /** When set, each probe is a `probe` span, made from its check when it arrives here (left out when not exporting: this is the hot path). */
   tracer?: Tracer;
   /** Wall clock, epoch ms. */
   clock?: () => number;
 };
 
 export function startCollector({ store, config, log, metrics, tracer, clock = Date.now }: CollectorDeps): Collector {
-  const secureContext = createProbeTrust(config.ca);
-  // Built once; a malformed allowedRanges entry throws here and stops start-up.
-  const guard = createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
+  // Built once; a malformed allowedRanges entry throws here and stops start-up (each lane builds its own).
+  createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
   const maxConcurrency = config.maxConcurrency ?? 1_000;
+  const threads = Math.max(0, Math.floor(config.probeThreads ?? 0));
   // Opened before anything runs: a spool left by a crash is replayed ahead of new checks. Throws
   // SpoolInUseError when a live collector with the same observer and shard holds it.
   const spool = openSpool({
@@ -98,8 +110,6 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     capacity: config.writeQueueCapacity,
   });
 
-  const maintenance = watchMaintenanceWindows(store, { everyMs: config.reloadEveryMs ?? 2_000, log });
-
   /** Worst start lateness since the last overload check, seconds. */
   let worstLateness = 0;
   /** Probes run again since the last overload check because our own stall made them time out. */
@@ -109,43 +119,96 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     stallReruns++;
     worstStallMs = Math.max(worstStallMs, stalledMs);
   };
+  const onLateness = (seconds: number) => {
+    metrics.probeLateness.record(seconds);
+    if (seconds > worstLateness) worstLateness = seconds;
+  };
 
-  async function runProbe(monitor: Monitor, scheduledAt: number): Promise<void> {
-    try {
-      const run = () =>
-        probe(monitor, { allowPrivate: config.allowPrivate, guard, observer: config.observer, now: clock, scheduledAt, secureContext, onStalledTimeout });
-      const check = tracer
-        ? await withSpan(tracer, 'probe', { 'monitor.id': monitor.id, 'url.full': monitor.url }, async (span) => {
-            const result = await run();
-            span.setAttributes({ 'monitor.status': result.status, ...(result.error_type ? { 'error.type': result.error_type } : {}) });
-            return result;
-          })
-        : await run();
-      metrics.probes.add(1, { outcome: check.status, ...(check.error_type ? { error_type: check.error_type } : {}) });
-      metrics.probeDuration.record(check.duration_us / 1e6, { outcome: check.status });
-      // Probes go on during maintenance; their checks say so, and history counts them apart.
-      writer.append(maintenance.covers(monitor, check.timestamp) ? { ...check, maintenance: true } : check);
-    } catch (error) {
-      // probe() does not throw; this guards the scheduler against a bug turning into a stall.
-      log.error({ err: error, monitor_id: monitor.id }, 'probe crashed');
-    }
+  function onCheck(check: Check): void {
+    metrics.probes.add(1, { outcome: check.status, ...(check.error_type ? { error_type: check.error_type } : {}) });
+    metrics.probeDuration.record(check.duration_us / 1e6, { outcome: check.status });
+    if (tracer) traceProbe(tracer, check);
+    writer.append(check);
   }
 
-  const scheduler = createScheduler({
-    monitors: store,
-    runProbe,
-    // Running probes will append too: keep room for them so the queue bound holds.
-    canStart: () => writer.hasRoom(scheduler.stats().running),
-    shard: config.shard,
-    maxConcurrency,
-    reloadEveryMs: config.reloadEveryMs ?? 2_000,
-    now: clock,
+  const settings: ProbeSettings = {
+    allowPrivate: config.allowPrivate,
+    observer: config.observer,
+    ...(config.allowedRanges ? { allowedRanges: config.allowedRanges } : {}),
+    ...(config.ca ? { ca: config.ca } : {}),
+  };
+  const threadLanes: ProbeThread[] = [];
+  const lanes: ProbeLane[] =
+    threads === 0
+      ? [
+          createProbeLane({
+            probe: settings,
+            maxConcurrency,
+            // Running probes will append too: keep room for them so the queue bound holds.
+            canStart: (running) => writer.hasRoom(running),
+            onCheck,
+            onLateness,
+            onStalledTimeout,
+            log,
+            clock,
+          }),
+        ]
+      : Array.from({ length: threads }, (_, lane) => {
+          const thread = startProbeThread(
+            { lane, probe: settings, maxConcurrency: Math.ceil(maxConcurrency / threads), logLevel: log.level },
+            {
+              onBatch(batch) {
+                for (const check of batch.checks) onCheck(check);
+                for (const seconds of batch.lateness) onLateness(seconds);
+                for (const ms of batch.stalls) onStalledTimeout(ms);
+                updateRoom();
+              },
+              onRestart: () => feed.resend(lane),
+              log,
+            },
+          );
+          threadLanes.push(thread);
+          return thread;
+        });
+
+  // Threads learn of backpressure by message: the room kept is every probe that may be running
+  // (maxConcurrency over all lanes), so the queue bound holds whatever is in flight.
+  function updateRoom(): void {
+    const open = writer.hasRoom(maxConcurrency);
+    for (const thread of threadLanes) thread.setRoom(open);
+  }
+  const roomWatch = threadLanes.length > 0 ? setInterval(updateRoom, 100) : null;
+  roomWatch?.unref();
+
+  const maintenance = watchMaintenanceWindows(store, {
+    everyMs: config.reloadEveryMs ?? 2_000,
     log,
-    onLateness: (seconds) => {
-      metrics.probeLateness.record(seconds);
-      if (seconds > worstLateness) worstLateness = seconds;
+    onChange: (windows) => {
+      for (const lane of lanes) lane.setWindows(windows);
     },
   });
+  const feed = createFleetFeed({
+    store,
+    shard: config.shard,
+    lanes: lanes.length,
+    reloadEveryMs: config.reloadEveryMs ?? 2_000,
+    log,
+    onChange: (lane, change) => lanes[lane]!.apply(change),
+  });
+
+  const stats = (): SchedulerStats => {
+    const sum: SchedulerStats = { scheduled: 0, running: 0, waiting: 0, started: 0, skipped: 0 };
+    for (const lane of lanes) {
+      const s = lane.stats();
+      sum.scheduled += s.scheduled;
+      sum.running += s.running;
+      sum.waiting += s.waiting;
+      sum.started += s.started;
+      sum.skipped += s.skipped;
+    }
+    return sum;
+  };
+
   metrics.observeGauge('write_queue_depth', () => writer.depth());
   metrics.observeGauge('spool_bytes', () => spool.stats().bytes);
   metrics.observeGauge('spool_checks', () => spool.stats().checks);
@@ -153,7 +216,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     const { oldestAt } = spool.stats();
     return oldestAt === null ? 0 : Math.max(0, (clock() - oldestAt) / 1000);
   });
-  metrics.observeGauge('monitors_scheduled', () => scheduler.stats().scheduled);
+  metrics.observeGauge('monitors_scheduled', () => stats().scheduled);
 
   let backpressureLogged = false;
   let skippedBefore = 0;
@@ -162,7 +225,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     if (full && !backpressureLogged) log.warn({ queued: writer.depth() }, 'write queue full: new probes wait until the store catches up');
     if (!full && backpressureLogged) log.info('write queue has room again');
     backpressureLogged = full;
-    const { skipped, waiting, running } = scheduler.stats();
+    const { skipped, waiting, running } = stats();
     if (skipped > skippedBefore) {
       log.warn({ skipped: skipped - skippedBefore, waiting, running }, 'probes skipped: the previous probe of the monitor was still waiting or running (collector overloaded?)');
     }
@@ -172,24 +235,41 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     }
     worstLateness = 0;
     if (stallReruns > 0) {
-      log.warn({ probes: stallReruns, worst_stall_ms: worstStallMs }, 'probes run again: this process was blocked past their deadline, which is not the targets\' fault');
+      log.warn({ probes: stallReruns, worst_stall_ms: worstStallMs }, 'probes run again: a probe thread was blocked past their deadline, which is not the targets\' fault');
     }
     stallReruns = 0;
     worstStallMs = 0;
   }, 10_000);
   watch.unref();
 
-  const started = scheduler.start();
-  log.info({ shard: config.shard, observer: config.observer, allowPrivate: config.allowPrivate }, 'collector started');
+  for (const lane of lanes) lane.start();
+  const started = feed.start();
+  log.info({ shard: config.shard, observer: config.observer, allowPrivate: config.allowPrivate, probeThreads: threads }, 'collector started');
 
   return {
     async stop() {
       clearInterval(watch);
+      if (roomWatch) clearInterval(roomWatch);
       maintenance.stop();
       await started;
-      await scheduler.stop();
+      feed.stop();
+      await Promise.all(lanes.map((lane) => lane.stop()));
       await writer.stop();
     },
-    stats: () => ({ ...scheduler.stats(), writeQueue: writer.depth() }),
+    stats: () => ({ ...stats(), writeQueue: writer.depth() }),
   };
+}
+
+/** A `probe` span for a check, timed from the check (the probe may have run in another thread). */
+function traceProbe(tracer: Tracer, check: Check): void {
+  const span = tracer.startSpan('probe', {
+    startTime: check.timestamp,
+    attributes: {
+      'monitor.id': check.monitor_id,
+      'url.full': check.url,
+      'monitor.status': check.status,
+      ...(check.error_type ? { 'error.type': check.error_type } : {}),
+    },
+  });
+  span.end(check.timestamp + check.duration_us / 1000);
 }

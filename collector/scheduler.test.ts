@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../store/ids.ts';
 import { DueQueue } from './due-queue.ts';
-import { inShard, offsetMs, slotAtOrAfter } from './shard.ts';
+import { inShard, laneOf, laneShard, offsetMs, slotAtOrAfter } from './shard.ts';
 
 const ids = Array.from({ length: 20_000 }, () => newId());
 
@@ -36,6 +36,21 @@ describe('scheduling arithmetic', () => {
     }
     expect(notExactlyOne).toBe(0);
     for (const c of counts) expect(c).toBeGreaterThan(6_300);
+  });
+
+  it('splits a shard between probe threads so that each of its monitors has exactly one thread', () => {
+    const shard = { index: 1, count: 3 };
+    const perLane = [0, 0];
+    for (const id of ids) {
+      const owners = [0, 1].filter((lane) => inShard(id, laneShard(shard, 2, lane)));
+      if (!inShard(id, shard)) {
+        expect(owners).toEqual([]);
+        continue;
+      }
+      expect(owners).toEqual([laneOf(id, shard, 2)]);
+      perLane[owners[0]!]!++;
+    }
+    for (const n of perLane) expect(n).toBeGreaterThan(3_000);
   });
 
   it('pops due items in time order', () => {

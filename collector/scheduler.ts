@@ -1,8 +1,8 @@
-// Runs every monitor of this collector's shard on its interval. One timer points at the head of a
-// heap of due times (no per-monitor timers). Each monitor has a fixed offset inside its interval
-// (shard.ts), so load is flat and a restart keeps the beat. The monitor list is reloaded when the
-// store's change token moves, so created, changed, paused and deleted monitors take effect within
-// a poll period without a restart.
+// Runs the monitors it is given on their interval. One timer points at the head of a heap of due
+// times (no per-monitor timers). Each monitor has a fixed offset inside its interval (shard.ts),
+// so load is flat and a restart keeps the beat. It takes the fleet as changes (`apply`: monitors
+// created or changed, ids removed), worked out by the fleet feed (fleet-feed.ts), so a change of
+// one monitor costs one entry here, not a rebuild of the whole schedule.
 //
 // Bounded work: at most `maxConcurrency` probes run; a due probe waits (FIFO) while that bound or
 // the writer's backpressure (`canStart`) holds it back, and a monitor whose previous probe has not
@@ -10,20 +10,19 @@
 // queue therefore never holds more than one entry per monitor.
 
 import type { Logger } from 'pino';
-import type { MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import { DueQueue } from './due-queue.ts';
-import { inShard, offsetMs, slotAtOrAfter, type Shard } from './shard.ts';
+import { offsetMs, slotAtOrAfter } from './shard.ts';
+
+/** Monitors to run that are new or changed (a changed one replaces its entry), and ids to drop. */
+export type FleetChange = { upsert: Monitor[]; remove: string[] };
 
 export type SchedulerOptions = {
-  monitors: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'>;
   /** Probes the monitor and hands the check on; must not reject. */
   runProbe: (monitor: Monitor, scheduledAt: number) => Promise<void>;
   /** False while downstream (the writer) cannot take more checks. */
   canStart: () => boolean;
-  shard: Shard;
   maxConcurrency: number;
-  reloadEveryMs: number;
   now: () => number;
   log: Logger;
   /** Seconds between the due time and the actual start. */
@@ -48,7 +47,7 @@ type Entry = {
 
 /** New monitors found after start get a first probe within this window instead of a full interval. */
 const FIRST_PROBE_WINDOW_MS = 5_000;
-/** More new monitors than this in one reload (a bulk import) wait for their slot, to avoid a burst. */
+/** More new monitors than this in one change (a bulk import) wait for their slot, to avoid a burst. */
 const FIRST_PROBE_BURST_LIMIT = 100;
 /** The timer never sleeps longer, so a wall-clock jump is noticed soon. */
 const MAX_SLEEP_MS = 1_000;
@@ -56,7 +55,12 @@ const MAX_SLEEP_MS = 1_000;
 const BACKPRESSURE_RETRY_MS = 20;
 
 export type Scheduler = {
-  start(): Promise<void>;
+  /**
+   * Takes a change of the fleet; the first one is the initial load (every monitor waits for its
+   * slot), later ones probe a few new monitors soon.
+   */
+  apply(change: FleetChange): void;
+  start(): void;
   /** Stops scheduling and resolves when running probes are done. */
   stop(): Promise<void>;
   stats(): SchedulerStats;
@@ -71,8 +75,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   let started = 0;
   let skipped = 0;
   let timer: NodeJS.Timeout | null = null;
-  let reloadTimer: NodeJS.Timeout | null = null;
-  let token: string | null = null;
+  let armed = false;
+  /** Generations are unique across entries: a monitor removed and added again must not match the heap items of its old entry. */
+  let generations = 0;
   let stopped = false;
   let loaded = false;
   let idle: (() => void) | null = null;
@@ -81,27 +86,22 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     due.push({ due: at, id, generation: entry.generation });
   }
 
-  function apply(monitors: Monitor[]): void {
+  function apply(change: FleetChange): void {
     const now = opts.now();
-    const seen = new Set<string>();
     const fresh: Array<[string, Entry]> = [];
-    for (const monitor of monitors) {
-      if (monitor.paused || !inShard(monitor.id, opts.shard)) continue;
-      seen.add(monitor.id);
+    for (const monitor of change.upsert) {
       const intervalMs = Math.max(1, monitor.interval_seconds) * 1000;
       const entry = entries.get(monitor.id);
       if (entry === undefined) {
-        const created: Entry = { monitor, intervalMs, offset: offsetMs(monitor.id, intervalMs), generation: 0, state: 'idle' };
+        const created: Entry = { monitor, intervalMs, offset: offsetMs(monitor.id, intervalMs), generation: ++generations, state: 'idle' };
         entries.set(monitor.id, created);
         fresh.push([monitor.id, created]);
       } else {
-        // Always take the fresh copy (a change and its updated_at may share a millisecond);
-        // only a new interval moves the monitor in the heap.
         entry.monitor = monitor;
         if (entry.intervalMs !== intervalMs) {
           entry.intervalMs = intervalMs;
           entry.offset = offsetMs(monitor.id, intervalMs);
-          entry.generation++;
+          entry.generation = ++generations;
           schedule(monitor.id, entry, slotAtOrAfter(now, intervalMs, entry.offset));
         }
       }
@@ -112,29 +112,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       schedule(id, entry, soon ? now + (entry.offset % window) : slotAtOrAfter(now, entry.intervalMs, entry.offset));
     }
     // Removed entries leave stale heap items behind; they are dropped when they come due.
-    for (const id of entries.keys()) if (!seen.has(id)) entries.delete(id);
+    for (const id of change.remove) entries.delete(id);
     loaded = true;
-  }
-
-  async function reload(): Promise<void> {
-    const next = await opts.monitors.monitorsChangeToken();
-    if (next === token) return;
-    const monitors = await opts.monitors.listAllMonitors();
-    token = next;
-    apply(monitors);
-    opts.log.debug({ scheduled: entries.size, total: monitors.length }, 'monitors reloaded');
-  }
-
-  function pollReload(): void {
-    reloadTimer = setTimeout(() => {
-      reload()
-        .catch((error: unknown) => opts.log.warn({ err: error }, 'could not reload monitors; keeping the current schedule'))
-        .finally(() => {
-          if (stopped) return;
-          pollReload();
-          arm();
-        });
-    }, opts.reloadEveryMs);
+    arm();
   }
 
   function tick(): void {
@@ -192,7 +172,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   function arm(): void {
-    if (stopped) return;
+    if (stopped || !armed) return;
     if (timer !== null) clearTimeout(timer);
     const head = due.peek();
     let sleep = head === undefined ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, head.due - opts.now()));
@@ -201,17 +181,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   return {
-    async start() {
-      // A store that is down at start-up is retried by the poll loop; probes begin once it answers.
-      await reload().catch((error: unknown) => opts.log.warn({ err: error }, 'could not load monitors; retrying'));
-      if (stopped) return;
+    apply,
+    start() {
+      armed = true;
       arm();
-      pollReload();
     },
     async stop() {
       stopped = true;
       if (timer !== null) clearTimeout(timer);
-      if (reloadTimer !== null) clearTimeout(reloadTimer);
       if (running > 0) await new Promise<void>((resolve) => (idle = resolve));
     },
     stats() {

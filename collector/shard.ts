@@ -32,3 +32,18 @@ export function offsetMs(id: string, intervalMs: number): number {
 export function slotAtOrAfter(t: number, intervalMs: number, offset: number): number {
   return Math.ceil((t - offset) / intervalMs) * intervalMs + offset;
 }
+
+/**
+ * The share of probe thread `lane` (of `lanes`) inside a collector's shard: the same hashing one
+ * level down, so shard i/n split in k lanes gives lane j the monitors with hash % (n·k) = i + j·n
+ * (all of them in shard i/n, since that implies hash % n = i).
+ */
+export function laneShard(shard: Shard, lanes: number, lane: number): Shard {
+  return { index: shard.index + lane * Math.max(1, shard.count), count: Math.max(1, shard.count) * lanes };
+}
+
+/** The lane (of `lanes`) that probes a monitor of this shard; see laneShard. */
+export function laneOf(id: string, shard: Shard, lanes: number): number {
+  const count = Math.max(1, shard.count);
+  return Math.floor((hashId(id) % (count * lanes)) / count);
+}

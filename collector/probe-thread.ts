@@ -1,0 +1,80 @@
+// Entry point of a probe worker thread (started by probe-threads.ts): one probe lane
+// (probe-lane.ts) whose checks go back to the collector's thread in batches. Everything this
+// thread does is probing, so a slow store write, a fold or an API request elsewhere in the process
+// never delays a probe, and its timers fire on time.
+//
+// In:  {type:'apply', change} {type:'windows', windows} {type:'room', open} {type:'stop'}
+// Out: {type:'batch', checks, lateness, stalls, stats} {type:'log', line} {type:'stopped'}
+
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import type { Check } from '../store/types.ts';
+import { createProbeLane } from './probe-lane.ts';
+import type { ProbeThreadData, ToProbeThread } from './probe-threads.ts';
+
+/** A batch leaves when it holds this many checks, or after BATCH_EVERY_MS. */
+const BATCH_CHECKS = 500;
+const BATCH_EVERY_MS = 50;
+/** Stats go out at least this often, also when no probe finished. */
+const STATS_EVERY_MS = 1_000;
+
+const port = parentPort;
+if (!port) throw new Error('collector/probe-thread.ts runs as a worker thread (see probe-threads.ts)');
+const data = workerData as ProbeThreadData;
+
+// Log lines go to the collector's thread, which writes them with its own logger (and redaction).
+const log = pino({ level: data.logLevel, base: { lane: data.lane } }, { write: (line: string) => port.postMessage({ type: 'log', line }) });
+
+let checks: Check[] = [];
+let lateness: number[] = [];
+let stalls: number[] = [];
+let flushTimer: NodeJS.Timeout | null = null;
+let roomOpen = true;
+
+const lane = createProbeLane({
+  probe: data.probe,
+  maxConcurrency: data.maxConcurrency,
+  canStart: () => roomOpen,
+  onCheck(check) {
+    checks.push(check);
+    if (checks.length >= BATCH_CHECKS) flush();
+    else flushTimer ??= setTimeout(flush, BATCH_EVERY_MS);
+  },
+  onLateness: (seconds) => lateness.push(seconds),
+  onStalledTimeout: (ms) => stalls.push(ms),
+  log,
+});
+
+function flush(): void {
+  if (flushTimer !== null) clearTimeout(flushTimer);
+  flushTimer = null;
+  port!.postMessage({ type: 'batch', checks, lateness, stalls, stats: lane.stats() });
+  checks = [];
+  lateness = [];
+  stalls = [];
+}
+
+const statsTimer = setInterval(flush, STATS_EVERY_MS);
+
+port.on('message', (message: ToProbeThread) => {
+  switch (message.type) {
+    case 'apply':
+      lane.apply(message.change);
+      break;
+    case 'windows':
+      lane.setWindows(message.windows);
+      break;
+    case 'room':
+      roomOpen = message.open;
+      break;
+    case 'stop':
+      clearInterval(statsTimer);
+      void lane.stop().then(() => {
+        flush();
+        port!.postMessage({ type: 'stopped' });
+        port!.close();
+      });
+      break;
+  }
+});
+lane.start();
