@@ -50,7 +50,8 @@ describe.each([0, 2])('collector with %i probe threads', (probeThreads) => {
   });
 
   it('probes a monitor created after start within a few seconds and stores its checks', async () => {
-    start();
+    // Created once the collector runs (its probe threads take a second to start on a busy machine).
+    await start().ready();
     await new Promise((r) => setTimeout(r, 300));
     const monitor = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/new` }));
     const created = Date.now();
@@ -72,6 +73,7 @@ describe.each([0, 2])('collector with %i probe threads', (probeThreads) => {
     const deleted = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/deleted` }));
     const moved = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/before` }));
     const collector = start();
+    await collector.ready();
     expect(await eventually(() => hits('/paused') >= 1 && hits('/deleted') >= 1 && hits('/before') >= 1, 4000)).toBe(true);
 
     await t.store.updateMonitor(t.ownerId, paused.id, { paused: true });
@@ -96,6 +98,7 @@ describe.each([0, 2])('collector with %i probe threads', (probeThreads) => {
     for (let i = 0; i < 12; i++) monitors.push(await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/m${i}` })));
     const a = start({ shard: { index: 0, count: 2 }, observer: 'shard-0' });
     const b = start({ shard: { index: 1, count: 2 }, observer: 'shard-1' });
+    await Promise.all([a.ready(), b.ready()]);
     expect(await eventually(() => monitors.every((_m, i) => hits(`/m${i}`) >= 2), 5000)).toBe(true);
     expect(a.stats().scheduled + b.stats().scheduled).toBe(12);
     expect(a.stats().scheduled).toBeGreaterThan(0);

@@ -71,6 +71,8 @@ export function collectorConfigFrom(
 }
 
 export type Collector = {
+  /** Resolves when every probe lane runs and the fleet was read once (or that read failed and is retried). */
+  ready(): Promise<void>;
   stop(): Promise<void>;
   stats(): SchedulerStats & { writeQueue: number };
 };
@@ -246,7 +248,11 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
   const started = feed.start();
   log.info({ shard: config.shard, observer: config.observer, allowPrivate: config.allowPrivate, probeThreads: threads }, 'collector started');
 
+  const ready = Promise.all([started, ...lanes.map((lane) => lane.ready())]).then(() => {});
+  void ready.then(() => log.info({ scheduled: stats().scheduled }, 'collector ready'));
+
   return {
+    ready: () => ready,
     async stop() {
       clearInterval(watch);
       if (roomWatch) clearInterval(roomWatch);

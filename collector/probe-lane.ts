@@ -46,6 +46,8 @@ export type ProbeLane = {
   apply(change: FleetChange): void;
   setWindows(windows: MaintenanceWindow[]): void;
   start(): void;
+  /** Resolves once the lane schedules (a thread has started; at once in this thread). */
+  ready(): Promise<void>;
   /** Stops scheduling; resolves when the running probes have handed their checks on. */
   stop(): Promise<void>;
   stats(): SchedulerStats;
@@ -94,6 +96,7 @@ export function createProbeLane(opts: ProbeLaneOptions): ProbeLane {
       windows = next;
     },
     start: () => scheduler.start(),
+    ready: () => Promise.resolve(),
     stop: () => scheduler.stop(),
     stats: () => scheduler.stats(),
   };

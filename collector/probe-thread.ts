@@ -4,7 +4,7 @@
 // never delays a probe, and its timers fire on time.
 //
 // In:  {type:'apply', change} {type:'windows', windows} {type:'room', open} {type:'stop'}
-// Out: {type:'batch', checks, lateness, stalls, stats} {type:'log', line} {type:'stopped'}
+// Out: {type:'ready'} {type:'batch', checks, lateness, stalls, stats} {type:'log', line} {type:'stopped'}
 
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -78,3 +78,4 @@ port.on('message', (message: ToProbeThread) => {
   }
 });
 lane.start();
+port.postMessage({ type: 'ready' });

@@ -27,7 +27,7 @@ export type ToProbeThread =
 
 export type ProbeBatch = { checks: Check[]; lateness: number[]; stalls: number[]; stats: SchedulerStats };
 
-type FromProbeThread = ({ type: 'batch' } & ProbeBatch) | { type: 'log'; line: string } | { type: 'stopped' };
+type FromProbeThread = { type: 'ready' } | ({ type: 'batch' } & ProbeBatch) | { type: 'log'; line: string } | { type: 'stopped' };
 
 export type ProbeThreadHooks = {
   onBatch: (batch: ProbeBatch) => void;
@@ -59,8 +59,13 @@ export function startProbeThread(data: ProbeThreadData, hooks: ProbeThreadHooks)
   let restartTimer: NodeJS.Timeout | null = null;
   let spawnedAt = 0;
 
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
   function onMessage(message: FromProbeThread): void {
-    if (message.type === 'batch') {
+    if (message.type === 'ready') {
+      markReady();
+    } else if (message.type === 'batch') {
       stats = message.stats;
       hooks.onBatch(message);
     } else if (message.type === 'log') {
@@ -126,6 +131,7 @@ export function startProbeThread(data: ProbeThreadData, hooks: ProbeThreadHooks)
     start() {
       // The thread schedules as soon as it runs.
     },
+    ready: () => ready,
     async stop() {
       stopping = true;
       if (restartTimer !== null) {
