@@ -237,7 +237,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
     }
     worstLateness = 0;
     if (stallReruns > 0) {
-      log.warn({ probes: stallReruns, worst_stall_ms: worstStallMs }, 'probes run again: a probe thread was blocked past their deadline, which is not the targets\' fault');
+      log.warn({ probes: stallReruns, worst_stall_ms: worstStallMs }, 'probes run again: the thread probing them was blocked past their deadline, which is not the targets\' fault');
     }
     stallReruns = 0;
     worstStallMs = 0;
