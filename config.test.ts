@@ -1,6 +1,8 @@
 // Configuration at the edge: the Elasticsearch connection variables (fingerprints in the forms
-// users copy, the combinations refused with one line before anything connects) and the spool bound.
+// users copy, the combinations refused with one line before anything connects), the spool bound
+// and the number of probe threads.
 
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPOOL_MAX_BYTES } from './collector/config.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -90,5 +92,19 @@ describe('SPOOL_MAX_BYTES', () => {
   ])('refuses %s with one line naming it', (value, line) => {
     expect(() => loadConfig({ SPOOL_MAX_BYTES: value })).toThrow(ConfigError);
     expect(() => loadConfig({ SPOOL_MAX_BYTES: value })).toThrow(line);
+  });
+});
+
+describe('PROBE_THREADS', () => {
+  it('defaults to one thread per core but one, from 1 to 4', () => {
+    const threads = loadConfig({}).PROBE_THREADS;
+    expect(threads).toBe(Math.min(4, Math.max(1, availableParallelism() - 1)));
+    expect(loadConfig({ PROBE_THREADS: '0' }).PROBE_THREADS).toBe(0);
+    expect(loadConfig({ PROBE_THREADS: '3' }).PROBE_THREADS).toBe(3);
+  });
+
+  it.each(['-1', 'two', '1.5', '65'])('refuses %s with one line naming it', (value) => {
+    expect(() => loadConfig({ PROBE_THREADS: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ PROBE_THREADS: value })).toThrow(new RegExp(`^invalid PROBE_THREADS="${value.replace('.', '\\.')}": `));
   });
 });
