@@ -2,7 +2,9 @@
 // when the token moves it reads the monitors once and compares each with a 53-bit fingerprint of
 // what it last sent, so the lanes (scheduler.ts, in the probe threads) receive only the monitors
 // created or changed and the ids removed, paused or moved out of this collector's shard. A burst
-// of API writes (a bulk import, 50 requests) costs one read per poll period, not one per write.
+// of API writes (a bulk import, 50 requests) costs one read per poll period, not one per write,
+// and the period stretches to ten times the last read's duration, so that reading a large fleet
+// again and again during an import takes at most a tenth of the thread the API shares.
 //
 // The store contract has no change feed (a search engine keeps no ordered log of deletes), so the
 // read is still the whole list; the fingerprints keep what crosses to the probe threads, and what
@@ -18,6 +20,9 @@ import type { MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import type { FleetChange } from './scheduler.ts';
 import { hashId, inShard, laneOf, type Shard } from './shard.ts';
+
+/** A slow read stretches the poll period to ten times its duration, but never beyond this. */
+const MAX_STRETCHED_POLL_MS = 30_000;
 
 export type FleetFeedOptions = {
   store: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'>;
@@ -52,6 +57,8 @@ export function createFleetFeed(opts: FleetFeedOptions): FleetFeed {
   let first = true;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  /** How long the last full read took (token unchanged: 0). */
+  let lastReadMs = 0;
 
   function diff(monitors: Monitor[]): FleetChange[] {
     const changes = Array.from({ length: opts.lanes }, (): FleetChange => ({ upsert: [], remove: [] }));
@@ -74,7 +81,9 @@ export function createFleetFeed(opts: FleetFeedOptions): FleetFeed {
 
   async function reload(): Promise<void> {
     const next = await opts.store.monitorsChangeToken();
+    lastReadMs = 0;
     if (next === token) return;
+    const readFrom = performance.now();
     const monitors = await opts.store.listAllMonitors();
     token = next;
     const changes = diff(monitors);
@@ -82,6 +91,7 @@ export function createFleetFeed(opts: FleetFeedOptions): FleetFeed {
       if (first || change.upsert.length > 0 || change.remove.length > 0) opts.onChange(lane, change);
     });
     first = false;
+    lastReadMs = performance.now() - readFrom;
     opts.log.debug({ scheduled: sent.size, total: monitors.length, changed: changes.reduce((n, c) => n + c.upsert.length + c.remove.length, 0) }, 'monitors reloaded');
   }
 
@@ -92,7 +102,7 @@ export function createFleetFeed(opts: FleetFeedOptions): FleetFeed {
         .finally(() => {
           if (!stopped) poll();
         });
-    }, opts.reloadEveryMs);
+    }, Math.max(opts.reloadEveryMs, Math.min(MAX_STRETCHED_POLL_MS, 10 * lastReadMs)));
   }
 
   return {
