@@ -20,7 +20,7 @@ import type { MonitorStore } from '../../store/contract.ts';
 import { newId, newIdsInOrder } from '../../store/ids.ts';
 import { decodePageCursor, encodePageCursor } from '../../store/page-cursor.ts';
 import type { Monitor, MonitorInput, MonitorPatch } from '../../store/types.ts';
-import { type EsContext, isConflict, isNotFound, MAX_PAGE } from './context.ts';
+import { type EsContext, isConflict, MAX_PAGE } from './context.ts';
 import { getDoc, searchAll, type VersionedDoc } from './documents.ts';
 
 /** Token returned before the first change of a namespace. */
