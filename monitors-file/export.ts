@@ -1,0 +1,74 @@
+// An owner's monitors (all of them, however made), their contacts and maintenance windows in the
+// MONITORS_FILE format (parse.ts), for GET /api/export. A field is written only when its value
+// differs from what the API's create schema would fill in without it, so the file stays short and
+// a default the server changes later is picked up; applying the export creates monitors equal to
+// these, and exporting them again gives the same text.
+
+import { isDeepStrictEqual } from 'node:util';
+import { stringify } from 'yaml';
+import { toBody } from '../api/maintenance/schemas.ts';
+import { monitorSchemas, type IntervalLimits } from '../api/monitors/schemas.ts';
+import type { Store } from '../store/contract.ts';
+import type { Monitor } from '../store/types.ts';
+
+export async function exportMonitorsFile(store: Store, ownerId: string, limits: IntervalLimits): Promise<string> {
+  const user = await store.getUser(ownerId);
+  if (!user) throw new Error(`user ${ownerId} does not exist`);
+  const [monitors, windows] = await Promise.all([store.listMonitors(ownerId), store.listMaintenanceWindows(ownerId)]);
+  const { create } = monitorSchemas(limits);
+  const names = new Map(monitors.map((m) => [m.id, m.name]));
+  const monitorEntries = await Promise.all(
+    monitors.map(async (monitor) => {
+      const contacts = (await store.listContacts(ownerId, monitor.id)).map((c) => ({ type: c.type, address: c.address }));
+      return { ...fieldsOf(monitor, create), ...(contacts.length > 0 ? { contacts } : {}) };
+    }),
+  );
+  const windowEntries = windows.flatMap((window) => {
+    const { monitor_ids, ...body } = toBody(window);
+    // A window's deleted monitors match nothing; one left with none covers nothing and is left out.
+    const listed = monitor_ids?.flatMap((id) => (names.has(id) ? [names.get(id)!] : []));
+    if (listed && listed.length === 0) return [];
+    const { name, all, ...when } = body;
+    return [{ name, ...(listed ? { monitors: listed } : { all }), ...when }];
+  });
+  return stringify(
+    { owner: user.email, monitors: monitorEntries, ...(windowEntries.length > 0 ? { maintenance: windowEntries } : {}) },
+    { lineWidth: 0 },
+  );
+}
+
+/** Set by the store, not by whoever creates a monitor. */
+const STORE_ONLY = new Set(['id', 'owner_id', 'created_at', 'updated_at', 'managed_by_file']);
+
+type CreateSchema = ReturnType<typeof monitorSchemas>['create'];
+
+/** name and url, then each field the schema would not fill in to the same value by itself. */
+function fieldsOf(monitor: Monitor, create: CreateSchema): Record<string, unknown> {
+  const stored = new Map(Object.entries(monitor));
+  const minimal = create.safeParse({ name: monitor.name, url: monitor.url });
+  // A schema that needs more than a name and a URL (another type of monitor): every field, then.
+  const everyKey = [...stored.keys()].filter((key) => !STORE_ONLY.has(key));
+  if (!minimal.success) return everyField(stored, everyKey);
+  const keys = Object.keys(minimal.data);
+  const full = Object.fromEntries(keys.map((key) => [key, stored.get(key)]));
+  const entry: Record<string, unknown> = { name: monitor.name, url: monitor.url };
+  for (const [key, value] of Object.entries(minimal.data)) {
+    if (!(key in entry) && !isDeepStrictEqual(value, stored.get(key))) entry[key] = stored.get(key);
+  }
+  // A default that depends on another field (timeout_ms on interval_seconds): keep what differs.
+  const reparsed = create.safeParse(entry);
+  if (!reparsed.success) return everyField(stored, everyKey);
+  for (const [key, value] of Object.entries(reparsed.data)) {
+    if (!isDeepStrictEqual(value, full[key])) entry[key] = full[key];
+  }
+  return orderedLike(keys, entry);
+}
+
+function everyField(stored: Map<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, stored.get(key)]));
+}
+
+/** In the schema's order, so that two exports of equal monitors are equal texts. */
+function orderedLike(keys: string[], entry: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => key in entry).map((key) => [key, entry[key]]));
+}
