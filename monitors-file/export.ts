@@ -23,7 +23,9 @@ export async function exportMonitorsFile(store: Store, ownerId: string, limits: 
       return { ...fieldsOf(monitor, create), ...(contacts.length > 0 ? { contacts } : {}) };
     }),
   );
-  const windowEntries = windows.flatMap((window) => {
+  // By name: windows made in the same millisecond have no other order that a new apply keeps.
+  const byName = [...windows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+  const windowEntries = byName.flatMap((window) => {
     const { monitor_ids, ...body } = toBody(window);
     // A window's deleted monitors match nothing; one left with none covers nothing and is left out.
     const listed = monitor_ids?.flatMap((id) => (names.has(id) ? [names.get(id)!] : []));
