@@ -47,6 +47,8 @@ describe.each(scenarioBackends())('MONITORS_FILE in a running product on $name',
 
     save(monitorsFile(['Shop', 'Blog']));
     await eventually(async () => isEqual(await names(), ['Shop', 'Blog']), 60_000, 'the saved file to be applied');
+    // The log line follows the last write of the apply: wait for it too.
+    await eventually(async () => appliedFor('file change') > 0, 60_000, 'the apply to be logged');
     expect(appliedFor('file change')).toBe(1);
 
     // Deleted behind the file's back: SIGHUP puts it back without the file changing.
@@ -54,6 +56,7 @@ describe.each(scenarioBackends())('MONITORS_FILE in a running product on $name',
     await store.deleteMonitor(ownerId, blog.id);
     product.process.kill('SIGHUP');
     await eventually(async () => isEqual(await names(), ['Shop', 'Blog']), 60_000, 'SIGHUP to apply the file');
+    await eventually(async () => appliedFor('SIGHUP') > 0, 60_000, 'the apply to be logged');
     expect(appliedFor('SIGHUP')).toBe(1);
 
     const before = await store.listMonitors(ownerId);
