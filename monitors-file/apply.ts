@@ -9,8 +9,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { BULK_MAX_MONITORS } from '../api/monitors/schemas.ts';
 import type { Store } from '../store/contract.ts';
+import { mapBounded } from './bounded.ts';
 import { MAX_FILE_BYTES, MonitorsFileError, parseMonitorsFile, type MonitorsFileOptions } from './parse.ts';
 import { planMonitors, planWindows } from './plan.ts';
+
+/** Contact lists read at once. */
+export const READ_CONCURRENCY = 8;
 
 export type ApplyResult = {
   monitors: { created: number; updated: number; deleted: number };
@@ -30,7 +34,7 @@ export async function applyMonitorsFile({ store, file, options }: ApplyDeps): Pr
   }
   const ownerId = owner.id;
   const managed = (await store.listMonitors(ownerId)).filter((m) => m.managed_by_file);
-  const current = await Promise.all(managed.map(async (m) => ({ ...m, contacts: await store.listContacts(ownerId, m.id) })));
+  const current = await mapBounded(managed, READ_CONCURRENCY, async (m) => ({ ...m, contacts: await store.listContacts(ownerId, m.id) }));
   const plan = planMonitors(current, declared.monitors);
 
   const idsByName = new Map<string, string>();

@@ -10,6 +10,8 @@ import { toBody } from '../api/maintenance/schemas.ts';
 import { monitorSchemas, type IntervalLimits } from '../api/monitors/schemas.ts';
 import type { Store } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
+import { READ_CONCURRENCY } from './apply.ts';
+import { mapBounded } from './bounded.ts';
 
 export async function exportMonitorsFile(store: Store, ownerId: string, limits: IntervalLimits): Promise<string> {
   const user = await store.getUser(ownerId);
@@ -17,12 +19,10 @@ export async function exportMonitorsFile(store: Store, ownerId: string, limits: 
   const [monitors, windows] = await Promise.all([store.listMonitors(ownerId), store.listMaintenanceWindows(ownerId)]);
   const { create } = monitorSchemas(limits);
   const names = new Map(monitors.map((m) => [m.id, m.name]));
-  const monitorEntries = await Promise.all(
-    monitors.map(async (monitor) => {
-      const contacts = (await store.listContacts(ownerId, monitor.id)).map((c) => ({ type: c.type, address: c.address }));
-      return { ...fieldsOf(monitor, create), ...(contacts.length > 0 ? { contacts } : {}) };
-    }),
-  );
+  const monitorEntries = await mapBounded(monitors, READ_CONCURRENCY, async (monitor) => {
+    const contacts = (await store.listContacts(ownerId, monitor.id)).map((c) => ({ type: c.type, address: c.address }));
+    return { ...fieldsOf(monitor, create), ...(contacts.length > 0 ? { contacts } : {}) };
+  });
   // By name: windows made in the same millisecond have no other order that a new apply keeps.
   const byName = [...windows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
   const windowEntries = byName.flatMap((window) => {
@@ -44,33 +44,40 @@ const STORE_ONLY = new Set(['id', 'owner_id', 'created_at', 'updated_at', 'manag
 
 type CreateSchema = ReturnType<typeof monitorSchemas>['create'];
 
-/** name and url, then each field the schema would not fill in to the same value by itself. */
+/**
+ * Each field a caller sets (the stored ones the schema knows), less those the schema would fill
+ * in to the same value without them; name and url always.
+ */
 function fieldsOf(monitor: Monitor, create: CreateSchema): Record<string, unknown> {
-  const stored = new Map(Object.entries(monitor));
+  const candidate = Object.fromEntries(Object.entries(monitor).filter(([key]) => !STORE_ONLY.has(key)));
+  const checked = create.safeParse(candidate);
+  const unknown = new Set(
+    checked.success ? [] : checked.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys : [])),
+  );
+  const full = Object.fromEntries(Object.entries(candidate).filter(([key]) => !unknown.has(key)));
+  const expected = create.safeParse(full);
+  // Stored under other limits than today's (a higher MIN_INTERVAL_SECONDS): written as stored.
+  if (!expected.success) return full;
+  const order = Object.keys(expected.data);
+  // A schema that needs more than a name and a URL (another type of monitor): every field.
   const minimal = create.safeParse({ name: monitor.name, url: monitor.url });
-  // A schema that needs more than a name and a URL (another type of monitor): every field, then.
-  const everyKey = [...stored.keys()].filter((key) => !STORE_ONLY.has(key));
-  if (!minimal.success) return everyField(stored, everyKey);
-  const keys = Object.keys(minimal.data);
-  const full = Object.fromEntries(keys.map((key) => [key, stored.get(key)]));
-  const entry: Record<string, unknown> = { name: monitor.name, url: monitor.url };
-  for (const [key, value] of Object.entries(minimal.data)) {
-    if (!(key in entry) && !isDeepStrictEqual(value, stored.get(key))) entry[key] = stored.get(key);
-  }
+  if (!minimal.success) return orderedLike(order, full);
+  const defaults = new Map(Object.entries(minimal.data));
+  const parsed = new Map(Object.entries(expected.data));
+  const entry: Record<string, unknown> = Object.fromEntries(
+    Object.entries(full).filter(([key]) => key === 'name' || key === 'url' || !isDeepStrictEqual(defaults.get(key), parsed.get(key))),
+  );
   // A default that depends on another field (timeout_ms on interval_seconds): keep what differs.
   const reparsed = create.safeParse(entry);
-  if (!reparsed.success) return everyField(stored, everyKey);
+  if (!reparsed.success) return orderedLike(order, full);
   for (const [key, value] of Object.entries(reparsed.data)) {
-    if (!isDeepStrictEqual(value, full[key])) entry[key] = full[key];
+    if (!isDeepStrictEqual(value, parsed.get(key))) entry[key] = full[key];
   }
-  return orderedLike(keys, entry);
+  return orderedLike(order, entry);
 }
 
-function everyField(stored: Map<string, unknown>, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.map((key) => [key, stored.get(key)]));
-}
-
-/** In the schema's order, so that two exports of equal monitors are equal texts. */
+/** In the schema's order (any other field after), so that two exports of equal monitors are equal texts. */
 function orderedLike(keys: string[], entry: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((key) => key in entry).map((key) => [key, entry[key]]));
+  const rest = Object.keys(entry).filter((key) => !keys.includes(key)).sort();
+  return Object.fromEntries([...keys.filter((key) => key in entry), ...rest].map((key) => [key, entry[key]]));
 }

@@ -96,7 +96,8 @@ export function parseMonitorsFile(text: string, file: string, options: MonitorsF
     if (!['owner', 'monitors', 'maintenance'].includes(key)) report([key], 'unknown field (expected owner, monitors, maintenance)');
   }
   const owner = typeof root.owner === 'string' ? root.owner.trim() : '';
-  if (!owner) report(['owner'], 'is required: the email of the user whose monitors these are');
+  if (root.owner === undefined) report(['owner'], 'is required: the email of the user whose monitors these are');
+  else if (!owner) report(['owner'], 'must be the email of the user whose monitors these are');
 
   const monitorEntries = listAt(root, 'monitors', report);
   const monitors = parseMonitors(monitorEntries, options, report, reportIssues);
