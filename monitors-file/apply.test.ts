@@ -44,6 +44,9 @@ maintenance:
     end: 2026-06-02T00:00:00Z
 `;
 
+/** The search engine makes each write visible (refresh) before it returns: a round trip takes seconds. */
+const SLOW = 120_000;
+
 const NOTHING = { monitors: { created: 0, updated: 0, deleted: 0 }, contacts: { added: 0, removed: 0 }, windows: { created: 0, updated: 0, deleted: 0 } };
 
 /** Everything of the owner's that applying could change, timestamps included. */
@@ -102,7 +105,7 @@ describe.each(scenarioBackends())('MONITORS_FILE on $name', (backend) => {
 
     expect(await apply(FILE)).toEqual(NOTHING);
     expect(await snapshot(store, alice.id)).toEqual(first);
-  });
+  }, SLOW);
 
   it('an edit updates only the monitor it changed; one removed from the file is deleted; API-made ones stay', async () => {
     const { store, alice, apply } = await setUp();
@@ -134,7 +137,7 @@ describe.each(scenarioBackends())('MONITORS_FILE on $name', (backend) => {
     const emptied = await snapshot(store, alice.id);
     expect(emptied.monitors).toEqual([manual, apiBlog]);
     expect(emptied.windows).toEqual([apiWindow]);
-  });
+  }, SLOW);
 
   it('refuses a bad file whole, naming file, line and field; nothing changes', async () => {
     const { store, alice, file, apply } = await setUp();
@@ -153,7 +156,7 @@ describe.each(scenarioBackends())('MONITORS_FILE on $name', (backend) => {
     const stranger = await apply(FILE.replace('alice@', 'nobody@')).catch((error: unknown) => error);
     expect((stranger as Error).message).toContain(`${file}:1: owner: no user with email "nobody@example.com"`);
     expect(await snapshot(store, alice.id)).toEqual(before);
-  });
+  }, SLOW);
 
   it('round-trips: export, delete everything, apply the export, export again: the same text', async () => {
     const { store, alice, apply } = await setUp();
@@ -175,5 +178,5 @@ describe.each(scenarioBackends())('MONITORS_FILE on $name', (backend) => {
 
     expect(await apply(exported)).toMatchObject({ monitors: { created: 4 }, contacts: { added: 3 }, windows: { created: 3 } });
     expect(await exportMonitorsFile(store, alice.id, options)).toBe(exported);
-  });
+  }, SLOW);
 });

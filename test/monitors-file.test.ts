@@ -10,6 +10,9 @@ import { eventually } from './support/api-client.ts';
 import { scenarioBackends, type OpenedBackend } from './support/backends.ts';
 import { runProductExpectingFailure, startProduct, type RunningProduct } from './support/product.ts';
 
+/** Each wait below is bounded by 60 s; the test by their sum. */
+const SLOW = 240_000;
+
 const monitorsFile = (names: string[], interval = 60) =>
   `owner: alice@example.com\nmonitors:\n${names.map((n) => `  - name: ${n}\n    url: https://${n.toLowerCase()}.example.com/\n    interval_seconds: ${interval}\n    paused: true\n`).join('')}`;
 
@@ -69,7 +72,7 @@ describe.each(scenarioBackends())('MONITORS_FILE in a running product on $name',
     expect(refused.msg).toContain(`${file}:5: monitors.0.interval_seconds: must be at least 20 seconds`);
     expect(await store.listMonitors(ownerId)).toEqual(before);
     expect(product.process.exitCode).toBeNull();
-  });
+  }, SLOW);
 
   it('refuses to start on a bad file, naming file, line and field', async () => {
     const bad = join(storage.env.DATA_DIR!, 'bad.yaml');
@@ -77,7 +80,7 @@ describe.each(scenarioBackends())('MONITORS_FILE in a running product on $name',
     const result = await runProductExpectingFailure({ ...env(), MONITORS_FILE: bad });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${bad}:5: monitors.0.colour: unknown field`);
-  });
+  }, SLOW);
 });
 
 function isEqual(a: string[], b: string[]): boolean {
