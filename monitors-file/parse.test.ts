@@ -72,7 +72,9 @@ describe('parseMonitorsFile', () => {
     ['an unknown top-level field', `${GOOD}extra: 1\n`, 'monitors.yaml:15: extra: unknown field'],
     // A field that is missing is found on the first line of the mapping that lacks it.
     ['no owner', withLine(1, '# no owner'), 'monitors.yaml:2: owner: is required'],
-    ['broken YAML', withLine(5, '    interval_seconds: [30'), 'monitors.yaml:'],
+    ['broken YAML', withLine(5, '    interval_seconds: [30'), 'monitors.yaml:6: not valid YAML:'],
+    ['a key given twice', withLine(5, '    name: Shop again'), 'monitors.yaml:5: not valid YAML: Map keys must be unique'],
+    ['aliases that expand without bound', `${GOOD}x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n${Array.from({ length: 120 }, (_, i) => `y${i}: [*a, *a, *a]`).join('\n')}\n`, 'monitors.yaml: not valid YAML:'],
   ])('refuses %s, naming file, line and field', (_, text, expected) => {
     expect(refusal(text)).toContain(expected);
   });

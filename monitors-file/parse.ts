@@ -68,14 +68,14 @@ type Path = (string | number)[];
 
 export function parseMonitorsFile(text: string, file: string, options: MonitorsFileOptions): MonitorsFile {
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
-    throw new MonitorsFileError(file, [{ line: 1, field: '', message: `is larger than ${MAX_FILE_BYTES} bytes` }]);
+    throw new MonitorsFileError(file, [{ line: null, field: '', message: `is larger than ${MAX_FILE_BYTES} bytes` }]);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new MonitorsFileError(
       file,
-      doc.errors.slice(0, MAX_PROBLEMS).map((e) => ({ line: e.linePos?.[0].line ?? 1, field: '', message: `not valid YAML: ${e.message.split('\n')[0]}` })),
+      doc.errors.slice(0, MAX_PROBLEMS).map((e) => ({ line: lines.linePos(e.pos[0]).line, field: '', message: `not valid YAML: ${e.message.split('\n')[0]}` })),
     );
   }
   const problems: FileProblem[] = [];
@@ -90,7 +90,13 @@ export function parseMonitorsFile(text: string, file: string, options: MonitorsF
     }
   };
 
-  const root: unknown = doc.toJS({ maxAliasCount: 100 });
+  let root: unknown;
+  try {
+    // Bounded: a few aliases must not expand into gigabytes (a "billion laughs" file).
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new MonitorsFileError(file, [{ line: null, field: '', message: `not valid YAML: ${(error as Error).message}` }]);
+  }
   if (!isRecord(root)) throw new MonitorsFileError(file, [{ line: 1, field: '', message: 'must be a mapping with owner, monitors and maintenance' }]);
   for (const key of Object.keys(root)) {
     if (!['owner', 'monitors', 'maintenance'].includes(key)) report([key], 'unknown field (expected owner, monitors, maintenance)');
