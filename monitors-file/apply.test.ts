@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../store/contract.ts';
 import { monitorInput } from '../store/testing/fixtures.ts';
 import { CONTACT_TYPES } from '../store/types.ts';
-import { scenarioBackends, type OpenedBackend } from '../test/support/backends.ts';
+import { scenarioBackends, sqliteBackend, type OpenedBackend } from '../test/support/backends.ts';
+import { MAX_WINDOWS_PER_OWNER } from '../api/maintenance/routes.ts';
 import { applyMonitorsFile } from './apply.ts';
 import { exportMonitorsFile } from './export.ts';
 import { MonitorsFileError, type MonitorsFileOptions } from './parse.ts';
@@ -179,4 +180,22 @@ describe.each(scenarioBackends())('MONITORS_FILE on $name', (backend) => {
     expect(await apply(exported)).toMatchObject({ monitors: { created: 4 }, contacts: { added: 3 }, windows: { created: 3 } });
     expect(await exportMonitorsFile(store, alice.id, options)).toBe(exported);
   }, SLOW);
+});
+
+// One store is enough: the bound is counted by the applier, and 200 windows on the search engine
+// take minutes to write.
+describe('MONITORS_FILE and the bound on windows', () => {
+  it("refuses windows that would pass the owner's limit with the API's, naming the line", async () => {
+    opened = await sqliteBackend.open();
+    const { store } = opened;
+    const alice = await store.createUser({ email: 'alice@example.com', password_hash: 'x' });
+    for (let i = 0; i < MAX_WINDOWS_PER_OWNER - 1; i += 1) {
+      await store.createMaintenanceWindow(alice.id, { name: `api ${i}`, all_monitors: true, monitor_ids: [], start: 1, end: 2, repeat: null });
+    }
+    const file = join(dir, 'monitors.yaml');
+    writeFileSync(file, FILE);
+    const refused = await applyMonitorsFile({ store, file, options }).catch((error: unknown) => error);
+    expect((refused as Error).message).toContain(`${file}:20: maintenance: 2 windows, with the 199 made through the API, pass the limit of 200 per user`);
+    expect(await store.listMonitors(alice.id)).toEqual([]);
+  });
 });

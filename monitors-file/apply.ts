@@ -7,6 +7,7 @@
 // done. Applying again finishes it, since each apply plans from what is stored.
 
 import { readFile, stat } from 'node:fs/promises';
+import { MAX_WINDOWS_PER_OWNER } from '../api/maintenance/routes.ts';
 import { BULK_MAX_MONITORS } from '../api/monitors/schemas.ts';
 import type { Store } from '../store/contract.ts';
 import { mapBounded } from './bounded.ts';
@@ -29,13 +30,25 @@ export async function applyMonitorsFile({ store, file, options }: ApplyDeps): Pr
   const owner = await store.getUserByEmail(declared.owner);
   if (!owner) {
     throw new MonitorsFileError(file, [
-      { line: declared.ownerLine, field: 'owner', message: `no user with email ${JSON.stringify(declared.owner)}: sign up first (POST /auth/signup)` },
+      { line: declared.lines.owner, field: 'owner', message: `no user with email ${JSON.stringify(declared.owner)}: sign up first (POST /auth/signup)` },
     ]);
   }
   const ownerId = owner.id;
   const managed = (await store.listMonitors(ownerId)).filter((m) => m.managed_by_file);
   const current = await mapBounded(managed, READ_CONCURRENCY, async (m) => ({ ...m, contacts: await store.listContacts(ownerId, m.id) }));
   const plan = planMonitors(current, declared.monitors);
+  const currentWindows = await store.listMaintenanceWindows(ownerId);
+  // The API's bound on an owner's windows (the evaluator holds them all) holds for the file's too.
+  const apiWindows = currentWindows.filter((w) => !w.managed_by_file).length;
+  if (apiWindows + declared.windows.length > MAX_WINDOWS_PER_OWNER) {
+    throw new MonitorsFileError(file, [
+      {
+        line: declared.lines.maintenance,
+        field: 'maintenance',
+        message: `${declared.windows.length} windows, with the ${apiWindows} made through the API, pass the limit of ${MAX_WINDOWS_PER_OWNER} per user`,
+      },
+    ]);
+  }
 
   const idsByName = new Map<string, string>();
   const removed = new Set(plan.remove.map((m) => m.id));
@@ -61,7 +74,7 @@ export async function applyMonitorsFile({ store, file, options }: ApplyDeps): Pr
     contactsAdded += 1;
   }
 
-  const windows = planWindows(await store.listMaintenanceWindows(ownerId), declared.windows, idsByName);
+  const windows = planWindows(currentWindows, declared.windows, idsByName);
   for (const input of windows.create) await store.createMaintenanceWindow(ownerId, input);
   for (const { id, input } of windows.update) await store.updateMaintenanceWindow(ownerId, id, input);
   for (const { id } of windows.remove) await store.deleteMaintenanceWindow(ownerId, id);

@@ -46,7 +46,7 @@ describe('parseMonitorsFile', () => {
   it('reads what a good file declares, defaults filled by the API schema', () => {
     const parsed = parseMonitorsFile(GOOD, 'monitors.yaml', options);
     expect(parsed.owner).toBe('ops@example.com');
-    expect(parsed.ownerLine).toBe(1);
+    expect(parsed.lines).toEqual({ owner: 1, maintenance: 11 });
     expect(parsed.monitors.map((m) => [m.input.name, m.input.interval_seconds, m.input.timeout_ms, m.input.expect_status])).toEqual([
       ['Shop', 30, 10_000, '200-399'],
       ['Blog', 60, 10_000, '200-399'],

@@ -46,7 +46,13 @@ export type DeclaredContact = { type: ContactType; address: string };
 export type DeclaredMonitor = { input: MonitorCreate; contacts: DeclaredContact[] };
 /** A window as the API takes it, with monitor names where the API has ids (null: all monitors). */
 export type DeclaredWindow = { body: Omit<MaintenanceBody, 'monitor_ids'>; monitorNames: string[] | null };
-export type MonitorsFile = { owner: string; ownerLine: number; monitors: DeclaredMonitor[]; windows: DeclaredWindow[] };
+export type MonitorsFile = {
+  owner: string;
+  monitors: DeclaredMonitor[];
+  windows: DeclaredWindow[];
+  /** For the problems only the store can tell (apply.ts). */
+  lines: { owner: number; maintenance: number };
+};
 
 /** `line` is 1-based; null when the problem is the file itself (unreadable, its owner unknown). */
 export type FileProblem = { line: number | null; field: string; message: string };
@@ -111,7 +117,7 @@ export function parseMonitorsFile(text: string, file: string, options: MonitorsF
   const named = new Set(monitorEntries.flatMap((entry) => (isRecord(entry) && typeof entry.name === 'string' ? [entry.name.trim()] : [])));
   const windows = parseWindows(listAt(root, 'maintenance', report), named, report, reportIssues);
   if (problems.length > 0) throw new MonitorsFileError(file, problems);
-  return { owner, ownerLine: lineOf(doc, lines, ['owner']), monitors, windows };
+  return { owner, monitors, windows, lines: { owner: lineOf(doc, lines, ['owner']), maintenance: lineOf(doc, lines, ['maintenance']) } };
 }
 
 type Report = (path: Path, message: string) => void;
@@ -206,8 +212,8 @@ function lineOf(doc: Document, lines: LineCounter, path: Path): number {
     let at: number | undefined;
     if (isMap(node)) {
       const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
-      // An empty value (`key:`) has no node of its own: the key's line is the one to show.
-      at = (pair?.value as Node | null)?.range?.[0] ?? (pair?.key as Node | null)?.range?.[0];
+      // The key's line is the field's: a block value (a list, a mapping) starts on the next one.
+      at = (pair?.key as Node | null)?.range?.[0];
       next = pair?.value;
     } else if (isSeq(node) && typeof part === 'number') {
       next = node.items[part];
