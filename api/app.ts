@@ -22,6 +22,7 @@ import { registerCheckRoutes } from './checks/routes.ts';
 import { registerContactRoutes } from './contacts/routes.ts';
 import type { ApiApp, ApiDeps, AppEnv, RouteDeps } from './deps.ts';
 import { registerDocsRoutes } from './docs/routes.ts';
+import { registerExportRoutes } from './export/routes.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { httpMetrics } from './http-metrics.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
@@ -82,6 +83,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerNotificationRoutes(app, routeDeps);
   registerSummaryRoutes(app, routeDeps);
   registerMaintenanceRoutes(app, routeDeps);
+  registerExportRoutes(app, routeDeps);
   deps.extraRoutes?.(app);
   registerDocsRoutes(app, { version: API_VERSION });
   return app;

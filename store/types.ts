@@ -77,12 +77,20 @@ export type Monitor = {
   timezone: string | null;
   /** Shown on the owner's public status page. */
   public: boolean;
+  /**
+   * Created by the owner's MONITORS_FILE (monitors-file/): applying the file updates and deletes
+   * it. Monitors created through the API are false, and the file never touches them.
+   */
+  managed_by_file: boolean;
   created_at: number;
   updated_at: number;
 };
 
-/** Fields a caller may set; the store fills id, owner and timestamps. */
-export type MonitorInput = Omit<Monitor, 'id' | 'owner_id' | 'created_at' | 'updated_at'>;
+/**
+ * Fields a caller may set; the store fills id, owner and timestamps. managed_by_file defaults to
+ * false at creation and is kept as it is by an update that does not name it.
+ */
+export type MonitorInput = Omit<Monitor, 'id' | 'owner_id' | 'created_at' | 'updated_at' | 'managed_by_file'> & { managed_by_file?: boolean };
 export type MonitorPatch = Partial<MonitorInput>;
 
 export type Contact = {

@@ -36,7 +36,12 @@ export async function getOwnedMonitor(ctx: EsContext, ownerId: string, monitorId
 
 async function getOwnedVersioned(ctx: EsContext, ownerId: string, monitorId: string): Promise<VersionedDoc<Monitor> | null> {
   const doc = await getDoc<Monitor>(ctx, ctx.names.monitors, monitorId);
-  return doc && doc.source.owner_id === ownerId ? doc : null;
+  return doc && doc.source.owner_id === ownerId ? { ...doc, source: fromDoc(doc.source) } : null;
+}
+
+/** Documents written before managed_by_file existed (template version 8) lack it: they came from the API. */
+function fromDoc(doc: Monitor): Monitor {
+  return { ...doc, managed_by_file: doc.managed_by_file === true };
 }
 
 const OLDEST_FIRST: estypes.SortCombinations[] = [{ created_at: 'asc' }, { id: 'asc' }];
@@ -71,7 +76,9 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     if (inputs.length === 0) return [];
     const now = ctx.clock();
     const ids = newIdsInOrder(inputs.length);
-    const monitors = inputs.map((input, i): Monitor => ({ id: ids[i]!, owner_id: ownerId, ...pickInput(input), created_at: now, updated_at: now }));
+    const monitors = inputs.map(
+      (input, i): Monitor => ({ id: ids[i]!, owner_id: ownerId, ...pickInput(input), managed_by_file: input.managed_by_file === true, created_at: now, updated_at: now }),
+    );
     const response = await client.bulk({
       operations: monitors.flatMap((monitor) => [{ index: { _index: names.monitors, _id: monitor.id } }, monitor]),
       refresh: 'wait_for',
@@ -99,7 +106,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     },
 
     async listMonitors(ownerId) {
-      return searchAll<Monitor>(ctx, names.monitors, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST);
+      return (await searchAll<Monitor>(ctx, names.monitors, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST)).map(fromDoc);
     },
 
     async findMonitors(ownerId, query) {
@@ -130,7 +137,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
         track_total_hits: false,
         ...(after ? { search_after: [after.createdAt, after.id] } : {}),
       });
-      const hits = response.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+      const hits = response.hits.hits.flatMap((hit) => (hit._source ? [fromDoc(hit._source)] : []));
       const items = hits.slice(0, limit);
       const last = items.at(-1);
       return { items, next_cursor: hits.length > limit && last ? encodePageCursor(last) : null };
@@ -173,7 +180,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     },
 
     async listAllMonitors() {
-      return searchAll<Monitor>(ctx, names.monitors, { match_all: {} }, OLDEST_FIRST);
+      return (await searchAll<Monitor>(ctx, names.monitors, { match_all: {} }, OLDEST_FIRST)).map(fromDoc);
     },
 
     async monitorsChangeToken() {
@@ -226,6 +233,7 @@ const INPUT_FIELDS: Record<keyof MonitorInput, true> = {
   tags: true,
   timezone: true,
   public: true,
+  managed_by_file: true,
 };
 
 function pickInput(input: MonitorInput): MonitorInput;

@@ -48,6 +48,7 @@ const monitors = {
   tags: keyword,
   timezone: keyword,
   public: bool,
+  managed_by_file: bool,
   created_at: epochMillis,
   updated_at: epochMillis,
 } satisfies Record<keyof Monitor, Prop>;
@@ -89,6 +90,7 @@ const maintenance = {
   start: epochMillis,
   end: epochMillis,
   repeat: object(maintenanceRepeat),
+  managed_by_file: bool,
   created_at: epochMillis,
   updated_at: epochMillis,
 } satisfies Record<keyof MaintenanceWindow, Prop>;

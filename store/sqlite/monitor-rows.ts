@@ -6,7 +6,7 @@ import { type Db, type Row, int, oneOf, text, textOrNull } from './db.ts';
 
 /** Every column a caller sets at creation, in the order of the VALUES list. */
 export const INSERT_COLUMNS = `id, owner_id, name, url, method, interval_seconds, timeout_ms, expect_status,
-  keyword, confirm_failures, confirm_recoveries, remind_every_minutes, paused, timezone, public, created_at, updated_at`;
+  keyword, confirm_failures, confirm_recoveries, remind_every_minutes, paused, timezone, public, managed_by_file, created_at, updated_at`;
 export const MONITOR_COLUMNS = `mkey, ${INSERT_COLUMNS}`;
 
 /** Column values in the order of INSERT_COLUMNS after id and owner_id. */
@@ -25,6 +25,7 @@ export function settableValues(input: MonitorInput): Array<string | number | nul
     input.paused ? 1 : 0,
     input.timezone,
     input.public ? 1 : 0,
+    input.managed_by_file ? 1 : 0,
   ];
 }
 
@@ -81,6 +82,7 @@ export function toMonitors(db: Db, rows: Row[]): Monitor[] {
       tags: tags.get(mkey) ?? [],
       timezone: textOrNull(row, 'timezone'),
       public: int(row, 'public') === 1,
+      managed_by_file: int(row, 'managed_by_file') === 1,
       created_at: int(row, 'created_at'),
       updated_at: int(row, 'updated_at'),
     };

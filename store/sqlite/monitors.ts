@@ -26,7 +26,7 @@ export function createMonitorStore(db: Db): MonitorStore {
     const now = db.clock();
     // Read back inside the transaction: a row that cannot be read as a monitor undoes the lot.
     return writeTransaction(db, () => {
-      const insert = db.sql(`INSERT INTO monitors (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const insert = db.sql(`INSERT INTO monitors (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       inputs.forEach((input, i) => {
         const inserted = insert.run(ids[i]!, ownerId, ...settableValues(input), now, now);
         writeChildren(db, Number(inserted.lastInsertRowid), input);
@@ -100,7 +100,7 @@ export function createMonitorStore(db: Db): MonitorStore {
         db.sql(
           `UPDATE monitors SET name = ?, url = ?, method = ?, interval_seconds = ?, timeout_ms = ?, expect_status = ?,
              keyword = ?, confirm_failures = ?, confirm_recoveries = ?, remind_every_minutes = ?, paused = ?,
-             timezone = ?, public = ?, updated_at = ?
+             timezone = ?, public = ?, managed_by_file = ?, updated_at = ?
            WHERE mkey = ?`,
         ).run(...settableValues(next), db.clock(), mkey);
         writeChildren(db, mkey, next);

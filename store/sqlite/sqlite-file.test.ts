@@ -9,13 +9,13 @@ import { Worker } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksEvery, makeDelivery, monitorInput } from '../conformance/harness.ts';
-import { openDb } from './db.ts';
+import { type Db, openDb } from './db.ts';
 import { binOf, encode } from './histogram.ts';
-import { createMonitorStore } from './monitors.ts';
 import { createUserStore } from './users.ts';
 import { MIGRATIONS, migrate, userVersion } from './migrations.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
 import { allDeliveries } from '../testing/deliveries.ts';
+import type { Monitor } from '../types.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -72,7 +72,7 @@ describe('sqlite file', () => {
     await second.close();
 
     const raw = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.at(-1)!.version });
     expect(raw.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: MIGRATIONS.length });
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     raw.close();
@@ -105,7 +105,7 @@ describe('sqlite file', () => {
     const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
     migrate(old, MIGRATIONS.slice(0, 2));
     const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
-    const monitor = await createMonitorStore(old).createMonitor(user.id, monitorInput());
+    const monitor = insertOldMonitor(old, user.id, 'm-1', T);
     const checks = checksEvery(monitor, T, T + 2 * 3_600_000, 300_000);
     old.conn.exec(`INSERT INTO check_contexts (ctx, signature, monitor_name, url, method, observer) VALUES (1, x'01', 'Example', 'https://example.com/health', 'GET', 'o')`);
     const insert = old.conn.prepare(
@@ -142,7 +142,7 @@ describe('sqlite file', () => {
     const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
     migrate(old, MIGRATIONS.filter((m) => m.version <= 5));
     const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
-    const [down, up] = await createMonitorStore(old).createMonitors(user.id, [monitorInput(), monitorInput()]);
+    const [down, up] = [insertOldMonitor(old, user.id, 'm-down', T), insertOldMonitor(old, user.id, 'm-up', T)];
     const state = old.conn.prepare(
       `INSERT INTO alert_states (monitor_id, version, status, streak_count, open_incident_id, updated_at) VALUES (?, 1, ?, 0, ?, ?)`,
     );
@@ -197,7 +197,7 @@ describe('sqlite file', () => {
   it('rolls back a failing migration entirely and refuses a file from a newer version', async () => {
     const db = openDb(join(dir, 'x.sqlite'), Date.now);
     migrate(db);
-    const latest = MIGRATIONS.length;
+    const latest = MIGRATIONS.at(-1)!.version;
     const broken = [...MIGRATIONS, { version: latest + 1, name: 'broken', sql: 'CREATE TABLE half_done (a); SELECT nope FROM nowhere;' }];
     expect(() => migrate(db, broken)).toThrow(/nowhere/);
     expect(userVersion(db)).toBe(latest);
@@ -244,3 +244,20 @@ describe('sqlite file', () => {
     await store.close();
   });
 });
+
+/**
+ * A monitor row written with the version-1 columns, as a program of that version did: today's
+ * store writes columns an old file does not have yet.
+ */
+function insertOldMonitor(db: Db, ownerId: string, id: string, at: number): Monitor {
+  const input = monitorInput();
+  db.conn
+    .prepare(
+      `INSERT INTO monitors (id, owner_id, name, url, method, interval_seconds, timeout_ms, expect_status, keyword, confirm_failures,
+         confirm_recoveries, remind_every_minutes, paused, timezone, public, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 0, NULL, 0, ?, ?)`,
+    )
+    .run(id, ownerId, input.name, input.url, input.method, input.interval_seconds, input.timeout_ms, input.expect_status,
+      input.confirm_failures, input.confirm_recoveries, input.remind_every_minutes, at, at);
+  return { ...input, id, owner_id: ownerId, created_at: at, updated_at: at };
+}

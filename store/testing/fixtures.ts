@@ -4,7 +4,7 @@
 import { newCheckId } from '../ids.ts';
 import type { Check, Monitor, MonitorInput, StatusPageSetting } from '../types.ts';
 
-export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInput {
+export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInput & Pick<Monitor, 'managed_by_file'> {
   return {
     name: 'Example',
     url: 'https://example.com/health',
@@ -21,6 +21,7 @@ export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInpu
     tags: [],
     timezone: null,
     public: false,
+    managed_by_file: false,
     ...overrides,
   };
 }
