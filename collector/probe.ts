@@ -124,6 +124,7 @@ async function attempt(monitor: Monitor, opts: ProbeOptions): Promise<{ check: C
     monitor_id: monitor.id,
     owner_id: monitor.owner_id,
     monitor_name: monitor.name,
+    monitor_type: monitor.type,
     url: monitor.url,
     method: monitor.method,
     observer: opts.observer,

@@ -19,6 +19,7 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { MonitorStore } from '../../store/contract.ts';
 import { newId, newIdsInOrder } from '../../store/ids.ts';
 import { decodePageCursor, encodePageCursor } from '../../store/page-cursor.ts';
+import { withTypeDefaults } from '../../store/monitor-types.ts';
 import type { Monitor, MonitorInput, MonitorPatch } from '../../store/types.ts';
 import { type EsContext, isConflict, isNotFound, MAX_PAGE } from './context.ts';
 import { getDoc, searchAll, type VersionedDoc } from './documents.ts';
@@ -36,7 +37,7 @@ export async function getOwnedMonitor(ctx: EsContext, ownerId: string, monitorId
 
 async function getOwnedVersioned(ctx: EsContext, ownerId: string, monitorId: string): Promise<VersionedDoc<Monitor> | null> {
   const doc = await getDoc<Monitor>(ctx, ctx.names.monitors, monitorId);
-  return doc && doc.source.owner_id === ownerId ? doc : null;
+  return doc && doc.source.owner_id === ownerId ? { ...doc, source: withTypeDefaults(doc.source) } : null;
 }
 
 const OLDEST_FIRST: estypes.SortCombinations[] = [{ created_at: 'asc' }, { id: 'asc' }];
@@ -99,7 +100,8 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     },
 
     async listMonitors(ownerId) {
-      return searchAll<Monitor>(ctx, names.monitors, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST);
+      const found = await searchAll<Monitor>(ctx, names.monitors, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST);
+      return found.map(withTypeDefaults);
     },
 
     async findMonitors(ownerId, query) {
@@ -118,6 +120,15 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
         });
       }
       if (query.tag !== undefined) filter.push({ term: { tags: query.tag } });
+      if (query.type !== undefined) {
+        // Monitors written before types have no `type`: they are http monitors.
+        const typed: estypes.QueryDslQueryContainer = { term: { type: query.type } };
+        filter.push(
+          query.type === 'http'
+            ? { bool: { should: [typed, { bool: { must_not: { exists: { field: 'type' } } } }], minimum_should_match: 1 } }
+            : typed,
+        );
+      }
       if (query.paused !== undefined) filter.push({ term: { paused: query.paused } });
       if (query.ids !== undefined) filter.push({ ids: { values: query.ids } });
       const limit = Math.min(query.limit, MAX_PAGE - 1);
@@ -130,7 +141,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
         track_total_hits: false,
         ...(after ? { search_after: [after.createdAt, after.id] } : {}),
       });
-      const hits = response.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+      const hits = response.hits.hits.flatMap((hit) => (hit._source ? [withTypeDefaults(hit._source)] : []));
       const items = hits.slice(0, limit);
       const last = items.at(-1);
       return { items, next_cursor: hits.length > limit && last ? encodePageCursor(last) : null };
@@ -173,7 +184,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     },
 
     async listAllMonitors() {
-      return searchAll<Monitor>(ctx, names.monitors, { match_all: {} }, OLDEST_FIRST);
+      return (await searchAll<Monitor>(ctx, names.monitors, { match_all: {} }, OLDEST_FIRST)).map(withTypeDefaults);
     },
 
     async monitorsChangeToken() {
@@ -212,13 +223,19 @@ export function backoffMs(attempt: number): number {
 // `undefined` value must leave the field as it was rather than erase it.
 const INPUT_FIELDS: Record<keyof MonitorInput, true> = {
   name: true,
+  type: true,
   url: true,
   method: true,
+  body: true,
   interval_seconds: true,
   timeout_ms: true,
   expect_status: true,
   keyword: true,
+  keyword_absent: true,
+  json_assertions: true,
+  max_response_ms: true,
   headers: true,
+  dns: true,
   confirm_failures: true,
   confirm_recoveries: true,
   remind_every_minutes: true,
