@@ -2,9 +2,9 @@
 // addresses, a dns question with its optional resolver, the request body and JSON assertions of
 // http monitors. Each message says what is expected.
 
-import { isIP } from 'node:net';
 import { z } from '@hono/zod-openapi';
 import { parseJsonPath } from '../../collector/check/json-path.ts';
+import { parseResolver } from '../../net/resolver-address.ts';
 import { DNS_RECORD_TYPES, JSON_ASSERTION_OPS } from '../../store/types.ts';
 import { hiddenCharacterProblem, MAX_URL_LENGTH } from './fields.ts';
 
@@ -47,22 +47,6 @@ function tcpUrlProblem(value: string): string | null {
 }
 
 const HOST_NAME = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?$/;
-
-/** "ip", "ip:port", "[v6]" or "[v6]:port" → address and port; null when malformed. */
-export function parseResolver(value: string): { address: string; port: number } | null {
-  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
-  const plain = /^([0-9.]+)(?::(\d{1,5}))?$/.exec(value);
-  let address: string;
-  let port: string | undefined;
-  if (bracketed) [, address = '', port] = bracketed;
-  else if (isIP(value) === 6) address = value;
-  else if (plain) [, address = '', port] = plain;
-  else return null;
-  const family = isIP(address);
-  if (family === 0 || (bracketed && family !== 6) || (plain && family !== 4)) return null;
-  const number = port === undefined ? 53 : Number(port);
-  return number >= 1 && number <= 65_535 ? { address, port: number } : null;
-}
 
 export const dnsQuerySchema = z
   .object({
