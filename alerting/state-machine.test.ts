@@ -11,6 +11,7 @@ function check(timestamp: number, status: 'up' | 'down', extra: Partial<Check> =
     monitor_id: 'm1',
     owner_id: 'u1',
     monitor_name: 'Shop',
+    monitor_type: 'http',
     url: 'https://shop.example',
     method: 'GET',
     observer: 'paris',

@@ -42,6 +42,9 @@ const API_VERSION = '1.0.0';
 
 /** The bulk monitor creation's limit: a thousand monitors with headers and tags. */
 export const BULK_MAX_BODY_BYTES = 1024 * 1024;
+/** One monitor's create or patch: its probe body alone may be 64 KiB, up to 6 bytes a character once JSON-escaped. */
+export const MONITOR_MAX_BODY_BYTES = 512 * 1024;
+const ONE_MONITOR_PATH = /^\/api\/monitors(?:\/[^/]+)?$/;
 
 /** Refuses bodies above maxSize with 413 before they are parsed. */
 function limitBodies(maxSize: number): MiddlewareHandler<AppEnv> {
@@ -69,7 +72,11 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.notFound(notFound);
   app.use('*', httpMetrics(deps.metrics, deps.tracer));
   const ordinaryBodies = limitBodies(MAX_BODY_BYTES);
-  app.use('*', (c, next) => (c.req.path === BULK_MONITORS_PATH ? next() : ordinaryBodies(c, next)));
+  const monitorBodies = limitBodies(MONITOR_MAX_BODY_BYTES);
+  app.use('*', (c, next) => {
+    if (c.req.path === BULK_MONITORS_PATH) return next();
+    return ONE_MONITOR_PATH.test(c.req.path) ? monitorBodies(c, next) : ordinaryBodies(c, next);
+  });
   app.use(BULK_MONITORS_PATH, limitBodies(BULK_MAX_BODY_BYTES));
 
   registerOpsRoutes(app, routeDeps);

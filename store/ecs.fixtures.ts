@@ -11,6 +11,7 @@ export function fullCheck(overrides: Partial<Check> = {}): Check {
     monitor_id: 'mon_42',
     owner_id: 'usr_7',
     monitor_name: 'Shop front page',
+    monitor_type: 'http',
     url: 'https://shop.example.com:8443/health?full=1',
     method: 'GET',
     observer: 'eu-west',
@@ -31,6 +32,8 @@ export function fullCheck(overrides: Partial<Check> = {}): Check {
     cert_issuer: "Let's Encrypt R11",
     error_type: 'keyword',
     error_message: 'keyword "OK" not found in the first 64 KiB',
+    // Not what an http probe writes: here so that every mapped field is written once.
+    dns: { question_name: 'shop.example.com', question_type: 'A', answers: ['93.184.216.34', '93.184.216.35'], response_code: 'NOERROR' },
     maintenance: true,
     ...overrides,
   };
@@ -43,6 +46,7 @@ export function bareCheck(overrides: Partial<Check> = {}): Check {
     monitor_id: 'mon_1',
     owner_id: 'usr_1',
     monitor_name: 'API',
+    monitor_type: 'http',
     url: 'http://api.example.org/',
     method: 'HEAD',
     observer: 'local',

@@ -5,8 +5,31 @@
 export type ContactType = 'email' | 'sms' | 'webhook' | 'slack' | 'discord' | 'teams' | 'pagerduty' | 'ntfy';
 export const CONTACT_TYPES = ['email', 'sms', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy'] as const satisfies readonly ContactType[];
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST';
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST'] as const satisfies readonly HttpMethod[];
+/** What a monitor probes (DESIGN "Monitor types"); each probed type is one module in collector/probes/. */
+export type MonitorType = 'http' | 'tcp' | 'dns' | 'push';
+export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'push'] as const satisfies readonly MonitorType[];
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const satisfies readonly HttpMethod[];
+
+export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS';
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const satisfies readonly DnsRecordType[];
+
+/** The question a `dns` monitor asks. */
+export type DnsQuery = {
+  name: string;
+  record_type: DnsRecordType;
+  /** "ip" or "ip:port" ("[v6]:port"); null: the system's resolvers. */
+  resolver: string | null;
+  /** A value that must be among the answers; null: any answer will do. */
+  expect: string | null;
+};
+
+export type JsonAssertionOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'exists';
+export const JSON_ASSERTION_OPS = ['==', '!=', '<', '<=', '>', '>=', 'contains', 'exists'] as const satisfies readonly JsonAssertionOp[];
+export type JsonScalar = string | number | boolean | null;
+/** One rule on a JSON response body: the value at `path` (a JSONPath subset, `$.a.b[0].c`) compared to `value`. */
+export type JsonAssertion = { path: string; op: JsonAssertionOp; value: JsonScalar };
 
 export type ErrorType =
   | 'dns'
@@ -15,10 +38,13 @@ export type ErrorType =
   | 'tls'
   | 'status'
   | 'keyword'
+  | 'assertion'
+  | 'slow'
   | 'redirects'
   | 'body'
   | 'blocked'
-  | 'protocol';
+  | 'protocol'
+  | 'missed';
 export const ERROR_TYPES = [
   'dns',
   'connect',
@@ -26,11 +52,17 @@ export const ERROR_TYPES = [
   'tls',
   'status',
   'keyword',
+  // A json_assertions rule does not hold (its message names the path, expected and actual).
+  'assertion',
+  // Slower than max_response_ms.
+  'slow',
   'redirects',
   'body',
   'blocked',
   // The reply is not HTTP/1.x, or its headers are malformed or too large.
   'protocol',
+  // A push monitor's heartbeat did not arrive in time.
+  'missed',
 ] as const satisfies readonly ErrorType[];
 
 export type User = {
@@ -56,18 +88,36 @@ export type User = {
 /** What an owner publishes as the public status page (the store keeps it on the User). */
 export type StatusPageSetting = { slug: string; title: string | null; description: string | null };
 
+/**
+ * One flat record for every type: the fields of the other types keep their neutral values (the
+ * API's discriminated union decides which a caller may set), so both stores keep one shape.
+ */
 export type Monitor = {
   id: string;
   owner_id: string;
   name: string;
+  type: MonitorType;
+  /**
+   * http: the http(s) URL; tcp: tcp://host:port or tls://host:port; dns: the question as an
+   * RFC 4501 URI built from `dns` (dns:example.com?type=A, dns://192.0.2.53:53/example.com?type=MX).
+   */
   url: string;
   method: HttpMethod;
+  /** Request body (http), ≤ 64 KiB; its content type travels in `headers`. */
+  body: string | null;
   interval_seconds: number;
   timeout_ms: number;
   /** Accepted status codes, e.g. "200-399" or "200,204". */
   expect_status: string;
   keyword: string | null;
+  /** true: the keyword must NOT be in the body (down when found). */
+  keyword_absent: boolean;
+  json_assertions: JsonAssertion[];
+  /** A slower response is down (error.type slow); null: no limit but the timeout. */
+  max_response_ms: number | null;
   headers: Record<string, string>;
+  /** The question of a `dns` monitor; null for every other type. */
+  dns: DnsQuery | null;
   confirm_failures: number;
   confirm_recoveries: number;
   remind_every_minutes: number;
@@ -128,8 +178,10 @@ export type Check = {
   monitor_id: string;
   owner_id: string;
   monitor_name: string;
+  monitor_type: MonitorType;
   url: string;
-  method: HttpMethod;
+  /** The request's method; null for checks that send no HTTP request (tcp, dns). */
+  method: HttpMethod | null;
   observer: string;
   /** Start of the probe. */
   timestamp: number;
@@ -153,8 +205,19 @@ export type Check = {
   cert_issuer: string | null;
   error_type: ErrorType | null;
   error_message: string | null;
+  /** What a dns probe asked and heard (dns.*); absent for other types. */
+  dns?: DnsCheck;
   /** Present when the probe ran inside one of the monitor's maintenance windows (`monitor.maintenance`). */
   maintenance?: true;
+};
+
+export type DnsCheck = {
+  question_name: string;
+  question_type: DnsRecordType;
+  /** Answers as text (an address, a name, "10 mx.example.com", TXT strings joined), in the order received. */
+  answers: string[];
+  /** NOERROR, NXDOMAIN, SERVFAIL…; null when no answer came (timeout). */
+  response_code: string | null;
 };
 
 export type AlertStatus = 'unknown' | 'up' | 'down';
@@ -243,6 +306,7 @@ export type MonitorQuery = {
   q?: string;
   /** One of the monitor's tags, exactly. */
   tag?: string;
+  type?: MonitorType;
   paused?: boolean;
   /** Only these monitors (another owner's ids match nothing). */
   ids?: string[];

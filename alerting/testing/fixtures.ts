@@ -12,6 +12,7 @@ export function sampleCheck(overrides: Partial<Check> = {}): Check {
     monitor_id: 'mon_1',
     owner_id: 'usr_1',
     monitor_name: 'Shop',
+    monitor_type: 'http',
     url: 'https://shop.example/health',
     method: 'GET',
     observer: 'paris',

@@ -19,6 +19,7 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { MonitorStore } from '../../store/contract.ts';
 import { newId, newIdsInOrder } from '../../store/ids.ts';
 import { decodePageCursor, encodePageCursor } from '../../store/page-cursor.ts';
+import { withTypeDefaults } from '../../store/monitor-types.ts';
 import type { Monitor, MonitorInput, MonitorPatch } from '../../store/types.ts';
 import { type EsContext, isConflict, MAX_PAGE } from './context.ts';
 import { getDoc, searchAll, type VersionedDoc } from './documents.ts';
@@ -40,8 +41,9 @@ async function getOwnedVersioned(ctx: EsContext, ownerId: string, monitorId: str
 }
 
 /** Documents written before managed_by_file existed (template version 8) lack it: they came from the API. */
+/** Documents written before monitor types (template version 7) read as http monitors. */
 function fromDoc(doc: Monitor): Monitor {
-  return { ...doc, managed_by_file: doc.managed_by_file === true };
+  return withTypeDefaults({ ...doc, managed_by_file: doc.managed_by_file === true });
 }
 
 const OLDEST_FIRST: estypes.SortCombinations[] = [{ created_at: 'asc' }, { id: 'asc' }];
@@ -125,6 +127,15 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
         });
       }
       if (query.tag !== undefined) filter.push({ term: { tags: query.tag } });
+      if (query.type !== undefined) {
+        // Monitors written before types have no `type`: they are http monitors.
+        const typed: estypes.QueryDslQueryContainer = { term: { type: query.type } };
+        filter.push(
+          query.type === 'http'
+            ? { bool: { should: [typed, { bool: { must_not: { exists: { field: 'type' } } } }], minimum_should_match: 1 } }
+            : typed,
+        );
+      }
       if (query.paused !== undefined) filter.push({ term: { paused: query.paused } });
       if (query.ids !== undefined) filter.push({ ids: { values: query.ids } });
       const limit = Math.min(query.limit, MAX_PAGE - 1);
@@ -219,13 +230,19 @@ export function backoffMs(attempt: number): number {
 // `undefined` value must leave the field as it was rather than erase it.
 const INPUT_FIELDS: Record<keyof MonitorInput, true> = {
   name: true,
+  type: true,
   url: true,
   method: true,
+  body: true,
   interval_seconds: true,
   timeout_ms: true,
   expect_status: true,
   keyword: true,
+  keyword_absent: true,
+  json_assertions: true,
+  max_response_ms: true,
   headers: true,
+  dns: true,
   confirm_failures: true,
   confirm_recoveries: true,
   remind_every_minutes: true,

@@ -17,7 +17,7 @@ import { checkMappings } from './checks.ts';
 import { eventMappings } from './events.ts';
 import { REGULAR_INDICES, regularIndexMappings, regularIndexSettings, type RegularIndex } from './indices.ts';
 
-// 7 is the monitor types' bump (another branch); 8 adds managed_by_file (MONITORS_FILE).
+// 7: monitor types; 8: managed_by_file (MONITORS_FILE).
 export const TEMPLATE_VERSION = 8;
 export const MANAGED_BY = 'downtime-monitor';
 /** Above the built-in `logs`/`metrics` templates (100–200); our patterns do not overlap them anyway. */

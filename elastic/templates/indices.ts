@@ -33,14 +33,22 @@ const monitors = {
   id: keyword,
   owner_id: keyword,
   name: { type: 'keyword', ignore_above: 1024, fields: { text: { type: 'text' } } },
+  type: keyword,
   url: keyword,
   method: keyword,
+  // Up to 64 KiB, may carry credentials: stored, not indexed.
+  body: opaque,
   interval_seconds: long,
   timeout_ms: long,
   expect_status: keyword,
   keyword,
+  keyword_absent: bool,
+  // Values of any JSON type, never searched.
+  json_assertions: storedOnly,
+  max_response_ms: long,
   // Request headers may carry credentials (Authorization): stored, not indexed.
   headers: storedOnly,
+  dns: object({ name: keyword, record_type: keyword, resolver: keyword, expect: keyword }),
   confirm_failures: long,
   confirm_recoveries: long,
   remind_every_minutes: long,

@@ -23,6 +23,20 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A monitor written as programs before schema version 8 did (no type columns). */
+function insertMonitorV7(db: Db, ownerId: string, id: string, at: number): Monitor {
+  const input = monitorInput();
+  db.conn
+    .prepare(
+      `INSERT INTO monitors (id, owner_id, name, url, method, interval_seconds, timeout_ms, expect_status, keyword, confirm_failures,
+         confirm_recoveries, remind_every_minutes, paused, timezone, public, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 0, NULL, 0, ?, ?)`,
+    )
+    .run(id, ownerId, input.name, input.url, input.method, input.interval_seconds, input.timeout_ms, input.expect_status,
+      input.confirm_failures, input.confirm_recoveries, input.remind_every_minutes, at, at);
+  return { ...input, id, owner_id: ownerId, created_at: at, updated_at: at };
+}
+
 describe('sqlite file', () => {
   const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
   const files = () => [SQLITE_FILE_NAME, `${SQLITE_FILE_NAME}-wal`, `${SQLITE_FILE_NAME}-shm`].map((name) => join(dir, name));
@@ -105,7 +119,7 @@ describe('sqlite file', () => {
     const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
     migrate(old, MIGRATIONS.slice(0, 2));
     const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
-    const monitor = insertOldMonitor(old, user.id, 'm-1', T);
+    const monitor = insertMonitorV7(old, user.id, 'mon-old', T);
     const checks = checksEvery(monitor, T, T + 2 * 3_600_000, 300_000);
     old.conn.exec(`INSERT INTO check_contexts (ctx, signature, monitor_name, url, method, observer) VALUES (1, x'01', 'Example', 'https://example.com/health', 'GET', 'o')`);
     const insert = old.conn.prepare(
@@ -142,7 +156,7 @@ describe('sqlite file', () => {
     const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
     migrate(old, MIGRATIONS.filter((m) => m.version <= 5));
     const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
-    const [down, up] = [insertOldMonitor(old, user.id, 'm-down', T), insertOldMonitor(old, user.id, 'm-up', T)];
+    const [down, up] = [insertMonitorV7(old, user.id, 'mon-down', T), insertMonitorV7(old, user.id, 'mon-up', T)];
     const state = old.conn.prepare(
       `INSERT INTO alert_states (monitor_id, version, status, streak_count, open_incident_id, updated_at) VALUES (?, 1, ?, 0, ?, ?)`,
     );
@@ -154,6 +168,36 @@ describe('sqlite file', () => {
     try {
       expect((await upgraded.getAlertState(down!.id))?.state).toMatchObject({ open_incident_id: 'inc-1', told_incident_id: 'inc-1' });
       expect((await upgraded.getAlertState(up!.id))?.state).toMatchObject({ open_incident_id: null, told_incident_id: null });
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  it('upgrades a version-7 file: its monitors are http monitors and their checks keep their context', async () => {
+    const T = Date.UTC(2026, 4, 1);
+    const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 7));
+    const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = insertMonitorV7(old, user.id, 'mon-old', T);
+    old.conn.exec(`INSERT INTO check_contexts (ctx, signature, monitor_name, url, method, observer, tls_version) VALUES (7, x'07', 'Example', 'https://example.com/health', 'HEAD', 'o', 'TLSv1.3')`);
+    old.conn.prepare(`INSERT INTO checks (id, mkey, ts, next_in_ms, up, ctx, duration_us, total_us) VALUES ('chk-old', 1, ?, 300000, 1, 7, 100000, 100000)`).run(T);
+    old.conn.close();
+
+    const upgraded = await openSqliteStore({ dataDir: dir, clock: () => T + 60_000 });
+    try {
+      expect(await upgraded.getMonitor(user.id, monitor.id)).toEqual({
+        ...monitor,
+        type: 'http',
+        body: null,
+        keyword_absent: false,
+        json_assertions: [],
+        max_response_ms: null,
+        dns: null,
+      });
+      const [check] = (await upgraded.listChecks(user.id, monitor.id, { limit: 10 }))!.items;
+      expect(check).toMatchObject({ id: 'chk-old', monitor_type: 'http', method: 'HEAD', tls_version: 'TLSv1.3', observer: 'o' });
+      expect(check).not.toHaveProperty('dns');
+      expect((await upgraded.findMonitors(user.id, { type: 'http', limit: 10 })).items.map((m) => m.id)).toEqual([monitor.id]);
     } finally {
       await upgraded.close();
     }
@@ -245,19 +289,3 @@ describe('sqlite file', () => {
   });
 });
 
-/**
- * A monitor row written with the version-1 columns, as a program of that version did: today's
- * store writes columns an old file does not have yet.
- */
-function insertOldMonitor(db: Db, ownerId: string, id: string, at: number): Monitor {
-  const input = monitorInput();
-  db.conn
-    .prepare(
-      `INSERT INTO monitors (id, owner_id, name, url, method, interval_seconds, timeout_ms, expect_status, keyword, confirm_failures,
-         confirm_recoveries, remind_every_minutes, paused, timezone, public, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 0, NULL, 0, ?, ?)`,
-    )
-    .run(id, ownerId, input.name, input.url, input.method, input.interval_seconds, input.timeout_ms, input.expect_status,
-      input.confirm_failures, input.confirm_recoveries, input.remind_every_minutes, at, at);
-  return { ...input, id, owner_id: ownerId, created_at: at, updated_at: at };
-}

@@ -11,6 +11,7 @@ import { ago, dateTime, localZone, millis, percent } from './format.js';
 import { initHeader, requireSession, showStatusLink } from './session.js';
 import { checkTime, daysFrom, fetchDailyHistory, stateKey, statusOf } from './monitor-data.js';
 import { cause } from './tables.js';
+import { showFieldsFor } from './monitor-types.js';
 
 const SUMMARY_MS = 5_000;
 const HISTORY_MS = 60_000;
@@ -169,18 +170,37 @@ function render(rows, tags) {
   renderCounts(rows);
 }
 
+/** The add form's fields as the API's create body, for the chosen type. @param {FormData} data */
+function createBody(data) {
+  const text = (name) => String(data.get(name) ?? '').trim();
+  const type = text('type') || 'http';
+  /** @type {Record<string, unknown>} */
+  const body = { type, name: text('name'), public: data.get('public') === 'on' };
+  if (type === 'http') body.url = text('url');
+  if (type === 'tcp') body.url = text('address');
+  if (type === 'dns') {
+    body.dns = { name: text('dns_name'), record_type: text('dns_record_type'), resolver: text('dns_resolver') || null, expect: text('dns_expect') || null };
+  }
+  return body;
+}
+
 function wireMonitorForm() {
   const form = /** @type {HTMLFormElement} */ (byId('monitor-form'));
+  const typeSelect = /** @type {HTMLSelectElement} */ (form.elements.namedItem('type'));
+  showFieldsFor(form, typeSelect.value);
+  typeSelect.addEventListener('change', () => showFieldsFor(form, typeSelect.value));
+  form.addEventListener('reset', () => setTimeout(() => showFieldsFor(form, typeSelect.value)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const body = { name: String(data.get('name')).trim(), url: String(data.get('url')).trim(), public: data.get('public') === 'on' };
+    const body = createBody(data);
     const interval = String(data.get('interval_seconds') ?? '').trim();
     if (interval) {
       body.interval_seconds = Number(interval);
       // The server's default timeout (10 s) must stay below the interval; short intervals get a
       // timeout of 80% of the interval instead, as the form's hint says.
-      if (body.interval_seconds * 1000 <= DEFAULT_TIMEOUT_MS) body.timeout_ms = Math.max(1000, Math.floor(body.interval_seconds * 800));
+      const seconds = Number(body.interval_seconds);
+      if (seconds * 1000 <= DEFAULT_TIMEOUT_MS) body.timeout_ms = Math.max(1000, Math.floor(seconds * 800));
     }
     byId('monitor-form-error').textContent = '';
     await whileBusy(form, async () => {
