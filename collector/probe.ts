@@ -143,6 +143,7 @@ async function attempt(monitor: Monitor, opts: ProbeOptions): Promise<{ check: C
     tls_version: hop.tls_version,
     cert_not_after: hop.cert_not_after,
     cert_issuer: hop.cert_issuer,
+    cert_sha256: hop.cert_sha256,
     error_type: failure?.type ?? null,
     error_message: failure?.message ?? null,
   };

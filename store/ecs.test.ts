@@ -37,7 +37,7 @@ describe('checkToEcs / ecsToCheck', () => {
       port: 8443,
     });
     expect(doc.tls).toMatchObject({ version: '1.3', version_protocol: 'tls' });
-    expect(doc.tls?.server?.x509.not_after).toBe('2025-06-01T12:00:00.000Z');
+    expect(doc.tls?.server?.x509?.not_after).toBe('2025-06-01T12:00:00.000Z');
     expect(doc.summary).toEqual({ up: 1, down: 0, status: 'up' });
     expect(doc.observer).toEqual({ name: 'eu-west', geo: { name: 'eu-west' } });
     expect(doc.event.id).toBe('01JQ4Z8K6V3S9W0D2E5F7G8H9J');

@@ -87,7 +87,7 @@ describe('sqlite file', () => {
     await second.close();
 
     const raw = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.at(-1)?.version });
     expect(raw.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: MIGRATIONS.length });
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     raw.close();
@@ -204,6 +204,34 @@ describe('sqlite file', () => {
     }
   });
 
+  it('upgrades a version-8 file: monitors get the default certificate thresholds, deliveries and states are kept', async () => {
+    const T = Date.UTC(2026, 4, 1);
+    const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 8));
+    const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = insertMonitorV7(old, user.id, 'mon-old', T);
+    old.conn
+      .prepare(
+        `INSERT INTO deliveries (id, owner_id, monitor_id, incident_id, contact_id, channel, address, kind, check_id, check_at, status,
+           attempts, next_attempt_at, created_at) VALUES ('dlv-old', ?, ?, 'inc-1', 'con-1', 'email', 'ops@example.com', 'down', 'chk-1', ?, 'pending', 0, ?, ?)`,
+      )
+      .run(user.id, monitor.id, T, T, T);
+    old.conn
+      .prepare(`INSERT INTO alert_states (monitor_id, version, status, streak_count, open_incident_id, told_incident_id, updated_at) VALUES (?, 3, 'down', 0, 'inc-1', 'inc-1', ?)`)
+      .run(monitor.id, T);
+    old.conn.close();
+
+    const upgraded = await openSqliteStore({ dataDir: dir, clock: () => T + 60_000 });
+    try {
+      expect((await upgraded.getMonitor(user.id, monitor.id))?.tls_expiry_days).toEqual([14, 7, 1]);
+      expect((await upgraded.getAlertState(monitor.id))?.state).toMatchObject({ status: 'down', cert_sha256: null, cert_told_days: null });
+      const [delivery] = await upgraded.claimDueDeliveries('w1', T + 60_000, 30_000, 10);
+      expect(delivery).toMatchObject({ id: 'dlv-old', incident_id: 'inc-1', kind: 'down', cert: null });
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('answers the same before, across and after a fold when late checks land in a folded hour', async () => {
     const T = Date.UTC(2026, 6, 1, 10);
     const open = () => openSqliteStore({ dataDir: dir, foldEveryMs: Infinity, clock: () => T + 7_200_000 });
@@ -242,7 +270,7 @@ describe('sqlite file', () => {
   it('rolls back a failing migration entirely and refuses a file from a newer version', async () => {
     const db = openDb(join(dir, 'x.sqlite'), Date.now);
     migrate(db);
-    const latest = MIGRATIONS.length;
+    const latest = MIGRATIONS.at(-1)?.version ?? 0;
     const broken = [...MIGRATIONS, { version: latest + 1, name: 'broken', sql: 'CREATE TABLE half_done (a); SELECT nope FROM nowhere;' }];
     expect(() => migrate(db, broken)).toThrow(/nowhere/);
     expect(userVersion(db)).toBe(latest);
