@@ -83,7 +83,7 @@ function fields(limits: IntervalLimits) {
     timezone: timeZone.nullable().openapi({ description: 'IANA zone for notifications and history; null = UTC' }),
     public: z.boolean({ message: 'must be true or false' }).openapi({ description: 'Shown on the public status page' }),
     tls_expiry_days: z
-      .array(int(1, 365, ' days'))
+      .array(z.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1 day').max(365, 'must be at most 365 days'))
       .max(5, 'must list at most 5 thresholds')
       .refine((days) => new Set(days).size === days.length, 'must not list a threshold twice')
       .openapi({
