@@ -51,3 +51,18 @@ describe('certificate wording', () => {
     expect(headline(message)).toBe('[CERT] Shop: certificate for db.example:5432 expires in 12 days (2025-03-13)');
   });
 });
+
+describe('certificate expiry on the monitor page', () => {
+  it('is worded as the [CERT] notifications word it', async () => {
+    const format: { certificateExpiry: (notAfter: number, now: number) => string | null } = await import(FORMAT_JS);
+    const now = Date.UTC(2025, 2, 1, 12);
+    for (let left = -3 * 86_400_000; left < 30 * 86_400_000; left += 3_700_000) {
+      const base = sampleCertMessage();
+      const message = sampleCertMessage({ now, cert: { ...base.cert, not_after: now + left } });
+      const date = new Date(now + left).toISOString().slice(0, 10);
+      const page = format.certificateExpiry(now + left, now)!.replace('certificate ', 'certificate for shop.example ');
+      expect(`${page} (${date})`, `${left} ms`).toBe(headline(message).replace(/^\[CERT\] Shop: /, '').replace(/, issued by .*$/, ''));
+    }
+    expect(format.certificateExpiry(now + 12.5 * 86_400_000, now)).toBe('certificate expires in 12 days');
+  });
+});
