@@ -120,3 +120,11 @@ describe('events', () => {
     expect(() => deliveryToEcsEvent({ ...deadDelivery(), status: 'pending' }, 0)).toThrow(/dlv_1 is pending/);
   });
 });
+
+describe('deliveryToEcsEvent for a certificate message', () => {
+  it('names no incident (a certificate message is about none) and keeps the kind', () => {
+    const doc = deliveryToEcsEvent({ ...deadDelivery(), status: 'sent', kind: 'cert', incident_id: null }, Date.parse('2025-03-31T00:00:00Z'));
+    expect(doc).not.toHaveProperty('incident');
+    expect(doc.notification).toMatchObject({ kind: 'cert', status: 'sent' });
+  });
+});
