@@ -30,6 +30,7 @@ function check(timestamp: number, status: 'up' | 'down', extra: Partial<Check> =
     tls_version: null,
     cert_not_after: null,
     cert_issuer: null,
+    cert_sha256: null,
     error_type: status === 'up' ? null : 'status',
     error_message: status === 'up' ? null : `unexpected status 503 at ${timestamp}`,
     ...extra,

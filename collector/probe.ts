@@ -105,6 +105,7 @@ async function attempt(monitor: Monitor, opts: ProbeOptions): Promise<{ check: C
     tls_version: m.tls_version,
     cert_not_after: m.cert_not_after,
     cert_issuer: m.cert_issuer,
+    cert_sha256: m.cert_sha256,
     error_type: failure?.type ?? null,
     error_message: failure?.message ?? null,
     ...(m.dns === null ? {} : { dns: m.dns }),

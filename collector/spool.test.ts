@@ -43,7 +43,7 @@ function checks(n: number): Check[] {
       id: newCheckId(timestamp), monitor_id: 'mon-1', owner_id: 'own-1', monitor_name: 'Shop', monitor_type: 'http', url: 'https://shop.example/',
       method: 'GET', observer: 'obs', timestamp, next_at: timestamp + 20_000, status: 'down', duration_us: 1_200, status_code: null,
       body_bytes: null, resolved_ip: '192.0.2.1', dns_us: 100, connect_us: null, tls_us: null, first_byte_us: null, total_us: null,
-      tls_version: null, cert_not_after: null, cert_issuer: null, error_type: 'connect', error_message: 'connect ECONNREFUSED 192.0.2.1:443',
+      tls_version: null, cert_not_after: null, cert_issuer: null, cert_sha256: null, error_type: 'connect', error_message: 'connect ECONNREFUSED 192.0.2.1:443',
     };
   });
 }

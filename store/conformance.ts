@@ -10,6 +10,7 @@
 import { describe } from 'vitest';
 import { alertCases } from './conformance/alerts.ts';
 import { apiKeyCases } from './conformance/api-keys.ts';
+import { certExpiryCases } from './conformance/cert-expiry.ts';
 import { checkCases } from './conformance/checks.ts';
 import type { ConformanceOptions } from './conformance/harness.ts';
 import { historyCases } from './conformance/history.ts';
@@ -36,5 +37,6 @@ export function runStoreConformance(options: ConformanceOptions): void {
     apiKeyCases(options);
     maintenanceCases(options);
     monitorTypeCases(options);
+    certExpiryCases(options);
   });
 }

@@ -30,6 +30,7 @@ export function fullCheck(overrides: Partial<Check> = {}): Check {
     tls_version: 'TLSv1.3',
     cert_not_after: Date.parse('2025-06-01T12:00:00.000Z'),
     cert_issuer: "Let's Encrypt R11",
+    cert_sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
     error_type: 'keyword',
     error_message: 'keyword "OK" not found in the first 64 KiB',
     // Not what an http probe writes: here so that every mapped field is written once.
@@ -65,6 +66,7 @@ export function bareCheck(overrides: Partial<Check> = {}): Check {
     tls_version: null,
     cert_not_after: null,
     cert_issuer: null,
+    cert_sha256: null,
     error_type: 'dns',
     error_message: null,
     ...overrides,
@@ -105,5 +107,6 @@ export function deadDelivery(): Delivery {
     sent_at: null,
     lease_owner: null,
     lease_expires_at: null,
+    cert: null,
   };
 }

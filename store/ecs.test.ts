@@ -37,7 +37,7 @@ describe('checkToEcs / ecsToCheck', () => {
       port: 8443,
     });
     expect(doc.tls).toMatchObject({ version: '1.3', version_protocol: 'tls' });
-    expect(doc.tls?.server?.x509.not_after).toBe('2025-06-01T12:00:00.000Z');
+    expect(doc.tls?.server?.x509?.not_after).toBe('2025-06-01T12:00:00.000Z');
     expect(doc.summary).toEqual({ up: 1, down: 0, status: 'up' });
     expect(doc.observer).toEqual({ name: 'eu-west', geo: { name: 'eu-west' } });
     expect(doc.event.id).toBe('01JQ4Z8K6V3S9W0D2E5F7G8H9J');
@@ -118,5 +118,13 @@ describe('events', () => {
 
   it('refuses a pending delivery, naming it', () => {
     expect(() => deliveryToEcsEvent({ ...deadDelivery(), status: 'pending' }, 0)).toThrow(/dlv_1 is pending/);
+  });
+});
+
+describe('deliveryToEcsEvent for a certificate message', () => {
+  it('names no incident (a certificate message is about none) and keeps the kind', () => {
+    const doc = deliveryToEcsEvent({ ...deadDelivery(), status: 'sent', kind: 'cert', incident_id: null }, Date.parse('2025-03-31T00:00:00Z'));
+    expect(doc).not.toHaveProperty('incident');
+    expect(doc.notification).toMatchObject({ kind: 'cert', status: 'sent' });
   });
 });

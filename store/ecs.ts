@@ -48,7 +48,7 @@ export type EcsCheckDocument = {
     rtt?: { handshake: { us: number } };
     version?: string;
     version_protocol?: string;
-    server?: { x509: { not_after?: string; issuer?: { common_name: string } } };
+    server?: { x509?: { not_after?: string; issuer?: { common_name: string } }; hash?: { sha256: string } };
   };
   /** A dns probe's question and what it heard (ECS dns.*). */
   dns?: {
@@ -123,7 +123,7 @@ export function checkToEcs(check: Check, ingestedAt?: number): EcsCheckDocument 
     tls: compact({
       rtt: check.tls_us === null ? undefined : { handshake: { us: check.tls_us } },
       ...tlsVersion,
-      server: x509 === undefined ? undefined : { x509 },
+      server: compact({ x509, hash: check.cert_sha256 === null ? undefined : { sha256: check.cert_sha256 } }),
     }),
     dns:
       check.dns === undefined
@@ -147,7 +147,7 @@ export function ecsToCheck(doc: EcsCheckDocument): Check {
   const tls = doc.tls;
   const tlsVersion =
     tls?.version === undefined ? null : tls.version_protocol === 'tls' ? `TLSv${tls.version}` : tls.version;
-  const notAfter = tls?.server?.x509.not_after;
+  const notAfter = tls?.server?.x509?.not_after;
   return {
     id: doc.event.id,
     monitor_id: doc.monitor.id,
@@ -171,7 +171,8 @@ export function ecsToCheck(doc: EcsCheckDocument): Check {
     total_us: doc.http?.rtt?.total?.us ?? null,
     tls_version: tlsVersion,
     cert_not_after: notAfter === undefined ? null : ms(notAfter),
-    cert_issuer: tls?.server?.x509.issuer?.common_name ?? null,
+    cert_issuer: tls?.server?.x509?.issuer?.common_name ?? null,
+    cert_sha256: tls?.server?.hash?.sha256 ?? null,
     error_type: doc.error?.type ?? null,
     error_message: doc.error?.message ?? null,
     ...(doc.dns
@@ -208,7 +209,8 @@ export type EcsEventDocument = {
   };
   owner: { id: string };
   monitor: { id: string; name?: string };
-  incident: { id: string; check_id: string };
+  /** Absent for a certificate notification, which is about no incident. */
+  incident?: { id: string; check_id: string };
   error?: { type: ErrorType; message?: string };
   http?: { response: { status_code: number } };
   notification?: {
@@ -262,7 +264,7 @@ export function deliveryToEcsEvent(delivery: Delivery, at: number): EcsEventDocu
     event: { id: `${delivery.id}:${action}`, kind: 'event', dataset: 'uptime.events', action },
     owner: { id: delivery.owner_id },
     monitor: { id: delivery.monitor_id },
-    incident: { id: delivery.incident_id, check_id: delivery.check_id },
+    incident: delivery.incident_id === null ? undefined : { id: delivery.incident_id, check_id: delivery.check_id },
     // The address (email, phone) stays out of the audit stream: it is personal data.
     notification: compact({
       id: delivery.id,

@@ -8,11 +8,17 @@
 
 import type { DnsQuery, Monitor } from './types.ts';
 
-export type TypeFields = Pick<Monitor, 'type' | 'body' | 'keyword_absent' | 'json_assertions' | 'max_response_ms' | 'dns'>;
+export type TypeFields = Pick<Monitor, 'type' | 'body' | 'keyword_absent' | 'json_assertions' | 'max_response_ms' | 'dns' | 'tls_expiry_days'>;
 
-/** A monitor stored before monitor types: an http monitor with none of the HTTP additions. */
+/** Days before a certificate expires at which its contacts are told (DESIGN "Monitor types"). */
+export const DEFAULT_TLS_EXPIRY_DAYS: readonly number[] = [14, 7, 1];
+
+/**
+ * A monitor stored before monitor types: an http monitor with none of the HTTP additions, and
+ * the default certificate expiry thresholds.
+ */
 export function typeDefaults(): TypeFields {
-  return { type: 'http', body: null, keyword_absent: false, json_assertions: [], max_response_ms: null, dns: null };
+  return { type: 'http', body: null, keyword_absent: false, json_assertions: [], max_response_ms: null, dns: null, tls_expiry_days: [...DEFAULT_TLS_EXPIRY_DAYS] };
 }
 
 /** A stored monitor document with every field of today, older documents completed with typeDefaults. */
@@ -26,6 +32,7 @@ export function withTypeDefaults<T extends Omit<Monitor, keyof TypeFields> & Par
     json_assertions: doc.json_assertions ?? defaults.json_assertions,
     max_response_ms: doc.max_response_ms ?? defaults.max_response_ms,
     dns: doc.dns ?? defaults.dns,
+    tls_expiry_days: doc.tls_expiry_days ?? defaults.tls_expiry_days,
   };
 }
 

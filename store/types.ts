@@ -118,6 +118,11 @@ export type Monitor = {
   headers: Record<string, string>;
   /** The question of a `dns` monitor; null for every other type. */
   dns: DnsQuery | null;
+  /**
+   * Days before a certificate expires at which its contacts are told, once per threshold and
+   * certificate (alerting/cert-expiry.ts); distinct, 1..365; [] = never.
+   */
+  tls_expiry_days: number[];
   confirm_failures: number;
   confirm_recoveries: number;
   remind_every_minutes: number;
@@ -203,6 +208,8 @@ export type Check = {
   tls_version: string | null;
   cert_not_after: number | null;
   cert_issuer: string | null;
+  /** SHA-256 fingerprint of the server's certificate, lowercase hex (tls.server.hash.sha256). */
+  cert_sha256: string | null;
   error_type: ErrorType | null;
   error_message: string | null;
   /** What a dns probe asked and heard (dns.*); absent for other types. */
@@ -248,6 +255,13 @@ export type AlertState = {
    */
   told_incident_id: string | null;
   last_notified_at: number | null;
+  /**
+   * The certificate the contacts were last told about (SHA-256), and the most urgent threshold
+   * (days) told for it: every threshold at or above it counts as told. A check showing another
+   * certificate starts over (alerting/cert-expiry.ts). null: nothing told yet.
+   */
+  cert_sha256: string | null;
+  cert_told_days: number | null;
   updated_at: number;
 };
 
@@ -264,21 +278,32 @@ export type Incident = {
   check_id: string;
 };
 
-export type NotificationKind = 'down' | 'up' | 'reminder';
+/** `cert`: a certificate is about to expire (no incident; see Delivery.cert). */
+export type NotificationKind = 'down' | 'up' | 'reminder' | 'cert';
 /**
  * pending until sent, or dead (refused for good, or still failing 24 h on), or cancelled (its
  * contact was deleted before it went out: nothing is sent to an address that is no longer a contact).
  */
 export type DeliveryStatus = 'pending' | 'sent' | 'dead' | 'cancelled';
 export const DELIVERY_STATUSES = ['pending', 'sent', 'dead', 'cancelled'] as const satisfies readonly DeliveryStatus[];
-export const NOTIFICATION_KINDS = ['down', 'up', 'reminder'] as const satisfies readonly NotificationKind[];
+export const NOTIFICATION_KINDS = ['down', 'up', 'reminder', 'cert'] as const satisfies readonly NotificationKind[];
+
+/** What a `cert` delivery tells: the certificate seen by the check, and the threshold it crossed. */
+export type DeliveryCert = {
+  sha256: string;
+  not_after: number;
+  issuer: string | null;
+  /** The threshold (days) this message is for. */
+  threshold_days: number;
+};
 
 /** One message to one contact about one transition. `id` is deterministic: (transition, contact). */
 export type Delivery = {
   id: string;
   owner_id: string;
   monitor_id: string;
-  incident_id: string;
+  /** The incident told about; null for a `cert` delivery, which is about no incident. */
+  incident_id: string | null;
   contact_id: string;
   channel: ContactType;
   address: string;
@@ -295,6 +320,8 @@ export type Delivery = {
   /** Lease held by a dispatcher while it sends; null when free. */
   lease_owner: string | null;
   lease_expires_at: number | null;
+  /** Set for kind `cert` only. */
+  cert: DeliveryCert | null;
 };
 
 export type ChecksPage = { items: Check[]; next_cursor: string | null };

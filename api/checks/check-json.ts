@@ -40,6 +40,7 @@ export const CheckSchema = z
     'tls.version_protocol': z.string().nullable(),
     'tls.server.x509.not_after': time,
     'tls.server.x509.issuer.common_name': z.string().nullable(),
+    'tls.server.hash.sha256': z.string().nullable().openapi({ description: "SHA-256 fingerprint of the server's certificate (lowercase hex)" }),
     'dns.question.name': z.string().nullable(),
     'dns.question.type': z.enum(DNS_RECORD_TYPES).nullable(),
     'dns.answers.data': z.array(z.string()).nullable().openapi({ description: 'The answers, in the order received (dns checks)' }),

@@ -5,7 +5,7 @@
 // default; a field of another type is refused too.
 
 import { z } from '@hono/zod-openapi';
-import { dnsUri } from '../../store/monitor-types.ts';
+import { DEFAULT_TLS_EXPIRY_DAYS, dnsUri } from '../../store/monitor-types.ts';
 import {
   DNS_RECORD_TYPES,
   HTTP_METHODS,
@@ -82,6 +82,14 @@ function fields(limits: IntervalLimits) {
     tags,
     timezone: timeZone.nullable().openapi({ description: 'IANA zone for notifications and history; null = UTC' }),
     public: z.boolean({ message: 'must be true or false' }).openapi({ description: 'Shown on the public status page' }),
+    tls_expiry_days: z
+      .array(z.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1 day').max(365, 'must be at most 365 days'))
+      .max(5, 'must list at most 5 thresholds')
+      .refine((days) => new Set(days).size === days.length, 'must not list a threshold twice')
+      .openapi({
+        description: 'Days before the certificate expires at which contacts get one [CERT] message each (per certificate); [] = never',
+        example: [...DEFAULT_TLS_EXPIRY_DAYS],
+      }),
   };
 }
 
@@ -142,6 +150,7 @@ export function monitorSchemas(limits: IntervalLimits) {
     tags: f.tags.default([]),
     timezone: f.timezone.default(null),
     public: f.public.default(false),
+    tls_expiry_days: f.tls_expiry_days.default([...DEFAULT_TLS_EXPIRY_DAYS]),
   };
   const { name, ...notName } = common;
   const http = z
@@ -246,6 +255,7 @@ export function creationBody(m: Monitor): Record<string, unknown> {
     tags: m.tags,
     timezone: m.timezone,
     public: m.public,
+    tls_expiry_days: m.tls_expiry_days,
   };
   if (m.type === 'http' || m.type === 'push') {
     return { ...common, ...Object.fromEntries(TYPE_FIELDS.http.map((key) => [key, m[key]])) };
@@ -299,6 +309,7 @@ const common = {
   tags: z.array(z.string()),
   timezone: z.string().nullable(),
   public: z.boolean(),
+  tls_expiry_days: z.array(z.number().int()),
   created_at: IsoTime,
   updated_at: IsoTime,
 };
@@ -374,6 +385,7 @@ export function monitorJson(m: Monitor): z.infer<typeof MonitorSchema> {
     tags: m.tags,
     timezone: m.timezone,
     public: m.public,
+    tls_expiry_days: m.tls_expiry_days,
     created_at: iso(m.created_at),
     updated_at: iso(m.updated_at),
   };

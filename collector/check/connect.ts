@@ -28,10 +28,11 @@ export type HopMeasurements = {
   tls_version: string | null;
   cert_not_after: number | null;
   cert_issuer: string | null;
+  cert_sha256: string | null;
 };
 
 export function emptyHop(): HopMeasurements {
-  return { resolved_ip: null, dns_us: null, connect_us: null, tls_us: null, tls_version: null, cert_not_after: null, cert_issuer: null };
+  return { resolved_ip: null, dns_us: null, connect_us: null, tls_us: null, tls_version: null, cert_not_after: null, cert_issuer: null, cert_sha256: null };
 }
 
 export type ConnectDeps = {
@@ -103,6 +104,8 @@ export async function openConnection(target: Target, deps: ConnectDeps, m: HopMe
     const notAfter = cert.validToDate.getTime();
     m.cert_not_after = Number.isNaN(notAfter) ? null : notAfter;
     m.cert_issuer = /^CN=(.*)$/m.exec(cert.issuer)?.[1] ?? null;
+    // "AB:CD:…" → "abcd…", the form ECS gives tls.server.hash.sha256.
+    m.cert_sha256 = cert.fingerprint256.replaceAll(':', '').toLowerCase();
   }
   if (!secure.authorized) {
     secure.destroy();

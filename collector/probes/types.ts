@@ -53,6 +53,7 @@ export function emptyMeasurements(): Measurements {
     tls_version: null,
     cert_not_after: null,
     cert_issuer: null,
+    cert_sha256: null,
     method: null,
     status_code: null,
     body_bytes: null,

@@ -243,6 +243,7 @@ const INPUT_FIELDS: Record<keyof MonitorInput, true> = {
   max_response_ms: true,
   headers: true,
   dns: true,
+  tls_expiry_days: true,
   confirm_failures: true,
   confirm_recoveries: true,
   remind_every_minutes: true,

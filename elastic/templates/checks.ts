@@ -47,7 +47,7 @@ export const checkMappings: estypes.MappingTypeMapping = {
       rtt: object({ handshake: micros }),
       version: keyword,
       version_protocol: keyword,
-      server: object({ x509: object({ not_after: date, issuer: object({ common_name: keyword }) }) }),
+      server: object({ x509: object({ not_after: date, issuer: object({ common_name: keyword }) }), hash: object({ sha256: keyword }) }),
     }),
     dns: object({
       question: object({ name: keyword, type: keyword }),

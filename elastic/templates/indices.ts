@@ -49,6 +49,7 @@ const monitors = {
   // Request headers may carry credentials (Authorization): stored, not indexed.
   headers: storedOnly,
   dns: object({ name: keyword, record_type: keyword, resolver: keyword, expect: keyword }),
+  tls_expiry_days: long,
   confirm_failures: long,
   confirm_recoveries: long,
   remind_every_minutes: long,
@@ -117,6 +118,8 @@ const alertState = {
   open_incident_id: keyword,
   told_incident_id: keyword,
   last_notified_at: epochMillis,
+  cert_sha256: keyword,
+  cert_told_days: long,
   updated_at: epochMillis,
 } satisfies Record<keyof AlertState, Prop>;
 
@@ -151,6 +154,7 @@ const outbox = {
   sent_at: epochMillis,
   lease_owner: keyword,
   lease_expires_at: epochMillis,
+  cert: object({ sha256: keyword, not_after: epochMillis, issuer: keyword, threshold_days: long }),
 } satisfies Record<keyof Delivery, Prop>;
 
 /** Named values shared by every instance: `key` is the document id as well. */

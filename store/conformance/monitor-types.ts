@@ -107,6 +107,7 @@ export function monitorTypeCases(options: ConformanceOptions): void {
         tls_version: null,
         cert_not_after: null,
         cert_issuer: null,
+        cert_sha256: null,
         resolved_ip: '192.0.2.53',
       };
       const answered = makeCheck(dns, T0, {

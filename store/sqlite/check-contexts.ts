@@ -34,6 +34,7 @@ type ContextValues = readonly [
   string | null,
   string | null,
   string | null,
+  string | null,
 ];
 
 export function createContextKeys(db: Db): ContextKeys {
@@ -52,8 +53,8 @@ export function createContextKeys(db: Db): ContextKeys {
     const inserted = db
       .sql(
         `INSERT INTO check_contexts (signature, monitor_name, monitor_type, url, method, observer, resolved_ip, tls_version,
-           cert_not_after, cert_issuer, dns_question_name, dns_question_type, dns_response_code)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (signature) DO NOTHING`,
+           cert_not_after, cert_issuer, cert_sha256, dns_question_name, dns_question_type, dns_response_code)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (signature) DO NOTHING`,
       )
       .run(signature, ...columns.reverse());
     const row = db.sql('SELECT ctx FROM check_contexts WHERE signature = ?').get(signature);
@@ -79,6 +80,7 @@ export function createContextKeys(db: Db): ContextKeys {
         check.tls_version,
         check.cert_not_after,
         check.cert_issuer,
+        check.cert_sha256,
         check.dns?.question_name ?? null,
         check.dns?.question_type ?? null,
         check.dns?.response_code ?? null,

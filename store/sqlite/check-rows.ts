@@ -8,7 +8,7 @@ import { type Row, int, intOrNull, oneOf, oneOfOrNull, text, textOrNull } from '
 export const CHECK_SELECT = `
   SELECT c.seq, c.id, m.id AS monitor_id, m.owner_id, x.monitor_name, x.monitor_type, x.url, x.method, x.observer, c.ts,
     c.next_in_ms, c.up, c.duration_us, c.status_code, c.body_bytes, x.resolved_ip, c.dns_us, c.connect_us,
-    c.tls_us, c.first_byte_us, c.total_us, x.tls_version, x.cert_not_after, x.cert_issuer, c.error_type,
+    c.tls_us, c.first_byte_us, c.total_us, x.tls_version, x.cert_not_after, x.cert_issuer, x.cert_sha256, c.error_type,
     c.error_message, c.maintenance, x.dns_question_name, x.dns_question_type, x.dns_response_code,
     CASE WHEN x.dns_question_name IS NULL THEN NULL ELSE
       (SELECT json_group_array(data) FROM (SELECT data FROM check_context_answers a WHERE a.ctx = x.ctx ORDER BY position))
@@ -44,6 +44,7 @@ export function toCheck(row: Row): Check {
     tls_version: textOrNull(row, 'tls_version'),
     cert_not_after: intOrNull(row, 'cert_not_after'),
     cert_issuer: textOrNull(row, 'cert_issuer'),
+    cert_sha256: textOrNull(row, 'cert_sha256'),
     error_type: oneOfOrNull(row, 'error_type', ERROR_TYPES),
     error_message: textOrNull(row, 'error_message'),
     ...dnsOf(row),

@@ -54,7 +54,7 @@ export function settableValues(input: MonitorInput): Array<string | number | nul
   ];
 }
 
-export function writeChildren(db: Db, mkey: number, input: Pick<MonitorInput, 'headers' | 'tags' | 'json_assertions'>): void {
+export function writeChildren(db: Db, mkey: number, input: Pick<MonitorInput, 'headers' | 'tags' | 'json_assertions' | 'tls_expiry_days'>): void {
   deleteChildren(db, mkey);
   const header = db.sql('INSERT INTO monitor_headers (mkey, position, name, value) VALUES (?, ?, ?, ?)');
   Object.entries(input.headers).forEach(([name, value], position) => header.run(mkey, position, name, value));
@@ -62,12 +62,15 @@ export function writeChildren(db: Db, mkey: number, input: Pick<MonitorInput, 'h
   input.tags.forEach((value, position) => tag.run(mkey, position, value));
   const assertion = db.sql('INSERT INTO monitor_json_assertions (mkey, position, path, op, value_kind, value) VALUES (?, ?, ?, ?, ?, ?)');
   input.json_assertions.forEach((rule, position) => assertion.run(mkey, position, rule.path, rule.op, ...encodeScalar(rule.value)));
+  const threshold = db.sql('INSERT INTO monitor_tls_expiry_days (mkey, position, days) VALUES (?, ?, ?)');
+  input.tls_expiry_days.forEach((days, position) => threshold.run(mkey, position, days));
 }
 
 export function deleteChildren(db: Db, mkey: number): void {
   db.sql('DELETE FROM monitor_headers WHERE mkey = ?').run(mkey);
   db.sql('DELETE FROM monitor_tags WHERE mkey = ?').run(mkey);
   db.sql('DELETE FROM monitor_json_assertions WHERE mkey = ?').run(mkey);
+  db.sql('DELETE FROM monitor_tls_expiry_days WHERE mkey = ?').run(mkey);
 }
 
 type ScalarKind = 'string' | 'number' | 'boolean' | 'null';
@@ -121,6 +124,14 @@ export function toMonitors(db: Db, rows: Row[]): Monitor[] {
     const rule: JsonAssertion = { path: text(row, 'path'), op: oneOf(row, 'op', JSON_ASSERTION_OPS), value: decodeScalar(row) };
     assertions.set(mkey, [...(assertions.get(mkey) ?? []), rule]);
   }
+  const thresholds = new Map<number, number[]>();
+  const thresholdRows = db
+    .sql('SELECT mkey, days FROM monitor_tls_expiry_days WHERE mkey IN (SELECT value FROM json_each(?)) ORDER BY mkey, position')
+    .all(keyList);
+  for (const row of thresholdRows) {
+    const mkey = int(row, 'mkey');
+    thresholds.set(mkey, [...(thresholds.get(mkey) ?? []), int(row, 'days')]);
+  }
   return rows.map((row) => {
     const mkey = int(row, 'mkey');
     const dnsName = textOrNull(row, 'dns_name');
@@ -149,6 +160,7 @@ export function toMonitors(db: Db, rows: Row[]): Monitor[] {
               resolver: textOrNull(row, 'dns_resolver'),
               expect: textOrNull(row, 'dns_expect'),
             },
+      tls_expiry_days: thresholds.get(mkey) ?? [],
       confirm_failures: int(row, 'confirm_failures'),
       confirm_recoveries: int(row, 'confirm_recoveries'),
       remind_every_minutes: int(row, 'remind_every_minutes'),

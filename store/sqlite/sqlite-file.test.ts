@@ -203,6 +203,34 @@ describe('sqlite file', () => {
     }
   });
 
+  it('upgrades a version-8 file: monitors get the default certificate thresholds, deliveries and states are kept', async () => {
+    const T = Date.UTC(2026, 4, 1);
+    const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 8));
+    const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = insertMonitorV7(old, user.id, 'mon-old', T);
+    old.conn
+      .prepare(
+        `INSERT INTO deliveries (id, owner_id, monitor_id, incident_id, contact_id, channel, address, kind, check_id, check_at, status,
+           attempts, next_attempt_at, created_at) VALUES ('dlv-old', ?, ?, 'inc-1', 'con-1', 'email', 'ops@example.com', 'down', 'chk-1', ?, 'pending', 0, ?, ?)`,
+      )
+      .run(user.id, monitor.id, T, T, T);
+    old.conn
+      .prepare(`INSERT INTO alert_states (monitor_id, version, status, streak_count, open_incident_id, told_incident_id, updated_at) VALUES (?, 3, 'down', 0, 'inc-1', 'inc-1', ?)`)
+      .run(monitor.id, T);
+    old.conn.close();
+
+    const upgraded = await openSqliteStore({ dataDir: dir, clock: () => T + 60_000 });
+    try {
+      expect((await upgraded.getMonitor(user.id, monitor.id))?.tls_expiry_days).toEqual([14, 7, 1]);
+      expect((await upgraded.getAlertState(monitor.id))?.state).toMatchObject({ status: 'down', cert_sha256: null, cert_told_days: null });
+      const [delivery] = await upgraded.claimDueDeliveries('w1', T + 60_000, 30_000, 10);
+      expect(delivery).toMatchObject({ id: 'dlv-old', incident_id: 'inc-1', kind: 'down', cert: null });
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('answers the same before, across and after a fold when late checks land in a folded hour', async () => {
     const T = Date.UTC(2026, 6, 1, 10);
     const open = () => openSqliteStore({ dataDir: dir, foldEveryMs: Infinity, clock: () => T + 7_200_000 });

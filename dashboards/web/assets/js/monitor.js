@@ -8,7 +8,7 @@ import { api, describeError } from './api.js';
 import { uptimeBar } from './bars.js';
 import { drawLineChart } from './chart.js';
 import { badge, byId, el, every } from './dom.js';
-import { ago, dateTime, localZone, millis, percent } from './format.js';
+import { ago, certificateExpiry, dateTime, localZone, millis, percent } from './format.js';
 import { checkTime, daysFrom, fetchDailyHistory, fetchHourlyHistory, stateKey, statusOf } from './monitor-data.js';
 import { wireEditForm } from './monitor-form.js';
 import { RAW_LINES, rulesText, targetText } from './monitor-types.js';
@@ -46,6 +46,9 @@ function renderHead(monitor, row) {
     `Every ${monitor.interval_seconds} s · ${rulesText(monitor)}` +
     ` · ${monitor.public ? 'on the public status page' : 'private'}` +
     ` · last check ${last ? `${ago(checkTime(last))} (${dateTime(checkTime(last))})` : 'not yet'}`;
+  // What the latest check saw: the certificate the [CERT] messages are about.
+  const certificate = certificateExpiry(last?.['tls.server.x509.not_after']);
+  byId('certificate').textContent = certificate ? `${certificate} (${dateTime(last['tls.server.x509.not_after'])})` : '';
   const uptime = row?.uptime ?? {};
   byId('stats').replaceChildren(
     stat('Uptime 24 hours', percent(uptime['24h'])),
