@@ -1,6 +1,7 @@
 // The monitor page in Chromium says when the certificate its latest check saw expires: the
 // product probes a 127.0.0.1 HTTPS server whose certificate (openssl, this test's CA) expires in
-// 5 days, and the page shows "certificate expires in 4 days (…)" (4 whole days and some hours).
+// 5 days, and the page shows "certificate expires in 4 days (…)" (4 whole days and some hours);
+// its edit form changes the thresholds (tls_expiry_days), empty for none.
 
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('certificat
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows "certificate expires in 4 days" from the latest check', { timeout: 90_000 }, async () => {
+  it('shows "certificate expires in 4 days" from the latest check, and edits the thresholds', { timeout: 90_000 }, async () => {
     const email = 'certs@example.test';
     const password = 'a long enough password';
     const user = await newUser(product.url, email, password);
@@ -68,6 +69,22 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('certificat
     const page = await context.newPage();
     await page.goto(`${product.url}/monitors/${created.body.id}`);
     await expect.poll(() => page.locator('#certificate').textContent(), { timeout: 30_000, interval: 200 }).toMatch(/^certificate expires in 4 days \(.+\)$/);
+
+    // The thresholds are edited from the same page; the server's refusal names the field.
+    await page.locator('#edit-monitor summary').click();
+    const form = page.locator('#edit-form');
+    const thresholds = form.getByLabel('Certificate warnings (days)');
+    await expect.poll(() => thresholds.inputValue(), { timeout: 10_000 }).toBe('14, 7, 1');
+    await thresholds.fill('30, 30');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.locator('#edit-error').textContent(), { timeout: 10_000 }).toContain('tls_expiry_days');
+    await thresholds.fill('30, 7');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.locator('#edit-notice').textContent(), { timeout: 10_000 }).toContain('Saved');
+    expect((await user.get<{ tls_expiry_days: number[] }>(`/api/monitors/${created.body.id}`)).body.tls_expiry_days).toEqual([30, 7]);
+    await thresholds.fill('');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(async () => (await user.get<{ tls_expiry_days: number[] }>(`/api/monitors/${created.body.id}`)).body.tls_expiry_days, { timeout: 10_000 }).toEqual([]);
     await context.close();
   });
 });
