@@ -2,6 +2,7 @@
 // (a renamed monitor is named by its new name), the incident, the confirming check, and for an
 // up or a reminder the distinct causes seen during the outage (outage-causes.ts): up to the
 // recovery for an UP, up to its due time for a reminder, so that every contact is told the same.
+// A `cert` delivery needs none of these: it carries the certificate it tells about.
 
 import type { CheckReader, MonitorStore } from '../store/contract.ts';
 import type { Delivery } from '../store/types.ts';

@@ -40,6 +40,13 @@ function parseHeaders(text) {
 /** @param {string} text */
 const parseTags = (text) => [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
 
+/** "14, 7, 1" → [14, 7, 1]; the server checks the range and repeats. @param {string} text */
+function parseDays(text) {
+  const parts = text.split(',').map((t) => t.trim()).filter(Boolean);
+  if (parts.some((p) => !/^\d+$/.test(p))) return null;
+  return parts.map(Number);
+}
+
 const NUMBERS = ['interval_seconds', 'timeout_ms', 'confirm_failures', 'confirm_recoveries', 'remind_every_minutes'];
 
 /** @param {HTMLFormElement} form @param {string} name */
@@ -70,6 +77,7 @@ export function fillForm(form, monitor) {
     field(form, 'dns_expect').value = monitor.dns.expect ?? '';
   }
   field(form, 'tags').value = monitor.tags.join(', ');
+  field(form, 'tls_expiry_days').value = (monitor.tls_expiry_days ?? []).join(', ');
   field(form, 'timezone').value = monitor.timezone ?? '';
   field(form, 'public').checked = monitor.public;
   markInvalid(form, null);
@@ -98,6 +106,9 @@ export function readPatch(form, monitor) {
       expect: text('dns_expect') || null,
     };
   }
+  const days = parseDays(text('tls_expiry_days'));
+  if (days === null) throw new FormError('tls_expiry_days', `${labelOf(form, 'tls_expiry_days')}: enter whole numbers of days separated by commas.`);
+  next.tls_expiry_days = days;
   for (const name of NUMBERS) {
     const value = text(name);
     if (!/^\d+$/.test(value)) throw new FormError(name, `${labelOf(form, name)}: enter a whole number.`);
