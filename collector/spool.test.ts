@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newCheckId } from '../store/ids.ts';
 import type { Check } from '../store/types.ts';
 import { openSpool, type Spool, type SpoolOptions } from './spool.ts';
-import { SEGMENT_MAGIC } from './spool-format.ts';
+import { decodeRecord, encodeRecord, SEGMENT_MAGIC } from './spool-format.ts';
 import { SpoolInUseError, spoolKey } from './spool-owner.ts';
 import { capturingLog } from './testing/log.ts';
 
@@ -195,5 +195,20 @@ describe('spool', () => {
     expect(other.spool.adoptAbandoned()).toBe(0);
     expect(other.spool.isEmpty()).toBe(true);
     expect(live.spool.stats().checks).toBe(4);
+  });
+});
+
+describe('spool records across versions', () => {
+  it('reads a check spooled before monitor types as an http check, and a dns check whole', async () => {
+    const [old, dns] = checks(2) as [Check, Check];
+    const { monitor_type: _type, ...spooledBefore } = old;
+    const asked: Check = {
+      ...dns,
+      monitor_type: 'dns',
+      method: null,
+      dns: { question_name: 'example.com', question_type: 'A', answers: ['192.0.2.1'], response_code: 'NOERROR' },
+    };
+    const record = await encodeRecord([spooledBefore as Check, asked]);
+    expect(await decodeRecord(record)).toEqual([old, asked]);
   });
 });

@@ -63,8 +63,39 @@ describe('checkToEcs / ecsToCheck', () => {
     ['IPv6 target on the default https port', fullCheck({ url: 'https://[2001:db8::1]/', resolved_ip: '2001:db8::1' })],
     ['a TLS version string node does not usually report', fullCheck({ tls_version: 'SSLv3' })],
     ['an up check without error', fullCheck({ error_type: null, error_message: null })],
+    ['a tls:// port (no HTTP request)', bareCheck({ monitor_type: 'tcp', url: 'tls://db.example.com:5432', method: null, connect_us: 900, tls_us: 2_000 })],
+    [
+      'a dns question without resolver, answered NXDOMAIN',
+      bareCheck({
+        monitor_type: 'dns',
+        url: 'dns:example.com?type=MX',
+        method: null,
+        dns: { question_name: 'example.com', question_type: 'MX', answers: [], response_code: 'NXDOMAIN' },
+      }),
+    ],
   ])('round-trips a check with %s', (_name, check) => {
     expect(ecsToCheck(checkToEcs(check))).toEqual(check);
+  });
+
+  it('writes tcp and dns checks without http fields, with their own ECS fields', () => {
+    const tcp = checkToEcs(bareCheck({ monitor_type: 'tcp', url: 'tcp://db.example.com:5432', method: null, connect_us: 900 }));
+    expect(tcp).not.toHaveProperty('http');
+    expect(tcp.monitor.type).toBe('tcp');
+    expect(tcp.url).toEqual({ full: 'tcp://db.example.com:5432', domain: 'db.example.com', scheme: 'tcp', port: 5432 });
+    expect(tcp.tcp).toEqual({ rtt: { connect: { us: 900 } } });
+    const dns = checkToEcs(
+      bareCheck({
+        monitor_type: 'dns',
+        url: 'dns://192.0.2.53/example.com?type=A',
+        method: null,
+        dns_us: 3_100,
+        dns: { question_name: 'example.com', question_type: 'A', answers: ['192.0.2.1', '192.0.2.2'], response_code: 'NOERROR' },
+      }),
+    );
+    expect(dns.url).toMatchObject({ domain: '192.0.2.53', scheme: 'dns', port: 53 });
+    expect(dns.dns).toEqual({ question: { name: 'example.com', type: 'A' }, answers: [{ data: '192.0.2.1' }, { data: '192.0.2.2' }], response_code: 'NOERROR' });
+    expect(dns.resolve).toEqual({ rtt: { us: 3_100 } });
+    expect(checkToEcs(bareCheck({ monitor_type: 'dns', url: 'dns:example.com?type=A', method: null })).url).not.toHaveProperty('domain');
   });
 
   it('strips IPv6 brackets from url.domain and uses the scheme default port', () => {

@@ -1,7 +1,8 @@
 // Monitor types in a real browser (Debian's Chromium, headless) against the whole product: the add
 // form shows the fields of the chosen type, a TCP and a DNS monitor are added through it and turn
-// up, each monitor page's checks table shows what its type measured, and the edit form offers the
-// fields of the monitor's type only. Skipped like test/browser.test.ts without Chromium.
+// up, the list filters by type, each monitor page's checks table shows what its type measured,
+// and the edit form offers the fields of the monitor's type only. Skipped like
+// test/browser.test.ts without Chromium.
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -84,6 +85,15 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('monitor ty
     const record = page.locator('li.monitor', { hasText: 'Shop address' });
     await record.locator('.badge[data-status=up]').waitFor({ timeout: 20_000 });
     expect(await page.locator('#monitor-form-error').textContent()).toBe('');
+
+    // The list filters by type, as GET /api/monitors?type= does.
+    const names = () => page.locator('li.monitor a.monitor-name').allTextContents();
+    await page.locator('#filters select[name=type]').selectOption('dns');
+    await expect.poll(names, POLL).toEqual(['Shop address']);
+    await page.locator('#filters select[name=type]').selectOption('tcp');
+    await expect.poll(names, POLL).toEqual(['Shop port']);
+    await page.locator('#filters select[name=type]').selectOption('');
+    await expect.poll(names, POLL).toEqual(['Shop port', 'Shop address']);
 
     // The DNS monitor's page: its question, and checks with the response code and answers.
     await record.locator('a.monitor-name').click();

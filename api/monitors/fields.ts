@@ -61,7 +61,9 @@ export const targetUrl = z
       return;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `must use http or https, not ${url.protocol.replace(/:$/, '')}` });
+      const scheme = url.protocol.replace(/:$/, '');
+      const hint = scheme === 'tcp' || scheme === 'tls' ? ' (for a port, create a monitor with "type": "tcp")' : '';
+      ctx.addIssue({ code: 'custom', message: `must use http or https, not ${scheme}${hint}` });
     } else if (url.username || url.password) {
       ctx.addIssue({ code: 'custom', message: 'must not contain credentials; send them in headers (Authorization)' });
     } else if (url.href.length > MAX_URL_LENGTH) {

@@ -7,18 +7,18 @@
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_TLS_EXPIRY_DAYS, dnsUri } from '../../store/monitor-types.ts';
 import {
-  DNS_RECORD_TYPES,
   HTTP_METHODS,
-  JSON_ASSERTION_OPS,
   MONITOR_TYPES,
   type Monitor,
   type MonitorInput,
   type MonitorPatch,
 } from '../../store/types.ts';
-import { IsoTime, iso, NextCursor, PageQueryFields } from '../common.ts';
+import { PageQueryFields } from '../common.ts';
 import { type FieldError, fieldErrors } from '../problem.ts';
 import { expectStatus, hiddenCharacterProblem, monitorName, requestHeaders, tags, targetUrl, timeZone } from './fields.ts';
 import { dnsQuerySchema, jsonAssertions, requestBody, tcpUrl } from './type-fields.ts';
+
+export { MonitorListSchema, MonitorPageSchema, MonitorSchema, monitorJson } from './monitor-json.ts';
 
 export type IntervalLimits = { minIntervalSeconds: number; defaultIntervalSeconds: number };
 
@@ -297,53 +297,6 @@ export function monitorPatched(
 
 const ALL_TYPE_FIELDS = [...new Set(Object.values(TYPE_FIELDS).flat())];
 
-const common = {
-  id: z.string(),
-  name: z.string(),
-  interval_seconds: z.number().int(),
-  timeout_ms: z.number().int(),
-  confirm_failures: z.number().int(),
-  confirm_recoveries: z.number().int(),
-  remind_every_minutes: z.number().int(),
-  paused: z.boolean(),
-  tags: z.array(z.string()),
-  timezone: z.string().nullable(),
-  public: z.boolean(),
-  tls_expiry_days: z.array(z.number().int()),
-  created_at: IsoTime,
-  updated_at: IsoTime,
-};
-
-const HttpMonitorSchema = z
-  .object({
-    type: z.literal('http'),
-    url: z.string(),
-    method: z.enum(HTTP_METHODS),
-    body: z.string().nullable(),
-    expect_status: z.string(),
-    keyword: z.string().nullable(),
-    keyword_absent: z.boolean(),
-    json_assertions: z.array(z.object({ path: z.string(), op: z.enum(JSON_ASSERTION_OPS), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })),
-    max_response_ms: z.number().int().nullable(),
-    headers: z.record(z.string(), z.string()),
-    ...common,
-  })
-  .openapi('HttpMonitor');
-const TcpMonitorSchema = z.object({ type: z.literal('tcp'), url: z.string(), ...common }).openapi('TcpMonitor');
-const DnsMonitorSchema = z
-  .object({
-    type: z.literal('dns'),
-    url: z.string().openapi({ description: 'The question as an RFC 4501 URI, e.g. dns://1.1.1.1/example.com?type=A' }),
-    dns: z.object({ name: z.string(), record_type: z.enum(DNS_RECORD_TYPES), resolver: z.string().nullable(), expect: z.string().nullable() }),
-    ...common,
-  })
-  .openapi('DnsMonitor');
-
-export const MonitorSchema = z.discriminatedUnion('type', [HttpMonitorSchema, TcpMonitorSchema, DnsMonitorSchema]).openapi('Monitor');
-
-export const MonitorListSchema = z.object({ items: z.array(MonitorSchema) }).openapi('MonitorList');
-
-export const MonitorPageSchema = z.object({ items: z.array(MonitorSchema), next_cursor: NextCursor }).openapi('MonitorPage');
 
 const queryText = (max: number) =>
   z
@@ -371,37 +324,3 @@ export const MonitorListQuery = z
     ...PageQueryFields,
   })
   .strict();
-
-export function monitorJson(m: Monitor): z.infer<typeof MonitorSchema> {
-  const shared = {
-    id: m.id,
-    name: m.name,
-    interval_seconds: m.interval_seconds,
-    timeout_ms: m.timeout_ms,
-    confirm_failures: m.confirm_failures,
-    confirm_recoveries: m.confirm_recoveries,
-    remind_every_minutes: m.remind_every_minutes,
-    paused: m.paused,
-    tags: m.tags,
-    timezone: m.timezone,
-    public: m.public,
-    tls_expiry_days: m.tls_expiry_days,
-    created_at: iso(m.created_at),
-    updated_at: iso(m.updated_at),
-  };
-  if (m.type === 'tcp') return { type: 'tcp', url: m.url, ...shared };
-  if (m.type === 'dns' && m.dns !== null) return { type: 'dns', url: m.url, dns: m.dns, ...shared };
-  return {
-    type: 'http',
-    url: m.url,
-    method: m.method,
-    body: m.body,
-    expect_status: m.expect_status,
-    keyword: m.keyword,
-    keyword_absent: m.keyword_absent,
-    json_assertions: m.json_assertions,
-    max_response_ms: m.max_response_ms,
-    headers: m.headers,
-    ...shared,
-  };
-}

@@ -95,29 +95,37 @@ function renderCounts(rows) {
   byId('counts').replaceChildren(...parts);
 }
 
-/** Every monitor's tags, page after page: tags are settings, not in the summary. */
-async function allTags() {
+/** Every monitor's tags and type, page after page: they are settings, not in the summary. */
+async function allSettings() {
+  /** @type {Map<string, string[]>} */
   const tags = new Map();
+  /** @type {Map<string, string>} */
+  const types = new Map();
   let cursor = null;
   do {
     const page = await api(`/api/monitors?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    for (const m of page.items) tags.set(m.id, m.tags);
+    for (const m of page.items) {
+      tags.set(m.id, m.tags);
+      types.set(m.id, m.type);
+    }
     cursor = page.next_cursor;
   } while (cursor);
-  return tags;
+  return { tags, types };
 }
 
-/** The last rows and tags drawn, so that a change of filter redraws without a fetch. */
-let shown = { rows: [], tags: new Map() };
+/** The last rows, tags and types drawn, so that a change of filter redraws without a fetch. */
+let shown = { rows: [], tags: new Map(), types: new Map() };
 
-/** The filters of the form: the same as GET /api/monitors takes (q, status, tag). */
-function matches(row, tags) {
+/** The filters of the form: the same as GET /api/monitors takes (q, status, tag, type). */
+function matches(row, tags, monitorType) {
   const data = new FormData(/** @type {HTMLFormElement} */ (byId('filters')));
   const q = String(data.get('q') ?? '').trim().toLowerCase();
   const status = String(data.get('status') ?? '');
   const tag = String(data.get('tag') ?? '');
+  const type = String(data.get('type') ?? '');
   if (q && !row.name.toLowerCase().includes(q) && !row.url.toLowerCase().includes(q)) return false;
   if (tag && !tags.includes(tag)) return false;
+  if (type && monitorType !== type) return false;
   return !status || statusOf(row) === status;
 }
 
@@ -132,27 +140,27 @@ function refreshTagChoices(tags) {
 
 function wireFilters() {
   const form = /** @type {HTMLFormElement} */ (byId('filters'));
-  form.addEventListener('input', () => render(shown.rows, shown.tags));
+  form.addEventListener('input', () => render(shown.rows, shown.tags, shown.types));
   form.addEventListener('submit', (event) => event.preventDefault());
   // A tag on a monitor filters by it.
   byId('monitors').addEventListener('click', (event) => {
     const tag = /** @type {HTMLElement} */ (event.target).closest('button.tag')?.getAttribute('data-tag');
     if (!tag) return;
     /** @type {HTMLSelectElement} */ (form.querySelector('select[name=tag]')).value = tag;
-    render(shown.rows, shown.tags);
+    render(shown.rows, shown.tags, shown.types);
   });
 }
 
 async function refresh() {
   const errorBox = byId('load-error');
   try {
-    const [summary, tags] = await Promise.all([api('/api/summary'), allTags()]);
+    const [summary, { tags, types }] = await Promise.all([api('/api/summary'), allSettings()]);
     const rows = summary.items;
     refreshTagChoices(tags);
     // Draw the statuses at once; bars follow when their history arrives.
-    render(rows, tags);
+    render(rows, tags, types);
     await dailyFor(rows);
-    render(rows, tags);
+    render(rows, tags, types);
     errorBox.textContent = '';
     byId('updated').textContent = `Last updated ${new Date().toLocaleTimeString()}.`;
   } catch (error) {
@@ -160,10 +168,10 @@ async function refresh() {
   }
 }
 
-/** @param {any[]} rows @param {Map<string, string[]>} tags */
-function render(rows, tags) {
-  shown = { rows, tags };
-  const visible = rows.filter((row) => matches(row, tags.get(row.monitor_id) ?? []));
+/** @param {any[]} rows @param {Map<string, string[]>} tags @param {Map<string, string>} types */
+function render(rows, tags, types) {
+  shown = { rows, tags, types };
+  const visible = rows.filter((row) => matches(row, tags.get(row.monitor_id) ?? [], types.get(row.monitor_id) ?? 'http'));
   byId('monitors').replaceChildren(...visible.map((row) => monitorItem(row, tags.get(row.monitor_id) ?? [])));
   byId('no-monitors').classList.toggle('hidden', rows.length > 0);
   byId('no-match').classList.toggle('hidden', rows.length === 0 || visible.length > 0);
