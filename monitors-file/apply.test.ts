@@ -16,6 +16,29 @@ import { MonitorsFileError, type MonitorsFileOptions } from './parse.ts';
 
 const options: MonitorsFileOptions = { minIntervalSeconds: 20, defaultIntervalSeconds: 60, allowPrivateTargets: false, channels: new Set(CONTACT_TYPES) };
 
+const TYPES_FILE = `owner: alice@example.com
+monitors:
+  - name: Orders API
+    url: https://orders.example.com/v1/status
+    method: POST
+    body: '{"probe":true}'
+    headers:
+      Content-Type: application/json
+    json_assertions:
+      - { path: $.status, op: "==", value: ok }
+    max_response_ms: 800
+    keyword: maintenance
+    keyword_absent: true
+    tls_expiry_days: [30, 7]
+  - name: Database port
+    type: tcp
+    url: tls://db.example.com:5432
+    tls_expiry_days: []
+  - name: Mail exchanger
+    type: dns
+    dns: { name: example.com, record_type: MX, resolver: 9.9.9.9, expect: 10 mx.example.com }
+`;
+
 const FILE = `owner: alice@example.com
 monitors:
   - name: Shop
@@ -157,6 +180,19 @@ describe.each(scenarioBackends())('MONITORS_FILE on $name', (backend) => {
     const stranger = await apply(FILE.replace('alice@', 'nobody@')).catch((error: unknown) => error);
     expect((stranger as Error).message).toContain(`${file}:1: owner: no user with email "nobody@example.com"`);
     expect(await snapshot(store, alice.id)).toEqual(before);
+  }, SLOW);
+
+  it('round-trips every monitor type and their own fields', async () => {
+    const { store, alice, apply } = await setUp();
+    expect(await apply(TYPES_FILE)).toMatchObject({ monitors: { created: 3 } });
+    const exported = await exportMonitorsFile(store, alice.id, options);
+    expect(exported).toContain('type: tcp');
+    expect(exported).toContain('record_type: MX');
+    expect(exported).toContain('path: $.status');
+    for (const monitor of await store.listMonitors(alice.id)) await store.deleteMonitor(alice.id, monitor.id);
+    expect(await apply(exported)).toMatchObject({ monitors: { created: 3 } });
+    expect(await exportMonitorsFile(store, alice.id, options)).toBe(exported);
+    expect(await apply(exported)).toEqual(NOTHING);
   }, SLOW);
 
   it('round-trips: export, delete everything, apply the export, export again: the same text', async () => {

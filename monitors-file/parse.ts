@@ -23,6 +23,7 @@ import { MAX_CONTACTS_PER_MONITOR } from '../api/contacts/routes.ts';
 import { MAX_WINDOWS_PER_OWNER } from '../api/maintenance/routes.ts';
 import { MaintenanceCreate } from '../api/maintenance/schemas.ts';
 import { monitorSchemas, type IntervalLimits } from '../api/monitors/schemas.ts';
+import { monitorTargetProblem } from '../api/target-policy.ts';
 import { checkTargetUrl } from '../net/address-guard.ts';
 import type { ContactType } from '../store/types.ts';
 
@@ -138,8 +139,9 @@ function parseMonitors(entries: unknown[], options: MonitorsFileOptions, report:
     // Names are how the file knows its monitors from one apply to the next.
     if (first !== undefined) return report(['monitors', i, 'name'], `${JSON.stringify(input.name)} is already the name of monitors.${first}: names must be unique in the file`);
     firstByName.set(input.name, i);
-    const target = checkTargetUrl(input.url, { allowPrivate: options.allowPrivateTargets });
-    if (!target.ok) report(['monitors', i, 'url'], target.reason);
+    // The API's own rule: each type's schemes, and a dns monitor's resolver.
+    const refused = monitorTargetProblem(input, options.allowPrivateTargets);
+    if (refused) report(['monitors', i, ...refused.path.split('.')], refused.message);
     const contacts = parseContacts(rawContacts, ['monitors', i, 'contacts'], options, report, reportIssues);
     declared.push({ input, contacts });
   });
