@@ -105,6 +105,8 @@ const schema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
+  /** YAML declaring one owner's monitors, contacts and maintenance windows (monitors-file/). */
+  MONITORS_FILE: z.string().min(1).optional(),
 });
 
 export type Config = Omit<z.output<typeof schema>, 'STORE' | 'PUBLIC_URL'> & {

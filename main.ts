@@ -3,8 +3,10 @@
 //   node main.ts                        every role (api, collector, alerting)
 //   node main.ts --role api --role alerting
 //
-// A bad configuration value stops start-up with one line naming it (exit code 2). SIGINT/SIGTERM
-// stop scheduling, flush pending check writes, finish in-flight deliveries and close the store.
+// A bad configuration value stops start-up with one line naming it (exit code 2), and so does a
+// bad MONITORS_FILE (one line per problem, each naming file, line and field). SIGINT/SIGTERM
+// stop scheduling, flush pending check writes, finish in-flight deliveries and close the store;
+// SIGHUP applies MONITORS_FILE again.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,6 +31,8 @@ import { SpoolInUseError } from './collector/spool-owner.ts';
 import { startAlerting } from './alerting/index.ts';
 import { configuredChannels } from './alerting/channels/index.ts';
 import { mountWeb } from './dashboards/web/routes.ts';
+import { MonitorsFileError } from './monitors-file/parse.ts';
+import { startMonitorsFile } from './monitors-file/watch.ts';
 
 const ROLES = ['api', 'collector', 'alerting'] as const;
 type Role = (typeof ROLES)[number];
@@ -116,6 +120,22 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     // Signs tokens (api) and derives webhook signing keys (alerting): one secret for both roles.
     const jwtSecret = await resolveJwtSecret(config);
+    // Before the roles, so that they start with the file's monitors; a bad file stops start-up.
+    if (config.MONITORS_FILE) {
+      parts.push(
+        await startMonitorsFile({
+          store,
+          file: resolve(config.MONITORS_FILE),
+          options: {
+            allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
+            minIntervalSeconds: config.MIN_INTERVAL_SECONDS,
+            defaultIntervalSeconds: config.DEFAULT_INTERVAL_SECONDS,
+            channels: configuredChannels(config),
+          },
+          log: log.child({ part: 'monitors-file' }),
+        }),
+      );
+    }
     if (roles.has('collector')) {
       parts.push(
         startCollector({
@@ -189,7 +209,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       process.on('SIGTERM', () => shutdown('SIGTERM'));
     },
     (error: unknown) => {
-      if (error instanceof ConfigError) {
+      if (error instanceof ConfigError || error instanceof MonitorsFileError) {
         console.error(error.message);
         process.exit(2);
       }

@@ -132,7 +132,8 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
    * recorded as an attempt: the outbox has no other way to postpone a delivery.)
    */
   async function earlierPendingMessage(delivery: Delivery): Promise<Delivery | null> {
-    if (delivery.kind === 'down') return null;
+    // A certificate message is about no incident: nothing has to go before it.
+    if (delivery.kind === 'down' || delivery.incident_id === null) return null;
     // Oldest check first: whatever precedes this message comes before it in that order.
     const pending = await store.listPendingDeliveries(delivery.incident_id, delivery.contact_id, EARLIER_LOOKUP_LIMIT);
     return pending.find((d) => d.id !== delivery.id && precedes(d, delivery)) ?? null;
@@ -248,7 +249,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
 const ORDER_RETRY_MS = 500;
 /** Pending messages of one incident to one contact read at most: DOWN, a few reminders, UP. */
 const EARLIER_LOOKUP_LIMIT = 20;
-const KIND_ORDER = { down: 0, reminder: 1, up: 2 } as const;
+const KIND_ORDER = { down: 0, reminder: 1, up: 2, cert: 0 } as const;
 
 function precedes(a: Delivery, b: Delivery): boolean {
   return KIND_ORDER[a.kind] < KIND_ORDER[b.kind] || (a.kind === 'reminder' && b.kind === 'reminder' && a.check_at < b.check_at);

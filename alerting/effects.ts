@@ -2,11 +2,12 @@
 // one delivery per contact. Built here, written by the evaluator in one compare-and-set. A quiet
 // change (inside a maintenance window) writes its incident and no delivery; the `late` transition
 // after the window enqueues the deliveries that change would have had, with the same ids (kind,
-// incident and contact), so a message is never sent twice however often this runs.
+// incident and contact), so a message is never sent twice however often this runs. A `cert`
+// transition writes one delivery per contact and no incident.
 
 import type { AlertEffects, ContactStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
-import { buildDeliveries } from './deliveries.ts';
+import { buildCertDeliveries, buildDeliveries } from './deliveries.ts';
 import type { IncidentLookup } from './lookups.ts';
 import type { Transition } from './state-machine.ts';
 
@@ -63,6 +64,11 @@ export async function effectsOf(deps: EffectsDeps, monitor: Monitor, transition:
         if (open) deliveries.push(...buildDeliveries(contacts, { incidentId: open.id, kind: 'down', ordinal: 0, checkId: open.check_id, checkAt: open.started_at, now }));
       }
       return { deliveries };
+    }
+    case 'cert': {
+      const { check } = transition;
+      const cert = { sha256: transition.sha256, not_after: transition.not_after, issuer: transition.issuer, threshold_days: transition.threshold_days };
+      return { deliveries: buildCertDeliveries(contacts, { cert, checkId: check.id, checkAt: check.timestamp, now }) };
     }
   }
 }

@@ -128,6 +128,8 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     const oldNews =
       catchUp !== null &&
       transition !== undefined &&
+      // A certificate is told from fresh checks only (cert-expiry.ts): never old news.
+      transition.kind !== 'cert' &&
       (transition.kind === 'down' ? transition.check.timestamp < now - OLD_NEWS_MS : catchUp.has(monitor.id));
     if (oldNews) {
       delete effects.deliveries;

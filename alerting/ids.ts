@@ -22,3 +22,11 @@ export function incidentId(monitorId: string, firstCheckId: string): string {
 export function deliveryId(incident: string, kind: NotificationKind, ordinal: number, contactId: string): string {
   return `dlv_${digest(['delivery', incident, kind, ordinal, contactId])}`;
 }
+
+/**
+ * One certificate message per (monitor, certificate, threshold, contact): two engines, or one
+ * that crashed and folds again, compute the same id for the same news.
+ */
+export function certDeliveryId(monitorId: string, sha256: string, thresholdDays: number, contactId: string): string {
+  return `dlv_${digest(['cert', monitorId, sha256, thresholdDays, contactId])}`;
+}

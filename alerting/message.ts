@@ -2,6 +2,7 @@
 // (a renamed monitor is named by its new name), the incident, the confirming check, and for an
 // up or a reminder the distinct causes seen during the outage (outage-causes.ts): up to the
 // recovery for an UP, up to its due time for a reminder, so that every contact is told the same.
+// A `cert` delivery needs none of these: it carries the certificate it tells about.
 
 import type { CheckReader, MonitorStore } from '../store/contract.ts';
 import type { Delivery } from '../store/types.ts';
@@ -25,6 +26,13 @@ export type MessageDeps = {
 export async function assembleMessage(deps: MessageDeps, delivery: Delivery, now: number): Promise<AlertMessage | { missing: string }> {
   const monitor = await deps.store.getMonitor(delivery.owner_id, delivery.monitor_id);
   if (!monitor) return { missing: `monitor ${delivery.monitor_id} no longer exists` };
+  const link = `${deps.publicUrl.replace(/\/+$/, '')}/monitors/${encodeURIComponent(monitor.id)}`;
+  const about = { id: monitor.id, name: monitor.name, url: monitor.url, timezone: monitor.timezone };
+  if (delivery.kind === 'cert' || delivery.incident_id === null) {
+    // The delivery carries the certificate it tells about: no other record is needed.
+    if (delivery.kind !== 'cert' || delivery.cert === null) return { missing: `delivery ${delivery.id} names neither an incident nor a certificate` };
+    return { kind: 'cert', monitor: about, cert: delivery.cert, now, link };
+  }
   const incident = await deps.incidents.find(delivery.owner_id, delivery.monitor_id, delivery.incident_id, { resolved: delivery.kind === 'up' });
   if (!incident) throw new Error(`incident ${delivery.incident_id} not found (yet)`);
   const check = delivery.kind === 'reminder' ? null : await findCheck(deps.store, delivery.owner_id, delivery.monitor_id, delivery.check_id, delivery.check_at);
@@ -32,11 +40,11 @@ export async function assembleMessage(deps: MessageDeps, delivery: Delivery, now
   const causes = delivery.kind === 'down' ? undefined : await deps.causes(incident, causesUntil);
   return {
     kind: delivery.kind,
-    monitor: { id: monitor.id, name: monitor.name, url: monitor.url, timezone: monitor.timezone },
+    monitor: about,
     incident,
     ...(causes ? { causes } : {}),
     check,
     now,
-    link: `${deps.publicUrl.replace(/\/+$/, '')}/monitors/${encodeURIComponent(monitor.id)}`,
+    link,
   };
 }

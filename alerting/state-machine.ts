@@ -28,11 +28,16 @@
 //   `late` transition tells them once: the UP of the incident they last heard of (if it ended)
 //   and the DOWN of the open one (if any). An outage that starts and ends inside a window is
 //   never told.
+// - Certificates (alerting/cert-expiry.ts): after a batch, its newest check is asked whether a
+//   certificate threshold was crossed; a `cert` transition then comes last, with the final state.
 
 import type { AlertState, Check, Incident, Monitor } from '../store/types.ts';
+import { certStep, type CertTransition } from './cert-expiry.ts';
 import { incidentId } from './ids.ts';
 
-export type AlertRule = Pick<Monitor, 'confirm_failures' | 'confirm_recoveries' | 'remind_every_minutes' | 'paused'>;
+/** `tls_expiry_days` absent: no certificate rule. */
+export type AlertRule = Pick<Monitor, 'confirm_failures' | 'confirm_recoveries' | 'remind_every_minutes' | 'paused'> &
+  Partial<Pick<Monitor, 'tls_expiry_days'>>;
 
 /** True when the monitor is in a maintenance window at this instant. */
 export type Quiet = (instant: number) => boolean;
@@ -43,7 +48,8 @@ export type Transition =
   | { kind: 'up'; incident_id: string; resolved_at: number; check: Check; quiet: boolean }
   | { kind: 'reminder'; incident_id: string; due_at: number }
   /** After a window: the UP and/or the DOWN that were not told while it lasted. */
-  | { kind: 'late'; up_incident_id: string | null; down_incident_id: string | null };
+  | { kind: 'late'; up_incident_id: string | null; down_incident_id: string | null }
+  | CertTransition;
 
 export type StepResult = { state: AlertState; transition?: Transition };
 
@@ -57,6 +63,8 @@ export function initialState(monitorId: string, now: number): AlertState {
     open_incident_id: null,
     told_incident_id: null,
     last_notified_at: null,
+    cert_sha256: null,
+    cert_told_days: null,
     updated_at: now,
   };
 }
@@ -176,10 +184,17 @@ export function fold(
   const ordered = [...checks].sort((a, b) => a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const segments: FoldSegment[] = [];
   let current = state;
+  let newest: Check | null = null;
   for (const check of ordered) {
+    if (current.last_check_at === null || check.timestamp > current.last_check_at) newest = check;
     const result = step(current, check, rule, now, quiet);
     current = result.state;
     if (result.transition) segments.push({ state: current, transition: result.transition });
+  }
+  if (newest !== null) {
+    const cert = certStep(current, newest, rule, now);
+    current = cert.state;
+    if (cert.transition) segments.push({ state: current, transition: cert.transition });
   }
   return { state: current, segments };
 }

@@ -5,7 +5,7 @@
 import { connect, type Socket } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from './app.ts';
+import { MONITOR_MAX_BODY_BYTES as MAX_BODY_BYTES } from './app.ts';
 import { serveApp, type RunningServer } from './serve.ts';
 import { checkOf, startTestApi, type TestApi } from './testing.ts';
 
@@ -27,6 +27,7 @@ describe('errors', () => {
     expect(res.body).toMatchObject({ status: 400, detail: expect.stringMatching(/Malformed JSON/) });
   });
 
+  // A monitor's create or patch has the larger cap of the two (its probe body may be 64 KiB).
   it('answers a body over the cap with 413 before parsing it', async () => {
     const huge = JSON.stringify({ name: 'x', url: 'https://example.com/', keyword: 'k'.repeat(MAX_BODY_BYTES) });
     const res = await api.call('POST', '/api/monitors', { token, body: huge, headers: { 'content-type': 'application/json' } });

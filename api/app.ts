@@ -22,6 +22,7 @@ import { registerCheckRoutes } from './checks/routes.ts';
 import { registerContactRoutes } from './contacts/routes.ts';
 import type { ApiApp, ApiDeps, AppEnv, RouteDeps } from './deps.ts';
 import { registerDocsRoutes } from './docs/routes.ts';
+import { registerExportRoutes } from './export/routes.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { httpMetrics } from './http-metrics.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
@@ -41,6 +42,9 @@ const API_VERSION = '1.0.0';
 
 /** The bulk monitor creation's limit: a thousand monitors with headers and tags. */
 export const BULK_MAX_BODY_BYTES = 1024 * 1024;
+/** One monitor's create or patch: its probe body alone may be 64 KiB, up to 6 bytes a character once JSON-escaped. */
+export const MONITOR_MAX_BODY_BYTES = 512 * 1024;
+const ONE_MONITOR_PATH = /^\/api\/monitors(?:\/[^/]+)?$/;
 
 /** Refuses bodies above maxSize with 413 before they are parsed. */
 function limitBodies(maxSize: number): MiddlewareHandler<AppEnv> {
@@ -68,7 +72,11 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.notFound(notFound);
   app.use('*', httpMetrics(deps.metrics, deps.tracer));
   const ordinaryBodies = limitBodies(MAX_BODY_BYTES);
-  app.use('*', (c, next) => (c.req.path === BULK_MONITORS_PATH ? next() : ordinaryBodies(c, next)));
+  const monitorBodies = limitBodies(MONITOR_MAX_BODY_BYTES);
+  app.use('*', (c, next) => {
+    if (c.req.path === BULK_MONITORS_PATH) return next();
+    return ONE_MONITOR_PATH.test(c.req.path) ? monitorBodies(c, next) : ordinaryBodies(c, next);
+  });
   app.use(BULK_MONITORS_PATH, limitBodies(BULK_MAX_BODY_BYTES));
 
   registerOpsRoutes(app, routeDeps);
@@ -82,6 +90,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerNotificationRoutes(app, routeDeps);
   registerSummaryRoutes(app, routeDeps);
   registerMaintenanceRoutes(app, routeDeps);
+  registerExportRoutes(app, routeDeps);
   deps.extraRoutes?.(app);
   registerDocsRoutes(app, { version: API_VERSION });
   return app;

@@ -1,14 +1,13 @@
 // Test support for the API's tests: a real app over a real SQLite store in a temp directory, a
 // small JSON client on app.request(), and fixtures. Used only by *.test.ts files.
 
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Store } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
-import { CONTACT_TYPES, type Check, type ContactType, type Monitor } from '../store/types.ts';
+import { CONTACT_TYPES, type ContactType } from '../store/types.ts';
 import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
 import { createApp } from './app.ts';
 import type { ApiApp, ApiConfig } from './deps.ts';

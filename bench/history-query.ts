@@ -69,6 +69,7 @@ function probe(monitor: Monitor, index: number, timestamp: number): Check {
     total_us: down ? null : total,
     cert_not_after: Date.UTC(2026, 11, 1 + (index % 28)),
     cert_issuer: "Let's Encrypt R11",
+    cert_sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
     error_type: down ? 'timeout' : null,
     error_message: down ? 'no response within 10000 ms' : null,
   });

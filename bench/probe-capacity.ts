@@ -39,6 +39,7 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { offsetMs } from '../collector/shard.ts';
+import { typeDefaults } from '../store/monitor-types.ts';
 import { createTestPki } from '../collector/testing/certs.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
 import { percentile, sampleProcess } from './proc-stats.ts';
@@ -303,7 +304,7 @@ async function createInStore(dataDir: string, size: number, ports: { http: numbe
     const m = await store.createMonitor(owner.id, {
       name: `bench ${i}`, url, method: 'GET', interval_seconds: knobs.intervalMs / 1000, timeout_ms: 5000,
       expect_status: '200-399', keyword: null, headers: {}, confirm_failures: 2, confirm_recoveries: 1,
-      remind_every_minutes: 0, paused: false, tags: [], timezone: null, public: false,
+      remind_every_minutes: 0, paused: false, tags: [], timezone: null, public: false, ...typeDefaults(),
     });
     ids.push(m.id);
   }

@@ -1,5 +1,6 @@
 // Probes against real HTTP(S) servers on 127.0.0.1: timings, certificates and every failure type.
 
+import { X509Certificate } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,8 @@ const base: ProbeOptions = { allowPrivate: true, observer: 'test-observer' };
 
 describe('probe: up checks', () => {
   it('records every phase, the certificate and the body of an HTTPS site', async () => {
-    const site = await open(httpsTarget(pki.issue(['site.test']), (_req, res) => res.end('hello world')));
+    const issued = pki.issue(['site.test']);
+    const site = await open(httpsTarget(issued, (_req, res) => res.end('hello world')));
     const before = Date.now();
     const check = await probe(testMonitor({ url: `https://site.test:${site.port}/path?q=1`, keyword: 'world' }), {
       ...base,
@@ -85,6 +87,8 @@ describe('probe: up checks', () => {
     expect(check.duration_us).toBeGreaterThanOrEqual(check.total_us ?? Infinity);
     expect(check.cert_not_after).toBeGreaterThan(before + 9 * 86_400_000);
     expect(check.cert_not_after).toBeLessThan(before + 11 * 86_400_000);
+    // The fingerprint the [CERT] messages key on: lowercase hex, as ECS tls.server.hash.sha256.
+    expect(check.cert_sha256).toBe(new X509Certificate(issued.cert).fingerprint256.replaceAll(':', '').toLowerCase());
     expect(site.requests[0]?.url).toBe('/path?q=1');
     expect(check.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });

@@ -47,7 +47,9 @@ export async function encodeRecord(checks: readonly Check[]): Promise<Buffer> {
 export async function decodeRecord(record: Buffer): Promise<Check[]> {
   if (!isIntact(record, 0, record.length)) throw new Error('spool record failed its checksum');
   const json = await inflate(record.subarray(RECORD_HEADER_BYTES));
-  return JSON.parse(json.toString('utf8')) as Check[];
+  const checks = JSON.parse(json.toString('utf8')) as Array<Omit<Check, 'monitor_type'> & Partial<Pick<Check, 'monitor_type'>>>;
+  // Spooled by a version before monitor types: every check then was an http one.
+  return checks.map((check) => (check.monitor_type === undefined ? { ...check, monitor_type: 'http' } : (check as Check)));
 }
 
 function isIntact(buf: Buffer, offset: number, end: number): boolean {

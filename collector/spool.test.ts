@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newCheckId } from '../store/ids.ts';
 import type { Check } from '../store/types.ts';
 import { openSpool, type Spool, type SpoolOptions } from './spool.ts';
-import { SEGMENT_MAGIC } from './spool-format.ts';
+import { decodeRecord, encodeRecord, SEGMENT_MAGIC } from './spool-format.ts';
 import { SpoolInUseError, spoolKey } from './spool-owner.ts';
 import { capturingLog } from './testing/log.ts';
 
@@ -40,10 +40,10 @@ function checks(n: number): Check[] {
   return Array.from({ length: n }, () => {
     const timestamp = clock++;
     return {
-      id: newCheckId(timestamp), monitor_id: 'mon-1', owner_id: 'own-1', monitor_name: 'Shop', url: 'https://shop.example/',
+      id: newCheckId(timestamp), monitor_id: 'mon-1', owner_id: 'own-1', monitor_name: 'Shop', monitor_type: 'http', url: 'https://shop.example/',
       method: 'GET', observer: 'obs', timestamp, next_at: timestamp + 20_000, status: 'down', duration_us: 1_200, status_code: null,
       body_bytes: null, resolved_ip: '192.0.2.1', dns_us: 100, connect_us: null, tls_us: null, first_byte_us: null, total_us: null,
-      tls_version: null, cert_not_after: null, cert_issuer: null, error_type: 'connect', error_message: 'connect ECONNREFUSED 192.0.2.1:443',
+      tls_version: null, cert_not_after: null, cert_issuer: null, cert_sha256: null, error_type: 'connect', error_message: 'connect ECONNREFUSED 192.0.2.1:443',
     };
   });
 }
@@ -195,5 +195,20 @@ describe('spool', () => {
     expect(other.spool.adoptAbandoned()).toBe(0);
     expect(other.spool.isEmpty()).toBe(true);
     expect(live.spool.stats().checks).toBe(4);
+  });
+});
+
+describe('spool records across versions', () => {
+  it('reads a check spooled before monitor types as an http check, and a dns check whole', async () => {
+    const [old, dns] = checks(2) as [Check, Check];
+    const { monitor_type: _type, ...spooledBefore } = old;
+    const asked: Check = {
+      ...dns,
+      monitor_type: 'dns',
+      method: null,
+      dns: { question_name: 'example.com', question_type: 'A', answers: ['192.0.2.1'], response_code: 'NOERROR' },
+    };
+    const record = await encodeRecord([spooledBefore as Check, asked]);
+    expect(await decodeRecord(record)).toEqual([old, asked]);
   });
 });

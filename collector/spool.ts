@@ -15,7 +15,7 @@
 //   if ((await spool.append(checks)) === 'full') …;
 //   const batch = await spool.oldest(); await store.appendChecks(batch.checks); await spool.ack(batch);
 
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';

@@ -45,10 +45,10 @@ function check(): Check {
   const timestamp = clock++;
   const monitor = monitors[timestamp % monitors.length]!;
   return {
-    id: newCheckId(timestamp), monitor_id: monitor.id, owner_id: t.ownerId, monitor_name: monitor.name, url: monitor.url,
+    id: newCheckId(timestamp), monitor_id: monitor.id, owner_id: t.ownerId, monitor_name: monitor.name, monitor_type: 'http', url: monitor.url,
     method: 'GET', observer: 'w', timestamp, next_at: timestamp + 1000, status: 'up', duration_us: 1000, status_code: 200,
     body_bytes: 2, resolved_ip: '127.0.0.1', dns_us: 0, connect_us: 100, tls_us: null, first_byte_us: 300, total_us: 400,
-    tls_version: null, cert_not_after: null, cert_issuer: null, error_type: null, error_message: null,
+    tls_version: null, cert_not_after: null, cert_issuer: null, cert_sha256: null, error_type: null, error_message: null,
   };
 }
 const checks = (n: number) => Array.from({ length: n }, check);

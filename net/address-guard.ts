@@ -140,19 +140,22 @@ export function createAddressGuard(opts: { allowPrivate: boolean; allowedRanges?
 export type TargetCheck = { ok: true } | { ok: false; reason: string };
 
 /**
- * Pre-validates a monitor URL before it is stored: http(s) only, a host present, and, unless
+ * Pre-validates a monitor URL before it is stored: http(s) only (or the `schemes` given, e.g.
+ * tcp: and tls:), a host present, and, unless
  * private targets are allowed, no literal private address or localhost name. Names that resolve
  * to private addresses are caught later, at connect time, by the probe.
  */
-export function checkTargetUrl(url: string, opts: { allowPrivate: boolean }): TargetCheck {
+export function checkTargetUrl(url: string, opts: { allowPrivate: boolean; schemes?: readonly string[] }): TargetCheck {
+  const schemes = opts.schemes ?? ['http:', 'https:'];
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return { ok: false, reason: `not a valid URL: ${JSON.stringify(url)}` };
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return { ok: false, reason: `unsupported scheme ${parsed.protocol.replace(/:$/, '')}: expected http or https` };
+  if (!schemes.includes(parsed.protocol)) {
+    const expected = schemes.map((scheme) => scheme.replace(/:$/, '')).join(' or ');
+    return { ok: false, reason: `unsupported scheme ${parsed.protocol.replace(/:$/, '')}: expected ${expected}` };
   }
   if (parsed.hostname === '') return { ok: false, reason: 'the URL has no host' };
   if (opts.allowPrivate) return { ok: true };

@@ -10,10 +10,12 @@
 import { describe } from 'vitest';
 import { alertCases } from './conformance/alerts.ts';
 import { apiKeyCases } from './conformance/api-keys.ts';
+import { certExpiryCases } from './conformance/cert-expiry.ts';
 import { checkCases } from './conformance/checks.ts';
 import type { ConformanceOptions } from './conformance/harness.ts';
 import { historyCases } from './conformance/history.ts';
 import { maintenanceCases } from './conformance/maintenance.ts';
+import { monitorTypeCases } from './conformance/monitor-types.ts';
 import { outboxCases } from './conformance/outbox.ts';
 import { retentionCases } from './conformance/retention.ts';
 import { summaryCases } from './conformance/summary.ts';
@@ -34,5 +36,7 @@ export function runStoreConformance(options: ConformanceOptions): void {
     tenancyCases(options);
     apiKeyCases(options);
     maintenanceCases(options);
+    monitorTypeCases(options);
+    certExpiryCases(options);
   });
 }

@@ -279,6 +279,11 @@ export interface AlertStore {
   setEvaluatorCursor(cursor: string | null): Promise<void>;
 }
 
+/**
+ * Deliveries waiting to be sent, and sent. A `cert` delivery (a certificate about to expire) is
+ * about no incident: its incident_id is null and its `cert` says which certificate and threshold;
+ * every other kind has an incident and no `cert`.
+ */
 export interface OutboxStore {
   /** Inserts deliveries whose id is new; existing ids are left as they are. */
   enqueueDeliveries(deliveries: Delivery[]): Promise<void>;

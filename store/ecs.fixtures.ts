@@ -11,6 +11,7 @@ export function fullCheck(overrides: Partial<Check> = {}): Check {
     monitor_id: 'mon_42',
     owner_id: 'usr_7',
     monitor_name: 'Shop front page',
+    monitor_type: 'http',
     url: 'https://shop.example.com:8443/health?full=1',
     method: 'GET',
     observer: 'eu-west',
@@ -29,8 +30,11 @@ export function fullCheck(overrides: Partial<Check> = {}): Check {
     tls_version: 'TLSv1.3',
     cert_not_after: Date.parse('2025-06-01T12:00:00.000Z'),
     cert_issuer: "Let's Encrypt R11",
+    cert_sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
     error_type: 'keyword',
     error_message: 'keyword "OK" not found in the first 64 KiB',
+    // Not what an http probe writes: here so that every mapped field is written once.
+    dns: { question_name: 'shop.example.com', question_type: 'A', answers: ['93.184.216.34', '93.184.216.35'], response_code: 'NOERROR' },
     maintenance: true,
     ...overrides,
   };
@@ -43,6 +47,7 @@ export function bareCheck(overrides: Partial<Check> = {}): Check {
     monitor_id: 'mon_1',
     owner_id: 'usr_1',
     monitor_name: 'API',
+    monitor_type: 'http',
     url: 'http://api.example.org/',
     method: 'HEAD',
     observer: 'local',
@@ -61,6 +66,7 @@ export function bareCheck(overrides: Partial<Check> = {}): Check {
     tls_version: null,
     cert_not_after: null,
     cert_issuer: null,
+    cert_sha256: null,
     error_type: 'dns',
     error_message: null,
     ...overrides,
@@ -101,5 +107,6 @@ export function deadDelivery(): Delivery {
     sent_at: null,
     lease_owner: null,
     lease_expires_at: null,
+    cert: null,
   };
 }

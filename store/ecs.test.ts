@@ -37,7 +37,7 @@ describe('checkToEcs / ecsToCheck', () => {
       port: 8443,
     });
     expect(doc.tls).toMatchObject({ version: '1.3', version_protocol: 'tls' });
-    expect(doc.tls?.server?.x509.not_after).toBe('2025-06-01T12:00:00.000Z');
+    expect(doc.tls?.server?.x509?.not_after).toBe('2025-06-01T12:00:00.000Z');
     expect(doc.summary).toEqual({ up: 1, down: 0, status: 'up' });
     expect(doc.observer).toEqual({ name: 'eu-west', geo: { name: 'eu-west' } });
     expect(doc.event.id).toBe('01JQ4Z8K6V3S9W0D2E5F7G8H9J');
@@ -63,8 +63,39 @@ describe('checkToEcs / ecsToCheck', () => {
     ['IPv6 target on the default https port', fullCheck({ url: 'https://[2001:db8::1]/', resolved_ip: '2001:db8::1' })],
     ['a TLS version string node does not usually report', fullCheck({ tls_version: 'SSLv3' })],
     ['an up check without error', fullCheck({ error_type: null, error_message: null })],
+    ['a tls:// port (no HTTP request)', bareCheck({ monitor_type: 'tcp', url: 'tls://db.example.com:5432', method: null, connect_us: 900, tls_us: 2_000 })],
+    [
+      'a dns question without resolver, answered NXDOMAIN',
+      bareCheck({
+        monitor_type: 'dns',
+        url: 'dns:example.com?type=MX',
+        method: null,
+        dns: { question_name: 'example.com', question_type: 'MX', answers: [], response_code: 'NXDOMAIN' },
+      }),
+    ],
   ])('round-trips a check with %s', (_name, check) => {
     expect(ecsToCheck(checkToEcs(check))).toEqual(check);
+  });
+
+  it('writes tcp and dns checks without http fields, with their own ECS fields', () => {
+    const tcp = checkToEcs(bareCheck({ monitor_type: 'tcp', url: 'tcp://db.example.com:5432', method: null, connect_us: 900 }));
+    expect(tcp).not.toHaveProperty('http');
+    expect(tcp.monitor.type).toBe('tcp');
+    expect(tcp.url).toEqual({ full: 'tcp://db.example.com:5432', domain: 'db.example.com', scheme: 'tcp', port: 5432 });
+    expect(tcp.tcp).toEqual({ rtt: { connect: { us: 900 } } });
+    const dns = checkToEcs(
+      bareCheck({
+        monitor_type: 'dns',
+        url: 'dns://192.0.2.53/example.com?type=A',
+        method: null,
+        dns_us: 3_100,
+        dns: { question_name: 'example.com', question_type: 'A', answers: ['192.0.2.1', '192.0.2.2'], response_code: 'NOERROR' },
+      }),
+    );
+    expect(dns.url).toMatchObject({ domain: '192.0.2.53', scheme: 'dns', port: 53 });
+    expect(dns.dns).toEqual({ question: { name: 'example.com', type: 'A' }, answers: [{ data: '192.0.2.1' }, { data: '192.0.2.2' }], response_code: 'NOERROR' });
+    expect(dns.resolve).toEqual({ rtt: { us: 3_100 } });
+    expect(checkToEcs(bareCheck({ monitor_type: 'dns', url: 'dns:example.com?type=A', method: null })).url).not.toHaveProperty('domain');
   });
 
   it('strips IPv6 brackets from url.domain and uses the scheme default port', () => {
@@ -118,5 +149,13 @@ describe('events', () => {
 
   it('refuses a pending delivery, naming it', () => {
     expect(() => deliveryToEcsEvent({ ...deadDelivery(), status: 'pending' }, 0)).toThrow(/dlv_1 is pending/);
+  });
+});
+
+describe('deliveryToEcsEvent for a certificate message', () => {
+  it('names no incident (a certificate message is about none) and keeps the kind', () => {
+    const doc = deliveryToEcsEvent({ ...deadDelivery(), status: 'sent', kind: 'cert', incident_id: null }, Date.parse('2025-03-31T00:00:00Z'));
+    expect(doc).not.toHaveProperty('incident');
+    expect(doc.notification).toMatchObject({ kind: 'cert', status: 'sent' });
   });
 });

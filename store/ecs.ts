@@ -11,7 +11,7 @@
 //   const doc = checkToEcs(check);   // { '@timestamp': '2025-…Z', event: { id }, monitor: {…}, … }
 //   ecsToCheck(doc) deep-equals check
 
-import type { Check, Delivery, ErrorType, HttpMethod, Incident } from './types.ts';
+import type { Check, Delivery, DnsRecordType, ErrorType, HttpMethod, Incident, MonitorType } from './types.ts';
 
 /** Field that carries the owning user's id on every document. */
 export const OWNER_FIELD = 'owner.id';
@@ -27,16 +27,18 @@ export type EcsCheckDocument = {
   monitor: {
     id: string;
     name: string;
-    type: 'http';
+    type: MonitorType;
     status: 'up' | 'down';
     duration: { us: number };
     timespan: { gte: string; lt: string };
     /** Only when true: probed inside a maintenance window. */
     maintenance?: true;
   };
-  url: { full: string; domain: string; scheme: string; port: number };
-  http: {
-    request: { method: HttpMethod };
+  /** domain is absent for a dns: URI without a resolver; port 0 when the scheme has no default. */
+  url: { full: string; domain?: string; scheme: string; port: number };
+  /** Absent for checks that send no HTTP request (tcp, dns). */
+  http?: {
+    request?: { method: HttpMethod };
     response?: { status_code?: number; body?: { bytes: number } };
     rtt?: { response_header?: { us: number }; total?: { us: number } };
   };
@@ -46,7 +48,13 @@ export type EcsCheckDocument = {
     rtt?: { handshake: { us: number } };
     version?: string;
     version_protocol?: string;
-    server?: { x509: { not_after?: string; issuer?: { common_name: string } } };
+    server?: { x509?: { not_after?: string; issuer?: { common_name: string } }; hash?: { sha256: string } };
+  };
+  /** A dns probe's question and what it heard (ECS dns.*). */
+  dns?: {
+    question: { name: string; type: DnsRecordType };
+    answers: Array<{ data: string }>;
+    response_code?: string;
   };
   error?: { type: ErrorType; message?: string };
   observer: { name: string; geo: { name: string } };
@@ -55,7 +63,7 @@ export type EcsCheckDocument = {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (value: string) => Date.parse(value);
-const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'dns:': 53 };
 
 /** Node reports "TLSv1.3"; ECS splits it into version "1.3" and version_protocol "tls". */
 function tlsVersionFields(version: string | null): { version?: string; version_protocol?: string } {
@@ -89,29 +97,42 @@ export function checkToEcs(check: Check, ingestedAt?: number): EcsCheckDocument 
     monitor: {
       id: check.monitor_id,
       name: check.monitor_name,
-      type: 'http',
+      type: check.monitor_type,
       status: check.status,
       duration: { us: check.duration_us },
       timespan: { gte: iso(check.timestamp), lt: iso(check.next_at) },
       ...(check.maintenance ? { maintenance: true as const } : {}),
     },
     // URL.hostname keeps IPv6 brackets; ECS url.domain wants the bare address.
-    url: { full: check.url, domain: url.hostname.replace(/^\[|\]$/g, ''), scheme: url.protocol.slice(0, -1), port },
+    url: compact({
+      full: check.url,
+      domain: url.hostname === '' ? undefined : url.hostname.replace(/^\[|\]$/g, ''),
+      scheme: url.protocol.slice(0, -1),
+      port,
+    }) as EcsCheckDocument['url'],
     http: compact({
-      request: { method: check.method },
+      request: check.method === null ? undefined : { method: check.method },
       response: compact({
         status_code: check.status_code ?? undefined,
         body: check.body_bytes === null ? undefined : { bytes: check.body_bytes },
       }),
       rtt: compact({ response_header: us(check.first_byte_us), total: us(check.total_us) }),
-    }) as EcsCheckDocument['http'],
+    }),
     resolve: compact({ ip: check.resolved_ip ?? undefined, rtt: us(check.dns_us) }),
     tcp: check.connect_us === null ? undefined : { rtt: { connect: { us: check.connect_us } } },
     tls: compact({
       rtt: check.tls_us === null ? undefined : { handshake: { us: check.tls_us } },
       ...tlsVersion,
-      server: x509 === undefined ? undefined : { x509 },
+      server: compact({ x509, hash: check.cert_sha256 === null ? undefined : { sha256: check.cert_sha256 } }),
     }),
+    dns:
+      check.dns === undefined
+        ? undefined
+        : compact({
+            question: { name: check.dns.question_name, type: check.dns.question_type },
+            answers: check.dns.answers.map((data) => ({ data })),
+            response_code: check.dns.response_code ?? undefined,
+          }),
     error:
       check.error_type === null
         ? undefined
@@ -126,32 +147,44 @@ export function ecsToCheck(doc: EcsCheckDocument): Check {
   const tls = doc.tls;
   const tlsVersion =
     tls?.version === undefined ? null : tls.version_protocol === 'tls' ? `TLSv${tls.version}` : tls.version;
-  const notAfter = tls?.server?.x509.not_after;
+  const notAfter = tls?.server?.x509?.not_after;
   return {
     id: doc.event.id,
     monitor_id: doc.monitor.id,
     owner_id: doc.owner.id,
     monitor_name: doc.monitor.name,
+    monitor_type: doc.monitor.type,
     url: doc.url.full,
-    method: doc.http.request.method,
+    method: doc.http?.request?.method ?? null,
     observer: doc.observer.name,
     timestamp: ms(doc['@timestamp']),
     next_at: ms(doc.monitor.timespan.lt),
     status: doc.monitor.status,
     duration_us: doc.monitor.duration.us,
-    status_code: doc.http.response?.status_code ?? null,
-    body_bytes: doc.http.response?.body?.bytes ?? null,
+    status_code: doc.http?.response?.status_code ?? null,
+    body_bytes: doc.http?.response?.body?.bytes ?? null,
     resolved_ip: doc.resolve?.ip ?? null,
     dns_us: doc.resolve?.rtt?.us ?? null,
     connect_us: doc.tcp?.rtt.connect.us ?? null,
     tls_us: tls?.rtt?.handshake.us ?? null,
-    first_byte_us: doc.http.rtt?.response_header?.us ?? null,
-    total_us: doc.http.rtt?.total?.us ?? null,
+    first_byte_us: doc.http?.rtt?.response_header?.us ?? null,
+    total_us: doc.http?.rtt?.total?.us ?? null,
     tls_version: tlsVersion,
     cert_not_after: notAfter === undefined ? null : ms(notAfter),
-    cert_issuer: tls?.server?.x509.issuer?.common_name ?? null,
+    cert_issuer: tls?.server?.x509?.issuer?.common_name ?? null,
+    cert_sha256: tls?.server?.hash?.sha256 ?? null,
     error_type: doc.error?.type ?? null,
     error_message: doc.error?.message ?? null,
+    ...(doc.dns
+      ? {
+          dns: {
+            question_name: doc.dns.question.name,
+            question_type: doc.dns.question.type,
+            answers: (doc.dns.answers ?? []).map((answer) => answer.data),
+            response_code: doc.dns.response_code ?? null,
+          },
+        }
+      : {}),
     ...(doc.monitor.maintenance ? { maintenance: true as const } : {}),
   };
 }
@@ -176,7 +209,8 @@ export type EcsEventDocument = {
   };
   owner: { id: string };
   monitor: { id: string; name?: string };
-  incident: { id: string; check_id: string };
+  /** Absent for a certificate notification, which is about no incident. */
+  incident?: { id: string; check_id: string };
   error?: { type: ErrorType; message?: string };
   http?: { response: { status_code: number } };
   notification?: {
@@ -230,7 +264,7 @@ export function deliveryToEcsEvent(delivery: Delivery, at: number): EcsEventDocu
     event: { id: `${delivery.id}:${action}`, kind: 'event', dataset: 'uptime.events', action },
     owner: { id: delivery.owner_id },
     monitor: { id: delivery.monitor_id },
-    incident: { id: delivery.incident_id, check_id: delivery.check_id },
+    incident: delivery.incident_id === null ? undefined : { id: delivery.incident_id, check_id: delivery.check_id },
     // The address (email, phone) stays out of the audit stream: it is personal data.
     notification: compact({
       id: delivery.id,

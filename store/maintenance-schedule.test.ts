@@ -75,6 +75,7 @@ describe('inMaintenance', () => {
     all_monitors: false,
     monitor_ids: ['m1'],
     ...once('2026-06-01T10:00:00Z', '2026-06-01T11:00:00Z'),
+    managed_by_file: false,
     created_at: 0,
     updated_at: 0,
     ...over,

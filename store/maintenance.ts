@@ -27,8 +27,13 @@ export type MaintenanceWindow = {
   start: number | null;
   end: number | null;
   repeat: MaintenanceRepeat | null;
+  /** Created by the owner's MONITORS_FILE (monitors-file/), which updates and deletes it; false for the API's. */
+  managed_by_file: boolean;
   created_at: number;
   updated_at: number;
 };
 
-export type MaintenanceInput = Omit<MaintenanceWindow, 'id' | 'owner_id' | 'created_at' | 'updated_at'>;
+/** managed_by_file defaults to false at creation and is kept by an update that does not name it. */
+export type MaintenanceInput = Omit<MaintenanceWindow, 'id' | 'owner_id' | 'created_at' | 'updated_at' | 'managed_by_file'> & {
+  managed_by_file?: boolean;
+};

@@ -5,8 +5,31 @@
 export type ContactType = 'email' | 'sms' | 'webhook' | 'slack' | 'discord' | 'teams' | 'pagerduty' | 'ntfy';
 export const CONTACT_TYPES = ['email', 'sms', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy'] as const satisfies readonly ContactType[];
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST';
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST'] as const satisfies readonly HttpMethod[];
+/** What a monitor probes (DESIGN "Monitor types"); each probed type is one module in collector/probes/. */
+export type MonitorType = 'http' | 'tcp' | 'dns' | 'push';
+export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'push'] as const satisfies readonly MonitorType[];
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const satisfies readonly HttpMethod[];
+
+export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS';
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const satisfies readonly DnsRecordType[];
+
+/** The question a `dns` monitor asks. */
+export type DnsQuery = {
+  name: string;
+  record_type: DnsRecordType;
+  /** "ip" or "ip:port" ("[v6]:port"); null: the system's resolvers. */
+  resolver: string | null;
+  /** A value that must be among the answers; null: any answer will do. */
+  expect: string | null;
+};
+
+export type JsonAssertionOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'exists';
+export const JSON_ASSERTION_OPS = ['==', '!=', '<', '<=', '>', '>=', 'contains', 'exists'] as const satisfies readonly JsonAssertionOp[];
+export type JsonScalar = string | number | boolean | null;
+/** One rule on a JSON response body: the value at `path` (a JSONPath subset, `$.a.b[0].c`) compared to `value`. */
+export type JsonAssertion = { path: string; op: JsonAssertionOp; value: JsonScalar };
 
 export type ErrorType =
   | 'dns'
@@ -15,10 +38,13 @@ export type ErrorType =
   | 'tls'
   | 'status'
   | 'keyword'
+  | 'assertion'
+  | 'slow'
   | 'redirects'
   | 'body'
   | 'blocked'
-  | 'protocol';
+  | 'protocol'
+  | 'missed';
 export const ERROR_TYPES = [
   'dns',
   'connect',
@@ -26,11 +52,17 @@ export const ERROR_TYPES = [
   'tls',
   'status',
   'keyword',
+  // A json_assertions rule does not hold (its message names the path, expected and actual).
+  'assertion',
+  // Slower than max_response_ms.
+  'slow',
   'redirects',
   'body',
   'blocked',
   // The reply is not HTTP/1.x, or its headers are malformed or too large.
   'protocol',
+  // A push monitor's heartbeat did not arrive in time.
+  'missed',
 ] as const satisfies readonly ErrorType[];
 
 export type User = {
@@ -56,18 +88,41 @@ export type User = {
 /** What an owner publishes as the public status page (the store keeps it on the User). */
 export type StatusPageSetting = { slug: string; title: string | null; description: string | null };
 
+/**
+ * One flat record for every type: the fields of the other types keep their neutral values (the
+ * API's discriminated union decides which a caller may set), so both stores keep one shape.
+ */
 export type Monitor = {
   id: string;
   owner_id: string;
   name: string;
+  type: MonitorType;
+  /**
+   * http: the http(s) URL; tcp: tcp://host:port or tls://host:port; dns: the question as an
+   * RFC 4501 URI built from `dns` (dns:example.com?type=A, dns://192.0.2.53:53/example.com?type=MX).
+   */
   url: string;
   method: HttpMethod;
+  /** Request body (http), ≤ 64 KiB; its content type travels in `headers`. */
+  body: string | null;
   interval_seconds: number;
   timeout_ms: number;
   /** Accepted status codes, e.g. "200-399" or "200,204". */
   expect_status: string;
   keyword: string | null;
+  /** true: the keyword must NOT be in the body (down when found). */
+  keyword_absent: boolean;
+  json_assertions: JsonAssertion[];
+  /** A slower response is down (error.type slow); null: no limit but the timeout. */
+  max_response_ms: number | null;
   headers: Record<string, string>;
+  /** The question of a `dns` monitor; null for every other type. */
+  dns: DnsQuery | null;
+  /**
+   * Days before a certificate expires at which its contacts are told, once per threshold and
+   * certificate (alerting/cert-expiry.ts); distinct, 1..365; [] = never.
+   */
+  tls_expiry_days: number[];
   confirm_failures: number;
   confirm_recoveries: number;
   remind_every_minutes: number;
@@ -77,12 +132,20 @@ export type Monitor = {
   timezone: string | null;
   /** Shown on the owner's public status page. */
   public: boolean;
+  /**
+   * Created by the owner's MONITORS_FILE (monitors-file/): applying the file updates and deletes
+   * it. Monitors created through the API are false, and the file never touches them.
+   */
+  managed_by_file: boolean;
   created_at: number;
   updated_at: number;
 };
 
-/** Fields a caller may set; the store fills id, owner and timestamps. */
-export type MonitorInput = Omit<Monitor, 'id' | 'owner_id' | 'created_at' | 'updated_at'>;
+/**
+ * Fields a caller may set; the store fills id, owner and timestamps. managed_by_file defaults to
+ * false at creation and is kept as it is by an update that does not name it.
+ */
+export type MonitorInput = Omit<Monitor, 'id' | 'owner_id' | 'created_at' | 'updated_at' | 'managed_by_file'> & { managed_by_file?: boolean };
 export type MonitorPatch = Partial<MonitorInput>;
 
 export type Contact = {
@@ -120,8 +183,10 @@ export type Check = {
   monitor_id: string;
   owner_id: string;
   monitor_name: string;
+  monitor_type: MonitorType;
   url: string;
-  method: HttpMethod;
+  /** The request's method; null for checks that send no HTTP request (tcp, dns). */
+  method: HttpMethod | null;
   observer: string;
   /** Start of the probe. */
   timestamp: number;
@@ -143,10 +208,23 @@ export type Check = {
   tls_version: string | null;
   cert_not_after: number | null;
   cert_issuer: string | null;
+  /** SHA-256 fingerprint of the server's certificate, lowercase hex (tls.server.hash.sha256). */
+  cert_sha256: string | null;
   error_type: ErrorType | null;
   error_message: string | null;
+  /** What a dns probe asked and heard (dns.*); absent for other types. */
+  dns?: DnsCheck;
   /** Present when the probe ran inside one of the monitor's maintenance windows (`monitor.maintenance`). */
   maintenance?: true;
+};
+
+export type DnsCheck = {
+  question_name: string;
+  question_type: DnsRecordType;
+  /** Answers as text (an address, a name, "10 mx.example.com", TXT strings joined), in the order received. */
+  answers: string[];
+  /** NOERROR, NXDOMAIN, SERVFAIL…; null when no answer came (timeout). */
+  response_code: string | null;
 };
 
 export type AlertStatus = 'unknown' | 'up' | 'down';
@@ -177,6 +255,13 @@ export type AlertState = {
    */
   told_incident_id: string | null;
   last_notified_at: number | null;
+  /**
+   * The certificate the contacts were last told about (SHA-256), and the most urgent threshold
+   * (days) told for it: every threshold at or above it counts as told. A check showing another
+   * certificate starts over (alerting/cert-expiry.ts). null: nothing told yet.
+   */
+  cert_sha256: string | null;
+  cert_told_days: number | null;
   updated_at: number;
 };
 
@@ -193,21 +278,32 @@ export type Incident = {
   check_id: string;
 };
 
-export type NotificationKind = 'down' | 'up' | 'reminder';
+/** `cert`: a certificate is about to expire (no incident; see Delivery.cert). */
+export type NotificationKind = 'down' | 'up' | 'reminder' | 'cert';
 /**
  * pending until sent, or dead (refused for good, or still failing 24 h on), or cancelled (its
  * contact was deleted before it went out: nothing is sent to an address that is no longer a contact).
  */
 export type DeliveryStatus = 'pending' | 'sent' | 'dead' | 'cancelled';
 export const DELIVERY_STATUSES = ['pending', 'sent', 'dead', 'cancelled'] as const satisfies readonly DeliveryStatus[];
-export const NOTIFICATION_KINDS = ['down', 'up', 'reminder'] as const satisfies readonly NotificationKind[];
+export const NOTIFICATION_KINDS = ['down', 'up', 'reminder', 'cert'] as const satisfies readonly NotificationKind[];
+
+/** What a `cert` delivery tells: the certificate seen by the check, and the threshold it crossed. */
+export type DeliveryCert = {
+  sha256: string;
+  not_after: number;
+  issuer: string | null;
+  /** The threshold (days) this message is for. */
+  threshold_days: number;
+};
 
 /** One message to one contact about one transition. `id` is deterministic: (transition, contact). */
 export type Delivery = {
   id: string;
   owner_id: string;
   monitor_id: string;
-  incident_id: string;
+  /** The incident told about; null for a `cert` delivery, which is about no incident. */
+  incident_id: string | null;
   contact_id: string;
   channel: ContactType;
   address: string;
@@ -224,6 +320,8 @@ export type Delivery = {
   /** Lease held by a dispatcher while it sends; null when free. */
   lease_owner: string | null;
   lease_expires_at: number | null;
+  /** Set for kind `cert` only. */
+  cert: DeliveryCert | null;
 };
 
 export type ChecksPage = { items: Check[]; next_cursor: string | null };
@@ -235,6 +333,7 @@ export type MonitorQuery = {
   q?: string;
   /** One of the monitor's tags, exactly. */
   tag?: string;
+  type?: MonitorType;
   paused?: boolean;
   /** Only these monitors (another owner's ids match nothing). */
   ids?: string[];

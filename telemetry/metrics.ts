@@ -27,7 +27,7 @@ export type Metrics = {
   storeDuration: Histogram<{ operation: string }>;
   /** Rule evaluations and the transitions they produced. */
   evaluations: Counter;
-  transitions: Counter<{ to: 'up' | 'down' | 'reminder' | 'late' }>;
+  transitions: Counter<{ to: 'up' | 'down' | 'reminder' | 'late' | 'cert' }>;
   /** Deliveries by channel and outcome (sent|retry|dead). */
   deliveries: Counter<{ channel: string; outcome: 'sent' | 'retry' | 'dead' }>;
   /** API requests by route and status. */

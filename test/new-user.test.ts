@@ -10,6 +10,7 @@ import { apiClient, eventually, newUser } from './support/api-client.ts';
 import { startProduct, runProductExpectingFailure, type RunningProduct } from './support/product.ts';
 import { scenarioBackends, type OpenedBackend } from './support/backends.ts';
 import { startTarget, type Target } from './support/target.ts';
+import { startDnsServer, type DnsTestServer } from '../collector/testing/dns-server.ts';
 
 describe.each(scenarioBackends())('a new user on $name', (backend) => {
   let storage: OpenedBackend;
@@ -17,10 +18,12 @@ describe.each(scenarioBackends())('a new user on $name', (backend) => {
   let target: Target;
   let smtp: SMTPServer;
   let smtpPort: number;
+  let dns: DnsTestServer;
 
   beforeAll(async () => {
     storage = await backend.open();
     target = await startTarget();
+    dns = await startDnsServer({ 'shop.test': { records: [{ type: 'A', data: '192.0.2.10' }] } });
     smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onData: (s, _session, cb) => s.resume().on('end', () => cb()) });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     smtpPort = (smtp.server.address() as { port: number }).port;
@@ -38,6 +41,7 @@ describe.each(scenarioBackends())('a new user on $name', (backend) => {
   afterAll(async () => {
     await product?.stop();
     await target?.down();
+    await dns?.close();
     await new Promise<void>((resolve) => smtp?.close(() => resolve()));
     await storage?.close();
   });
@@ -105,6 +109,61 @@ describe.each(scenarioBackends())('a new user on $name', (backend) => {
     const bobs = await bob.get('/api/monitors');
     expect(bobs.body.items ?? bobs.body).toHaveLength(0);
     expect((await alice.get(`/api/monitors/${id}`)).body.name).toBe('Local target');
+  });
+
+  it('monitors a TCP port and DNS records end to end, and lists them by type', async () => {
+    const carol = await newUser(product.url, 'carol@example.test');
+    const port = await carol.post('/api/monitors', { type: 'tcp', name: 'Shop port', url: `tcp://127.0.0.1:${target.port}`, interval_seconds: 1, timeout_ms: 800 });
+    expect(port.status).toBe(201);
+    const record = await carol.post('/api/monitors', {
+      type: 'dns',
+      name: 'Shop address',
+      dns: { name: 'shop.test', record_type: 'A', resolver: dns.address, expect: '192.0.2.10' },
+      interval_seconds: 1,
+      timeout_ms: 800,
+    });
+    expect(record.status).toBe(201);
+    const gone = await carol.post('/api/monitors', {
+      type: 'dns',
+      name: 'Old address',
+      dns: { name: 'old.shop.test', record_type: 'A', resolver: dns.address },
+      interval_seconds: 1,
+      timeout_ms: 800,
+    });
+    expect(gone.status).toBe(201);
+
+    const firstCheck = (id: string, status = '') =>
+      eventually(async () => {
+        const page = await carol.get(`/api/monitors/${id}/checks?limit=5${status}`);
+        return page.body.items?.length > 0 ? page.body.items[0] : null;
+      }, 15_000, `a check of ${id}`);
+
+    const connected = await firstCheck(port.body.id);
+    expect(connected).toMatchObject({ 'monitor.type': 'tcp', 'monitor.status': 'up', 'http.request.method': null, 'error.type': null, 'url.scheme': 'tcp' });
+    expect(connected['tcp.rtt.connect.us']).toBeGreaterThan(0);
+
+    const answered = await firstCheck(record.body.id);
+    expect(answered).toMatchObject({
+      'monitor.type': 'dns',
+      'monitor.status': 'up',
+      'dns.question.name': 'shop.test',
+      'dns.question.type': 'A',
+      'dns.answers.data': ['192.0.2.10'],
+      'dns.response_code': 'NOERROR',
+    });
+    expect(answered['resolve.rtt.us']).toBeGreaterThan(0);
+
+    const missing = await firstCheck(gone.body.id);
+    expect(missing).toMatchObject({ 'monitor.status': 'down', 'error.type': 'dns', 'dns.response_code': 'NXDOMAIN', 'dns.answers.data': [] });
+    expect(missing['error.message']).toMatch(/old\.shop\.test A: no such name \(NXDOMAIN\)/);
+
+    const listed = await carol.get('/api/monitors?type=dns');
+    expect(listed.body.items.map((m: { id: string }) => m.id)).toEqual([record.body.id, gone.body.id]);
+
+    await target.down();
+    const refused = await firstCheck(port.body.id, '&status=down');
+    expect(refused).toMatchObject({ 'monitor.status': 'down', 'error.type': 'connect' });
+    await target.up();
   });
 
   it('serves the API docs and the OpenAPI document', async () => {

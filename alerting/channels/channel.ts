@@ -2,14 +2,17 @@
 // may throw. The dispatcher decides retries from the error's class alone: a channel never retries
 // by itself and never reports failure by returning a value.
 
-import type { Check, ContactType, Delivery, Incident, Monitor, NotificationKind } from '../../store/types.ts';
+import type { Check, ContactType, Delivery, DeliveryCert, Incident, Monitor } from '../../store/types.ts';
 
 /** Why a check failed, in an incident's terms. */
 export type Cause = Pick<Incident, 'cause_type' | 'cause_message' | 'cause_status_code'>;
 
 /** Everything a message is rendered from; rendering is a pure function of this. */
-export type AlertMessage = {
-  kind: NotificationKind;
+export type AlertMessage = IncidentMessage | CertMessage;
+
+/** DOWN, UP and reminders: about one incident. */
+export type IncidentMessage = {
+  kind: 'down' | 'up' | 'reminder';
   monitor: Pick<Monitor, 'id' | 'name' | 'url' | 'timezone'>;
   /** For `up`, already resolved. */
   incident: Incident;
@@ -23,6 +26,16 @@ export type AlertMessage = {
   /** Render time: a reminder says how long the monitor has been down until now. */
   now: number;
   /** Where the reader can see the monitor (PUBLIC_URL + /monitors/<id>). */
+  link: string;
+};
+
+/** A certificate about to expire (alerting/cert-expiry.ts): about no incident. */
+export type CertMessage = {
+  kind: 'cert';
+  monitor: Pick<Monitor, 'id' | 'name' | 'url' | 'timezone'>;
+  cert: DeliveryCert;
+  /** Render time: "expires in N days" counts from it. */
+  now: number;
   link: string;
 };
 

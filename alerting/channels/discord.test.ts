@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
+import { sampleCertMessage, sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
 import { describeProviderErrors } from '../testing/provider-error-suite.ts';
 import { startProviderFake, type ProviderFake } from '../testing/provider-fakes.ts';
 import { discordChannel, renderDiscord } from './discord.ts';
@@ -55,4 +55,13 @@ describe('discordChannel against a local Discord server', () => {
 describeProviderErrors('discord', {
   channel: (o) => discordChannel({ allowPrivate: true, ...o }),
   delivery: (url) => sampleDelivery({ channel: 'discord', address: `${url}/api/webhooks/123/tok` }),
+});
+
+describe('renderDiscord for a certificate', () => {
+  it('titles the embed with the [CERT] line, amber, stamped at render time', () => {
+    const message = sampleCertMessage();
+    const [embed] = renderDiscord(message).embeds;
+    expect(embed).toMatchObject({ title: "[CERT] Shop: certificate for shop.example expires in 12 days (2025-03-13), issued by Let's Encrypt R11", color: 0xf29900, timestamp: new Date(message.now).toISOString() });
+    expect(embed!.fields.map((f) => f.name)).toEqual(['Status', 'Expires', 'Issuer', 'SHA-256', 'Threshold', 'URL']);
+  });
 });

@@ -21,7 +21,7 @@ const FIELD_VALUE_MAX = 1024;
 const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export function renderDiscord(message: AlertMessage) {
-  const at = message.kind === 'up' ? (message.incident.resolved_at ?? message.now) : message.kind === 'down' ? (message.check?.timestamp ?? message.incident.started_at) : message.now;
+  const at = message.kind === 'cert' ? message.now : message.kind === 'up' ? (message.incident.resolved_at ?? message.now) : message.kind === 'down' ? (message.check?.timestamp ?? message.incident.started_at) : message.now;
   return {
     content: '',
     allowed_mentions: { parse: [] as string[] },

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDelivery, sampleMessage, T0 } from '../testing/fixtures.ts';
+import { sampleCertMessage, sampleDelivery, sampleMessage, T0 } from '../testing/fixtures.ts';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.ts';
 import { PermanentError, TransientError } from './channel.ts';
 import { emailChannel, renderEmail } from './email.ts';
@@ -189,3 +189,16 @@ async function freePort(): Promise<number> {
   await new Promise((r) => s.close(r));
   return port;
 }
+
+describe('renderEmail for a certificate', () => {
+  it('says when the certificate expires, who issued it, and its fingerprint', () => {
+    const mail = renderEmail(sampleCertMessage());
+    expect(mail.subject).toBe("[CERT] Shop: certificate for shop.example expires in 12 days (2025-03-13), issued by Let's Encrypt R11");
+    expect(mail.text).toContain('Status: certificate for shop.example expires in 12 days (2025-03-13)');
+    expect(mail.text).toContain("Issuer: Let's Encrypt R11");
+    expect(mail.text).toContain('SHA-256: 5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+    expect(mail.text).toContain('Threshold: 14 days before expiry');
+    expect(mail.text).toContain('Details: https://uptime.example/monitors/mon_1');
+    expect(mail.html).toContain('Let&#39;s Encrypt R11');
+  });
+});

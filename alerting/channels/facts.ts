@@ -3,13 +3,14 @@
 // these out in its provider's format, so that all of them tell the same story.
 
 import type { NotificationKind } from '../../store/types.ts';
-import type { AlertMessage } from './channel.ts';
-import { describeCause, describeCauses, downtime, formatDuration, formatTime } from './text.ts';
+import type { AlertMessage, CertMessage } from './channel.ts';
+import { certSentence, describeCause, describeCauses, downtime, formatDuration, formatTime } from './text.ts';
 
 export type Fact = [label: string, value: string];
 
 /** Status, cause(s), times and the monitored URL; the link to the monitor page is the caller's. */
 export function alertFacts(message: AlertMessage): Fact[] {
+  if (message.kind === 'cert') return certFacts(message);
   const { monitor, incident, check, kind } = message;
   const tz = monitor.timezone;
   const facts: Fact[] = [];
@@ -30,5 +31,17 @@ export function alertFacts(message: AlertMessage): Fact[] {
   return facts;
 }
 
-/** Red for down, amber for a reminder, green for up (RGB). */
-export const KIND_COLOR: Record<NotificationKind, number> = { down: 0xd93025, reminder: 0xf29900, up: 0x188038 };
+/** Expiry, issuer and fingerprint of a certificate about to expire. */
+function certFacts(message: CertMessage): Fact[] {
+  const { cert, monitor } = message;
+  const facts: Fact[] = [['Status', certSentence(message)]];
+  facts.push(['Expires', formatTime(cert.not_after, monitor.timezone)]);
+  if (cert.issuer !== null) facts.push(['Issuer', cert.issuer]);
+  facts.push(['SHA-256', cert.sha256]);
+  facts.push(['Threshold', `${cert.threshold_days} ${cert.threshold_days === 1 ? 'day' : 'days'} before expiry`]);
+  facts.push(['URL', monitor.url]);
+  return facts;
+}
+
+/** Red for down, amber for a reminder or a certificate about to expire, green for up (RGB). */
+export const KIND_COLOR: Record<NotificationKind, number> = { down: 0xd93025, reminder: 0xf29900, up: 0x188038, cert: 0xf29900 };

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
+import { sampleCertMessage, sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
 import { describeProviderErrors } from '../testing/provider-error-suite.ts';
 import { startProviderFake, type ProviderFake } from '../testing/provider-fakes.ts';
 import { PermanentError } from './channel.ts';
@@ -88,4 +88,17 @@ describe('ntfyChannel against a local ntfy server', () => {
 describeProviderErrors('ntfy', {
   channel: (o) => ntfyChannel({ allowPrivate: true, ...o }),
   delivery: (url) => sampleDelivery({ channel: 'ntfy', address: `${url}/acme-alerts` }),
+});
+
+describe('renderNtfy for a certificate', () => {
+  it('publishes a default-priority CERT message with a lock', () => {
+    expect(renderNtfy('ops', sampleCertMessage())).toEqual({
+      topic: 'ops',
+      title: 'CERT: Shop',
+      message: "Certificate for shop.example expires in 12 days (2025-03-13).\nIssued by Let's Encrypt R11.",
+      priority: 3,
+      tags: ['lock'],
+      click: 'https://uptime.example/monitors/mon_1',
+    });
+  });
 });

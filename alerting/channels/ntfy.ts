@@ -14,7 +14,7 @@
 
 import { PermanentError, type AlertMessage, type Channel } from './channel.ts';
 import { type ChatChannelOptions, createHttpPoster } from './http-post.ts';
-import { describeCause, describeCauses, downtime, formatDuration, formatTime } from './text.ts';
+import { certSentence, describeCause, describeCauses, downtime, formatDuration, formatTime } from './text.ts';
 
 /** ntfy's own rule for topic names. */
 export const NTFY_TOPIC = /^[-_A-Za-z0-9]{1,64}$/;
@@ -41,10 +41,16 @@ export function parseNtfyAddress(address: string): NtfyTarget | null {
   return { publishUrl: base.href, topic, authorization };
 }
 
-const TAGS = { down: ['rotating_light'], reminder: ['warning'], up: ['white_check_mark'] } as const;
-const PRIORITY = { down: 4, reminder: 4, up: 3 } as const;
+const TAGS = { down: ['rotating_light'], reminder: ['warning'], up: ['white_check_mark'], cert: ['lock'] } as const;
+// A certificate about to expire is news, not an outage: default priority.
+const PRIORITY = { down: 4, reminder: 4, up: 3, cert: 3 } as const;
 
 export function renderNtfy(topic: string, message: AlertMessage) {
+  if (message.kind === 'cert') {
+    const { monitor, cert } = message;
+    const lines = [`${capitalised(certSentence(message))}.`, ...(cert.issuer === null ? [] : [`Issued by ${cert.issuer}.`])];
+    return { topic, title: `CERT: ${monitor.name}`, message: lines.join('\n'), priority: PRIORITY.cert, tags: [...TAGS.cert], click: message.link };
+  }
   const { monitor, incident, kind } = message;
   const tz = monitor.timezone;
   const title = kind === 'down' ? `DOWN: ${monitor.name}` : kind === 'up' ? `UP: ${monitor.name}` : `STILL DOWN: ${monitor.name}`;
@@ -56,6 +62,8 @@ export function renderNtfy(topic: string, message: AlertMessage) {
         : [`${monitor.url} has been down for ${formatDuration(downtime(message))}: ${describeCauses(message)}.`, `Since ${formatTime(incident.started_at, tz)}.`];
   return { topic, title, message: lines.join('\n'), priority: PRIORITY[kind], tags: [...TAGS[kind]], click: message.link };
 }
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 export function ntfyChannel(opts: ChatChannelOptions): Channel {
   const http = createHttpPoster({ provider: 'ntfy', ...opts });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
+import { sampleCertMessage, sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
 import { describeProviderErrors } from '../testing/provider-error-suite.ts';
 import { startProviderFake, type ProviderFake } from '../testing/provider-fakes.ts';
 import { PermanentError } from './channel.ts';
@@ -73,4 +73,18 @@ describe('pagerdutyChannel against a local Events API v2', () => {
 describeProviderErrors('pagerduty', {
   channel: (o, url) => pagerdutyChannel({ apiUrl: url, ...o }),
   delivery: () => delivery(),
+});
+
+describe('renderPagerDuty for a certificate', () => {
+  it('triggers a warning of its own, keyed by monitor and certificate (not by an incident)', () => {
+    const event = renderPagerDuty({ address: 'R'.repeat(32) }, sampleCertMessage());
+    expect(event).toMatchObject({
+      routing_key: 'R'.repeat(32),
+      dedup_key: 'cert:mon_1:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef',
+      event_action: 'trigger',
+      payload: { summary: "[CERT] Shop: certificate for shop.example expires in 12 days (2025-03-13), issued by Let's Encrypt R11", severity: 'warning', class: 'certificate-expiry', custom_details: { days_left: 12, threshold_days: 14 } },
+    });
+    const sooner = sampleCertMessage({ cert: { ...sampleCertMessage().cert, threshold_days: 7 } });
+    expect(renderPagerDuty({ address: 'R'.repeat(32) }, sooner).dedup_key).toBe(event.dedup_key);
+  });
 });

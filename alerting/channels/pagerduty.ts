@@ -17,9 +17,9 @@
 //   await pd.send(delivery, message, { signal });
 
 import type { Delivery } from '../../store/types.ts';
-import type { AlertMessage, Channel } from './channel.ts';
+import type { AlertMessage, CertMessage, Channel } from './channel.ts';
 import { createHttpPoster } from './http-post.ts';
-import { describeCause, describeCauses, headline } from './text.ts';
+import { certDaysLeft, certHost, describeCause, describeCauses, headline } from './text.ts';
 
 export const PAGERDUTY_API_URL = 'https://events.pagerduty.com';
 /** PagerDuty's limit on payload.summary. */
@@ -28,7 +28,44 @@ export const ROUTING_KEY = /^[A-Za-z0-9]{32}$/;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/**
+ * A certificate about to expire is a `warning` trigger of its own alert, keyed by monitor and
+ * certificate: a later threshold of the same certificate adds to that alert instead of opening
+ * another. Nothing resolves it (a renewed certificate is told by no message); the responder
+ * resolves it in PagerDuty once the certificate is renewed.
+ */
+export function renderPagerDutyCert(delivery: Pick<Delivery, 'address'>, message: CertMessage) {
+  const { monitor, cert } = message;
+  const summary = headline(message);
+  return {
+    routing_key: delivery.address,
+    dedup_key: `cert:${monitor.id}:${cert.sha256}`,
+    event_action: 'trigger' as const,
+    client: 'downtime-monitor',
+    client_url: message.link,
+    links: [{ href: message.link, text: `${monitor.name} in downtime-monitor` }],
+    payload: {
+      summary: summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX - 1)}…` : summary,
+      source: monitor.url,
+      severity: 'warning' as const,
+      timestamp: iso(message.now),
+      component: monitor.name,
+      class: 'certificate-expiry',
+      custom_details: {
+        monitor_id: monitor.id,
+        host: certHost(monitor.url),
+        not_after: iso(cert.not_after),
+        days_left: certDaysLeft(message),
+        issuer: cert.issuer,
+        sha256: cert.sha256,
+        threshold_days: cert.threshold_days,
+      },
+    },
+  };
+}
+
 export function renderPagerDuty(delivery: Pick<Delivery, 'address'>, message: AlertMessage) {
+  if (message.kind === 'cert') return renderPagerDutyCert(delivery, message);
   const { monitor, incident, check } = message;
   const common = { routing_key: delivery.address, dedup_key: incident.id };
   if (message.kind === 'up') return { ...common, event_action: 'resolve' as const };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
+import { sampleCertMessage, sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
 import { describeProviderErrors } from '../testing/provider-error-suite.ts';
 import { startProviderFake, type ProviderFake } from '../testing/provider-fakes.ts';
 import { PermanentError } from './channel.ts';
@@ -71,4 +71,12 @@ describe('slackChannel against a local Slack server', () => {
 describeProviderErrors('slack', {
   channel: (o) => slackChannel({ allowPrivate: true, ...o }),
   delivery: (url) => sampleDelivery({ channel: 'slack', address: `${url}/services/T1/B2/xyz` }),
+});
+
+describe('renderSlack for a certificate', () => {
+  it('heads with the [CERT] line and lists the certificate facts', () => {
+    const payload = renderSlack(sampleCertMessage());
+    expect(payload.text).toBe(":lock: [CERT] Shop: certificate for shop.example expires in 12 days (2025-03-13), issued by Let's Encrypt R11");
+    expect(JSON.stringify(payload.blocks)).toContain('*SHA-256:* 5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+  });
 });

@@ -22,7 +22,7 @@ export function slackEscape(text: string): string {
 const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-const EMOJI = { down: ':red_circle:', up: ':large_green_circle:', reminder: ':warning:' } as const;
+const EMOJI = { down: ':red_circle:', up: ':large_green_circle:', reminder: ':warning:', cert: ':lock:' } as const;
 
 export function renderSlack(message: AlertMessage) {
   const title = headline(message);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
+import { sampleCertMessage, sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
 import { startTwilioFake, type TwilioFake } from '../testing/twilio-fake.ts';
 import { PermanentError, TransientError } from './channel.ts';
 import { renderSms, SMS_MAX, smsChannel } from './sms.ts';
@@ -83,5 +83,17 @@ describe('smsChannel against a local server speaking Twilio’s API', () => {
   it('an unreachable API is transient', async () => {
     const sms = smsChannel({ accountSid: 'AC1', authToken: 't', from: '+1555', apiUrl: 'http://127.0.0.1:9', timeoutMs: 1000 });
     await expect(sms.send(sampleDelivery({ channel: 'sms', address: '+33612345678' }), sampleMessage('down'), { signal })).rejects.toBeInstanceOf(TransientError);
+  });
+});
+
+describe('renderSms for a certificate', () => {
+  it.each([
+    { name: 'Shop', says: 'CERT: Shop - certificate for shop.example expires in 12 days (2025-03-13). https://uptime.example/monitors/mon_1' },
+    { name: 'S'.repeat(60), says: `CERT: ${'S'.repeat(60)} - certificate for shop.example expires in 12 days (2025-03-13)` },
+  ])('fits one segment: $says', ({ name, says }) => {
+    const base = sampleCertMessage();
+    const text = renderSms(sampleCertMessage({ monitor: { ...base.monitor, name } }));
+    expect(text).toBe(says);
+    expect(text.length).toBeLessThanOrEqual(SMS_MAX);
   });
 });

@@ -10,12 +10,17 @@
 import twilio from 'twilio';
 import type { AlertMessage, Channel } from './channel.ts';
 import { PermanentError, TransientError } from './channel.ts';
-import { describeCause, downtime, formatDuration } from './text.ts';
+import { certSentence, describeCause, downtime, formatDuration } from './text.ts';
 
 export const SMS_MAX = 159;
 
 /** Richest wording that fits one segment; the link goes first, then the cause is shortened. */
 export function renderSms(message: AlertMessage): string {
+  if (message.kind === 'cert') {
+    const { monitor } = message;
+    const sentence = certSentence(message);
+    return fitSms([`CERT: ${monitor.name} - ${sentence}. ${message.link}`, `CERT: ${monitor.name} - ${sentence}`, `CERT: ${sentence}`]);
+  }
   const { monitor, incident, kind } = message;
   const host = monitor.url.replace(/^https?:\/\//, '').replace(/\/$/, '');
   const cause = describeCause(incident);
@@ -27,6 +32,11 @@ export function renderSms(message: AlertMessage): string {
       : kind === 'up'
         ? [`UP: ${monitor.name} (${host}) is back after ${duration}. ${message.link}`, `UP: ${monitor.name} (${host}) is back after ${duration}`, `UP: ${monitor.name} is back after ${duration}`]
         : [`STILL DOWN: ${monitor.name} (${host}) for ${duration} - ${cause}. ${message.link}`, `STILL DOWN: ${monitor.name} (${host}) for ${duration} - ${cause}`, `STILL DOWN: ${monitor.name} for ${duration}`];
+  return fitSms(variants);
+}
+
+/** The first variant that fits one segment, or the last one cut. */
+function fitSms(variants: string[]): string {
   const fits = variants.find((v) => v.length <= SMS_MAX);
   if (fits) return fits;
   const last = variants[variants.length - 1] ?? '';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
+import { sampleCertMessage, sampleDelivery, sampleMessage } from '../testing/fixtures.ts';
 import { describeProviderErrors } from '../testing/provider-error-suite.ts';
 import { startProviderFake, type ProviderFake } from '../testing/provider-fakes.ts';
 import { renderTeams, teamsChannel } from './teams.ts';
@@ -44,4 +44,12 @@ describe('teamsChannel against a local workflow endpoint', () => {
 describeProviderErrors('teams', {
   channel: (o) => teamsChannel({ allowPrivate: true, ...o }),
   delivery: (url) => sampleDelivery({ channel: 'teams', address: `${url}/workflows/abc/triggers/manual/paths/invoke?sig=xyz` }),
+});
+
+describe('renderTeams for a certificate', () => {
+  it('shows the [CERT] line as a warning with the certificate facts', () => {
+    const card = renderTeams(sampleCertMessage()).attachments[0]!.content;
+    expect(card.body[0]).toMatchObject({ text: "[CERT] Shop: certificate for shop.example expires in 12 days (2025-03-13), issued by Let's Encrypt R11", color: 'Warning' });
+    expect(JSON.stringify(card.body[1])).toContain('5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+  });
 });

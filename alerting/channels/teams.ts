@@ -14,7 +14,7 @@ import { type ChatChannelOptions, jsonWebhookChannel } from './http-post.ts';
 import { headline } from './text.ts';
 
 /** Adaptive Cards name colours, not RGB. */
-const KIND_STYLE = { down: 'Attention', reminder: 'Warning', up: 'Good' } as const;
+const KIND_STYLE = { down: 'Attention', reminder: 'Warning', up: 'Good', cert: 'Warning' } as const;
 
 export function renderTeams(message: AlertMessage) {
   return {

@@ -2,7 +2,7 @@
 // so that an email, an SMS and a webhook describe the same incident the same way.
 
 import type { Incident } from '../../store/types.ts';
-import type { AlertMessage } from './channel.ts';
+import type { AlertMessage, CertMessage, IncidentMessage } from './channel.ts';
 
 /** "HTTP 503", "connect: ECONNREFUSED 127.0.0.1:80", "timeout: no response after 10 s". */
 export function describeCause(incident: Pick<Incident, 'cause_type' | 'cause_message' | 'cause_status_code'>): string {
@@ -33,7 +33,7 @@ export function formatDuration(ms: number): string {
 const MAX_CAUSES_SHOWN = 4;
 
 /** The causes of the outage in words, in the order they first appeared: "HTTP 500, then timeout: …". */
-export function describeCauses(message: Pick<AlertMessage, 'incident' | 'causes'>): string {
+export function describeCauses(message: Pick<IncidentMessage, 'incident' | 'causes'>): string {
   const texts = [...new Set((message.causes?.length ? message.causes : [message.incident]).map(describeCause))];
   const shown = texts.slice(0, MAX_CAUSES_SHOWN);
   const more = texts.length - shown.length;
@@ -74,7 +74,7 @@ export function formatTime(ms: number, timeZone: string | null): string {
 }
 
 /** How long the incident lasted (up) or has lasted so far (down, reminder). */
-export function downtime(message: AlertMessage): number {
+export function downtime(message: IncidentMessage): number {
   const end = message.incident.resolved_at ?? message.now;
   return end - message.incident.started_at;
 }
@@ -89,5 +89,37 @@ export function headline(message: AlertMessage): string {
       return `[UP] ${name} (${url}) is back after ${formatDuration(downtime(message))}`;
     case 'reminder':
       return `[STILL DOWN] ${name} (${url}) for ${formatDuration(downtime(message))}`;
+    case 'cert':
+      return `[CERT] ${name}: ${certSentence(message)}${message.cert.issuer === null ? '' : `, issued by ${message.cert.issuer}`}`;
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/** The host (and port) a certificate was presented for: https://shop.example:8443/x → shop.example:8443. */
+export function certHost(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
+/** Whole days left at `now` (rounded down); negative once expired. */
+export function certDaysLeft(message: Pick<CertMessage, 'cert' | 'now'>): number {
+  return Math.floor((message.cert.not_after - message.now) / DAY_MS);
+}
+
+/**
+ * "certificate for shop.example expires in 12 days (2026-12-12)", "… expires in 5 h (…)" on its
+ * last day, "… expired 2 d 3 h ago (…)" after: counted at render time, not when it was decided.
+ */
+export function certSentence(message: CertMessage): string {
+  const host = certHost(message.monitor.url);
+  const date = new Date(message.cert.not_after).toISOString().slice(0, 10);
+  const left = message.cert.not_after - message.now;
+  if (left <= 0) return `certificate for ${host} expired ${formatDuration(-left)} ago (${date})`;
+  const days = certDaysLeft(message);
+  const span = days >= 1 ? `${days} ${days === 1 ? 'day' : 'days'}` : formatDuration(left);
+  return `certificate for ${host} expires in ${span} (${date})`;
 }

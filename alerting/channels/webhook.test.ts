@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDelivery, sampleMessage, T0 } from '../testing/fixtures.ts';
+import { sampleCertMessage, sampleDelivery, sampleMessage, T0 } from '../testing/fixtures.ts';
 import { startWebhookSink, type WebhookSink } from '../testing/webhook-sink.ts';
 import { PermanentError, TransientError } from './channel.ts';
 import { renderWebhookPayload, signWebhook, verifyWebhookSignature, webhookChannel, webhookSigningSecret } from './webhook.ts';
@@ -109,5 +109,27 @@ describe('webhookChannel against a local server', () => {
     await expect(c.send(byName, sampleMessage('down'), { signal })).rejects.toThrow(/refused.*loopback/);
     expect(sink.hooks.length).toBe(before);
     await c.close();
+  });
+});
+
+describe('renderWebhookPayload for a certificate', () => {
+  it('sends event cert with the certificate, and no incident or check', () => {
+    const message = sampleCertMessage();
+    expect(renderWebhookPayload({ id: 'dlv_cert' }, message)).toEqual({
+      event: 'cert',
+      delivery_id: 'dlv_cert',
+      summary: "[CERT] Shop: certificate for shop.example expires in 12 days (2025-03-13), issued by Let's Encrypt R11",
+      monitor: { id: 'mon_1', name: 'Shop', url: 'https://shop.example/health', link: 'https://uptime.example/monitors/mon_1' },
+      incident: null,
+      check: null,
+      certificate: {
+        host: 'shop.example',
+        not_after: new Date(message.cert.not_after).toISOString(),
+        days_left: 12,
+        issuer: "Let's Encrypt R11",
+        sha256: '5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef',
+        threshold_days: 14,
+      },
+    });
   });
 });

@@ -19,15 +19,16 @@ import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import { createAddressGuard } from '../../net/address-guard.ts';
 import type { Delivery } from '../../store/types.ts';
-import type { AlertMessage, Channel } from './channel.ts';
+import type { AlertMessage, CertMessage, Channel } from './channel.ts';
 import { PermanentError, TransientError } from './channel.ts';
 import { BlockedAddressError, guardedLookup, parseRetryAfter } from './http-post.ts';
-import { describeCause, downtime, headline } from './text.ts';
+import { certDaysLeft, certHost, describeCause, downtime, headline } from './text.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The JSON document a webhook receives. */
 export function renderWebhookPayload(delivery: Pick<Delivery, 'id'>, message: AlertMessage) {
+  if (message.kind === 'cert') return renderWebhookCert(delivery, message);
   const { monitor, incident, check } = message;
   return {
     event: message.kind,
@@ -57,6 +58,27 @@ export function renderWebhookPayload(delivery: Pick<Delivery, 'id'>, message: Al
       error_type: check.error_type,
       error_message: check.error_message,
       duration_ms: Math.round(check.duration_us / 1000),
+    },
+  };
+}
+
+/** `event: "cert"`: no incident and no check; the certificate instead. */
+function renderWebhookCert(delivery: Pick<Delivery, 'id'>, message: CertMessage) {
+  const { monitor, cert } = message;
+  return {
+    event: message.kind,
+    delivery_id: delivery.id,
+    summary: headline(message),
+    monitor: { id: monitor.id, name: monitor.name, url: monitor.url, link: message.link },
+    incident: null,
+    check: null,
+    certificate: {
+      host: certHost(monitor.url),
+      not_after: iso(cert.not_after),
+      days_left: certDaysLeft(message),
+      issuer: cert.issuer,
+      sha256: cert.sha256,
+      threshold_days: cert.threshold_days,
     },
   };
 }

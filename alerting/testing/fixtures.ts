@@ -1,8 +1,8 @@
 // Test support: plain values for channel tests (a monitor's incident, the confirming check, a
 // delivery). Real shapes, no behaviour.
 
-import type { Check, Delivery, Incident, NotificationKind } from '../../store/types.ts';
-import type { AlertMessage } from '../channels/channel.ts';
+import type { Check, Delivery, Incident } from '../../store/types.ts';
+import type { CertMessage, IncidentMessage } from '../channels/channel.ts';
 
 export const T0 = Date.UTC(2025, 2, 1, 14, 3, 7); // 2025-03-01 14:03:07 UTC
 
@@ -12,6 +12,7 @@ export function sampleCheck(overrides: Partial<Check> = {}): Check {
     monitor_id: 'mon_1',
     owner_id: 'usr_1',
     monitor_name: 'Shop',
+    monitor_type: 'http',
     url: 'https://shop.example/health',
     method: 'GET',
     observer: 'paris',
@@ -30,6 +31,7 @@ export function sampleCheck(overrides: Partial<Check> = {}): Check {
     tls_version: '1.3',
     cert_not_after: null,
     cert_issuer: null,
+    cert_sha256: null,
     error_type: 'status',
     error_message: 'status 503 is not in 200-399',
     ...overrides,
@@ -51,7 +53,25 @@ export function sampleIncident(overrides: Partial<Incident> = {}): Incident {
   };
 }
 
-export function sampleMessage(kind: NotificationKind, overrides: Partial<AlertMessage> = {}): AlertMessage {
+/** A certificate of shop.example expiring 12 days and 6 hours after `now`. */
+export function sampleCertMessage(overrides: Partial<CertMessage> = {}): CertMessage {
+  const now = T0 + 95 * 60_000;
+  return {
+    kind: 'cert',
+    monitor: { id: 'mon_1', name: 'Shop', url: 'https://shop.example/health', timezone: 'Europe/Paris' },
+    cert: {
+      sha256: '5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef',
+      not_after: now + 12 * 86_400_000 + 6 * 3_600_000,
+      issuer: "Let's Encrypt R11",
+      threshold_days: 14,
+    },
+    now,
+    link: 'https://uptime.example/monitors/mon_1',
+    ...overrides,
+  };
+}
+
+export function sampleMessage(kind: IncidentMessage['kind'], overrides: Partial<IncidentMessage> = {}): IncidentMessage {
   const resolved = kind === 'up' ? { resolved_at: T0 + 12 * 60_000 } : {};
   return {
     kind,
@@ -84,6 +104,7 @@ export function sampleDelivery(overrides: Partial<Delivery> = {}): Delivery {
     sent_at: null,
     lease_owner: 'w1',
     lease_expires_at: T0 + 90_000,
+    cert: null,
     ...overrides,
   };
 }

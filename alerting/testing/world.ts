@@ -49,6 +49,7 @@ export function makeCheck(monitor: Monitor, status: 'up' | 'down', at: number, o
     tls_version: null,
     cert_not_after: null,
     cert_issuer: null,
+    cert_sha256: null,
     error_message: up ? null : 'status 503 is not in 200-399',
     ...overrides,
   });

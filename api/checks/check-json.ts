@@ -5,7 +5,7 @@
 
 import { z } from '@hono/zod-openapi';
 import { checkToEcs } from '../../store/ecs.ts';
-import { ERROR_TYPES, HTTP_METHODS, type Check } from '../../store/types.ts';
+import { DNS_RECORD_TYPES, ERROR_TYPES, HTTP_METHODS, MONITOR_TYPES, type Check } from '../../store/types.ts';
 import { IsoTime } from '../common.ts';
 
 const us = z.number().int().nullable().openapi({ description: 'microseconds' });
@@ -17,7 +17,7 @@ export const CheckSchema = z
     'event.id': z.string(),
     'monitor.id': z.string(),
     'monitor.name': z.string(),
-    'monitor.type': z.literal('http'),
+    'monitor.type': z.enum(MONITOR_TYPES),
     'monitor.status': z.enum(['up', 'down']),
     'monitor.duration.us': us,
     'monitor.timespan.gte': time,
@@ -27,7 +27,7 @@ export const CheckSchema = z
     'url.domain': z.string().nullable(),
     'url.scheme': z.string().nullable(),
     'url.port': z.number().int().nullable(),
-    'http.request.method': z.enum(HTTP_METHODS),
+    'http.request.method': z.enum(HTTP_METHODS).nullable().openapi({ description: 'null for tcp and dns checks' }),
     'http.response.status_code': z.number().int().nullable(),
     'http.response.body.bytes': z.number().int().nullable(),
     'http.rtt.response_header.us': us,
@@ -40,6 +40,11 @@ export const CheckSchema = z
     'tls.version_protocol': z.string().nullable(),
     'tls.server.x509.not_after': time,
     'tls.server.x509.issuer.common_name': z.string().nullable(),
+    'tls.server.hash.sha256': z.string().nullable().openapi({ description: "SHA-256 fingerprint of the server's certificate (lowercase hex)" }),
+    'dns.question.name': z.string().nullable(),
+    'dns.question.type': z.enum(DNS_RECORD_TYPES).nullable(),
+    'dns.answers.data': z.array(z.string()).nullable().openapi({ description: 'The answers, in the order received (dns checks)' }),
+    'dns.response_code': z.string().nullable().openapi({ example: 'NXDOMAIN' }),
     'error.type': z.enum(ERROR_TYPES).nullable(),
     'error.message': z.string().nullable(),
     'observer.name': z.string().nullable(),
@@ -66,6 +71,7 @@ export function checkJson(check: Check): CheckJson {
   const flat = new Map<string, unknown>();
   flatten(checkToEcs(check), '', flat);
   const json = Object.fromEntries(KEYS.map((key) => [key, flat.get(key) ?? null])) as CheckJson;
-  // The document leaves the field out unless true; the API always answers it.
-  return { ...json, 'monitor.maintenance': check.maintenance === true };
+  // The document leaves the field out unless true; the API always answers it. Answers are an
+  // array of objects in the document ({data}), one list of strings here.
+  return { ...json, 'monitor.maintenance': check.maintenance === true, 'dns.answers.data': check.dns?.answers ?? null };
 }

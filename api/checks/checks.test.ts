@@ -68,6 +68,7 @@ describe('checks', () => {
       'error.message': 'status 503',
       'tls.version': '1.3',
       'tls.server.x509.not_after': '2027-01-01T00:00:00.000Z',
+      'tls.server.hash.sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
       'summary.down': 1,
     });
     expect(check).not.toHaveProperty('owner.id');

@@ -66,6 +66,8 @@ describe('history, summary, incidents, notifications', () => {
       open_incident_id: incident.id,
       told_incident_id: incident.id,
       last_notified_at: now - 60_000,
+      cert_sha256: null,
+      cert_told_days: null,
       updated_at: now - 60_000,
     };
     const delivery: Delivery = {
@@ -87,6 +89,7 @@ describe('history, summary, incidents, notifications', () => {
       sent_at: null,
       lease_owner: null,
       lease_expires_at: null,
+      cert: null,
     };
     await api.store.compareAndSetAlertState(monitor.id, null, state, { incident, deliveries: [delivery] });
   });

@@ -61,7 +61,9 @@ export const targetUrl = z
       return;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `must use http or https, not ${url.protocol.replace(/:$/, '')}` });
+      const scheme = url.protocol.replace(/:$/, '');
+      const hint = scheme === 'tcp' || scheme === 'tls' ? ' (for a port, create a monitor with "type": "tcp")' : '';
+      ctx.addIssue({ code: 'custom', message: `must use http or https, not ${scheme}${hint}` });
     } else if (url.username || url.password) {
       ctx.addIssue({ code: 'custom', message: 'must not contain credentials; send them in headers (Authorization)' });
     } else if (url.href.length > MAX_URL_LENGTH) {
@@ -110,7 +112,7 @@ const REFUSED_HEADERS = new Map<string, (name: string) => string>([
   ['transfer-encoding', hopByHop],
   ['upgrade', hopByHop],
   ['expect', () => 'cannot be set: the probe sends its request at once and does not wait for 100 Continue (every probe would fail)'],
-  ['content-length', () => 'cannot be set: the probe sends no body and sets the length itself'],
+  ['content-length', () => 'cannot be set: the probe sets the length of the body itself'],
   ['host', () => "cannot be set: the probe sends the URL's host, so the site probed is the one the URL shows; put the name in the URL"],
   ['proxy-authorization', () => 'cannot be set: the probe goes through no proxy'],
   ['proxy-authenticate', () => 'cannot be set: it is a response header'],

@@ -4,7 +4,7 @@ import { checkOf, startTestApi, type TestApi } from '../testing.ts';
 import type { Problem } from '../problem.ts';
 import type { MonitorSchema } from './schemas.ts';
 
-type MonitorJson = z.infer<typeof MonitorSchema>;
+type MonitorJson = Extract<z.infer<typeof MonitorSchema>, { type: 'http' }>;
 
 describe('monitors', () => {
   let api: TestApi;
@@ -94,8 +94,8 @@ describe('monitors', () => {
       json: { monitors: [{ name: 'x'.repeat(100), url: `https://example.com/${'p'.repeat(1_100_000)}` }] },
     });
     expect(oversized.status).toBe(413);
-    // Other routes keep the small limit.
-    const large = await post({ name: 'big', url: `https://example.com/${'p'.repeat(70_000)}` });
+    // One monitor's create keeps its smaller limit (512 KiB).
+    const large = await post({ name: 'big', url: `https://example.com/${'p'.repeat(600_000)}` });
     expect(large.status).toBe(413);
     expect((await api.call('POST', '/api/monitors/bulk', { json: { monitors } })).status).toBe(401);
   });
@@ -302,7 +302,7 @@ describe('monitor validation', () => {
     ['a name with a C1 control', { name: 'Home\u009bpage' }, 'name', /control characters \(U\+009B\)/],
     ['a name with a bidi override', { name: 'Home\u202Apage' }, 'name', /bidirectional formatting characters \(U\+202A\)/],
     ['too many headers', { headers: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v'])) }, 'headers', /at most 20/],
-    ['an unknown method', { method: 'DELETE' }, 'method', /GET, HEAD, POST/],
+    ['an unknown method', { method: 'TRACE' }, 'method', /GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS/],
     ['a fractional interval', { interval_seconds: 30.5 }, 'interval_seconds', /whole number/],
     ['a string for paused', { paused: 'yes' }, 'paused', /true or false/],
   ])('refuses %s with a 400 naming the field', async (_what, fields, path, message) => {

@@ -6,11 +6,19 @@ import { createRoute } from '@hono/zod-openapi';
 import { bearerSecurity, callerId, jsonContent, MonitorIdParams } from '../common.ts';
 import type { ApiApp, RouteDeps } from '../deps.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
-import { checkTargetUrl } from '../../net/address-guard.ts';
-import { assertAllowedTarget } from '../target-policy.ts';
+import { monitorTargetProblem } from '../target-policy.ts';
 import { inMaintenance } from '../../store/maintenance-schedule.ts';
 import { InvalidCursorError } from '../../store/contract.ts';
-import { BULK_MAX_MONITORS, MonitorListQuery, MonitorListSchema, MonitorPageSchema, MonitorSchema, monitorJson, monitorSchemas, timeoutVersusInterval } from './schemas.ts';
+import {
+  BULK_MAX_MONITORS,
+  MonitorListQuery,
+  MonitorListSchema,
+  MonitorPageSchema,
+  MonitorSchema,
+  monitorJson,
+  monitorPatched,
+  monitorSchemas,
+} from './schemas.ts';
 
 /** Its body may be larger than other requests' (api/app.ts). */
 export const BULK_MONITORS_PATH = '/api/monitors/bulk';
@@ -32,7 +40,8 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
     }),
     async (c) => {
       const input = c.req.valid('json');
-      assertAllowedTarget(input.url, 'url', config.allowPrivateTargets);
+      const refused = monitorTargetProblem(input, config.allowPrivateTargets);
+      if (refused) throw validationProblem([refused]);
       const monitor = await store.createMonitor(callerId(c), input);
       return c.json(monitorJson(monitor), 201);
     },
@@ -53,8 +62,8 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
     async (c) => {
       const { monitors } = c.req.valid('json');
       const refused = monitors.flatMap((monitor, i) => {
-        const verdict = checkTargetUrl(monitor.url, { allowPrivate: config.allowPrivateTargets });
-        return verdict.ok ? [] : [{ path: `monitors.${i}.url`, message: verdict.reason }];
+        const problem = monitorTargetProblem(monitor, config.allowPrivateTargets);
+        return problem ? [{ path: `monitors.${i}.${problem.path}`, message: problem.message }] : [];
       });
       if (refused.length > 0) throw validationProblem(refused.slice(0, 20));
       const created = await store.createMonitors(callerId(c), monitors);
@@ -82,7 +91,7 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
       path: '/api/monitors',
       summary: "The caller's monitors, oldest first, a page at a time, filtered",
       description:
-        '`q` matches a substring of the name or URL (any case); `tag` one tag exactly; `status` is `paused`; `maintenance` for a ' +
+        '`q` matches a substring of the name or URL (any case); `tag` one tag exactly; `type` the monitor type; `status` is `paused`; `maintenance` for a ' +
         'running monitor a maintenance window covers now; or `up`/`down` for any other running monitor whose newest check says so ' +
         '(read from the summary, so it costs as much as GET /api/summary).',
       request: { query: MonitorListQuery },
@@ -126,22 +135,24 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
       method: 'patch',
       path: '/api/monitors/{id}',
       summary: 'Change some fields of a monitor',
+      description:
+        'Fields of the monitor\'s own type only; `type` cannot change (create a new monitor). The result is validated as a whole, as a creation would be. ' +
+        'A dns monitor\'s `dns` is replaced as a whole.',
       request: { params: MonitorIdParams, body: { ...jsonContent(schemas.patch), required: true } },
       responses: { 200: { description: 'The updated monitor', ...jsonContent(MonitorSchema) }, ...problemResponses(400, 401, 404, 413) },
     }),
     async (c) => {
       const owner = callerId(c);
       const { id } = c.req.valid('param');
-      const patch = c.req.valid('json');
       const current = await store.getMonitor(owner, id);
       if (!current) throw notFoundProblem('monitor');
-      if (patch.url !== undefined) assertAllowedTarget(patch.url, 'url', config.allowPrivateTargets);
-      const problem = timeoutVersusInterval(
-        patch.timeout_ms ?? current.timeout_ms,
-        patch.interval_seconds ?? current.interval_seconds,
-      );
-      if (problem) throw validationProblem([problem]);
-      const updated = await store.updateMonitor(owner, id, patch);
+      const patched = monitorPatched(schemas, current, c.req.valid('json'));
+      if (!patched.ok) throw validationProblem(patched.errors);
+      if (patched.changes.url !== undefined || patched.changes.dns !== undefined) {
+        const refused = monitorTargetProblem({ ...current, ...patched.changes }, config.allowPrivateTargets);
+        if (refused) throw validationProblem([refused]);
+      }
+      const updated = await store.updateMonitor(owner, id, patched.changes);
       if (!updated) throw notFoundProblem('monitor');
       return c.json(monitorJson(updated), 200);
     },

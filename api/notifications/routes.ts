@@ -13,7 +13,7 @@ import { notFoundProblem, problemResponses, validationProblem } from '../problem
 const DeliverySchema = z
   .object({
     id: z.string(),
-    incident_id: z.string(),
+    incident_id: z.string().nullable().openapi({ description: 'null for a certificate notification (kind cert)' }),
     contact_id: z.string(),
     channel: z.enum(CONTACT_TYPES),
     address: z.string(),

@@ -16,7 +16,8 @@ export type LookupFn = (hostname: string) => Promise<{ address: string; family: 
 
 export const systemLookup: LookupFn = (hostname) => dnsLookup(hostname, { order: 'verbatim' });
 
-export type Target = { hostname: string; port: number; https: boolean };
+/** `tls`: handshake after connecting (https, tls://); `alpn`: protocols offered in it (none when absent). */
+export type Target = { hostname: string; port: number; tls: boolean; alpn?: string[] };
 
 /** What one hop measured; fields stay null for phases that did not happen or did not finish. */
 export type HopMeasurements = {
@@ -27,10 +28,11 @@ export type HopMeasurements = {
   tls_version: string | null;
   cert_not_after: number | null;
   cert_issuer: string | null;
+  cert_sha256: string | null;
 };
 
 export function emptyHop(): HopMeasurements {
-  return { resolved_ip: null, dns_us: null, connect_us: null, tls_us: null, tls_version: null, cert_not_after: null, cert_issuer: null };
+  return { resolved_ip: null, dns_us: null, connect_us: null, tls_us: null, tls_version: null, cert_not_after: null, cert_issuer: null, cert_sha256: null };
 }
 
 export type ConnectDeps = {
@@ -43,7 +45,7 @@ export type ConnectDeps = {
 const micros = (since: number) => Math.round((performance.now() - since) * 1000);
 const noop = () => {};
 
-/** Resolves, guards, connects and (for https) handshakes. Throws ProbeFailure. */
+/** Resolves, guards, connects and (for https and tls://) handshakes. Throws ProbeFailure. */
 export async function openConnection(target: Target, deps: ConnectDeps, m: HopMeasurements): Promise<Socket> {
   const ip = await resolve(target.hostname, deps, m);
   const reason = deps.guard(ip);
@@ -63,7 +65,7 @@ export async function openConnection(target: Target, deps: ConnectDeps, m: HopMe
     return () => s.destroy();
   });
   m.connect_us = micros(started);
-  if (!target.https) return socket;
+  if (!target.tls) return socket;
 
   started = performance.now();
   let peerCert: X509Certificate | undefined;
@@ -75,7 +77,7 @@ export async function openConnection(target: Target, deps: ConnectDeps, m: HopMe
       secureContext: deps.secureContext,
       // Verified below instead, so that an untrusted certificate's details can still be recorded.
       rejectUnauthorized: false,
-      ALPNProtocols: ['http/1.1'],
+      ...(target.alpn ? { ALPNProtocols: target.alpn } : {}),
     });
     s.on('error', noop);
     const restore = lightenIdentityCheck(s, () => (peerCert ??= s.getPeerX509Certificate()));
@@ -102,6 +104,8 @@ export async function openConnection(target: Target, deps: ConnectDeps, m: HopMe
     const notAfter = cert.validToDate.getTime();
     m.cert_not_after = Number.isNaN(notAfter) ? null : notAfter;
     m.cert_issuer = /^CN=(.*)$/m.exec(cert.issuer)?.[1] ?? null;
+    // "AB:CD:…" → "abcd…", the form ECS gives tls.server.hash.sha256.
+    m.cert_sha256 = cert.fingerprint256.replaceAll(':', '').toLowerCase();
   }
   if (!secure.authorized) {
     secure.destroy();
@@ -183,4 +187,11 @@ export function settle<T>(
     );
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Where a connection was when the deadline fired, from what it had measured so far. */
+export function connectingAt(m: HopMeasurements, tls: boolean): string {
+  if (m.dns_us === null) return 'resolving the host name';
+  if (m.connect_us === null) return `connecting to ${m.resolved_ip}`;
+  return tls ? 'in the TLS handshake' : 'connecting';
 }

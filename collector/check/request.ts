@@ -22,6 +22,7 @@ export async function sendRequest(
   url: URL,
   method: HttpMethod,
   headers: Record<string, string>,
+  body: string | null,
   signal: AbortSignal,
   maxHeaderBytes: number,
 ): Promise<SentRequest> {
@@ -43,7 +44,7 @@ export async function sendRequest(
     maxHeaderSize: maxHeaderBytes,
   });
   try {
-    const response = await client.request({ path: url.pathname + url.search, method, headers, signal });
+    const response = await client.request({ path: url.pathname + url.search, method, headers, signal, ...(body === null ? {} : { body }) });
     // Destroying an unread body makes undici emit an abort error; readers still see real errors.
     response.body.on('error', () => {});
     const location = response.headers['location'];

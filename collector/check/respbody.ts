@@ -1,18 +1,21 @@
-// Reads a response body up to a cap, counting bytes and feeding the keyword scanner; nothing of
-// the body is kept. Past the cap the rest is not downloaded: body_bytes then reports the cap and
+// Reads a response body up to a cap, counting bytes and feeding the keyword scanner; the body is
+// kept only when asked (`keep`: JSON assertions need it whole). Past the cap the rest is not downloaded: body_bytes then reports the cap and
 // the probe only fails if a keyword was expected and not found in what was read.
 
 import type { Readable } from 'node:stream';
 import { describeError, ProbeFailure } from './failure.ts';
 import type { KeywordScanner } from './validators.ts';
 
-export type BodyResult = { bytes: number; truncated: boolean };
+/** `data`: what was read, when `keep` was asked. */
+export type BodyResult = { bytes: number; truncated: boolean; data?: Buffer };
 
 export async function readBody(
   body: Readable,
-  opts: { capBytes: number; scanner: KeywordScanner | null; signal: AbortSignal },
+  opts: { capBytes: number; scanner: KeywordScanner | null; signal: AbortSignal; keep?: boolean },
 ): Promise<BodyResult> {
   let bytes = 0;
+  const kept: Buffer[] = [];
+  const result = (truncated: boolean): BodyResult => (opts.keep ? { bytes, truncated, data: Buffer.concat(kept) } : { bytes, truncated });
   try {
     for await (const raw of body) {
       const chunk = raw as Buffer;
@@ -20,9 +23,10 @@ export async function readBody(
       const taken = chunk.length > room ? chunk.subarray(0, room) : chunk;
       bytes += taken.length;
       opts.scanner?.push(taken);
+      if (opts.keep) kept.push(taken);
       if (bytes >= opts.capBytes) {
         body.destroy();
-        return { bytes, truncated: true };
+        return result(true);
       }
       // Stop early once the keyword is seen? No: body_bytes and total_us describe the whole body.
     }
@@ -30,5 +34,5 @@ export async function readBody(
     if (opts.signal.aborted) throw opts.signal.reason;
     throw new ProbeFailure('body', `error while reading the body after ${bytes} bytes: ${describeError(error)}`);
   }
-  return { bytes, truncated: false };
+  return result(false);
 }

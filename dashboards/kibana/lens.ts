@@ -81,7 +81,7 @@ export const col = {
     scale: 'ratio',
     params: { emptyAsNull: true, ...(format ? { format } : {}) },
   }),
-  percentile: (field: string, label: string, percentile: number): LensColumn => ({
+  percentile: (field: string, label: string, percentile: number, filter?: KqlQuery): LensColumn => ({
     label,
     customLabel: true,
     dataType: 'number',
@@ -89,6 +89,7 @@ export const col = {
     sourceField: field,
     isBucketed: false,
     scale: 'ratio',
+    ...(filter ? { filter } : {}),
     params: { percentile },
   }),
   lastValue: (field: string, label: string, dataType: LensColumn['dataType']): LensColumn => ({

@@ -55,7 +55,7 @@ describe('uptime.ndjson', () => {
   });
 
   it('has one saved object per line with unique ids', () => {
-    expect(objects.length).toBe(9);
+    expect(objects.length).toBe(10);
     expect(byKey.size).toBe(objects.length);
   });
 
@@ -105,6 +105,7 @@ describe('the Uptime overview dashboard', () => {
       'Down checks by error type',
       'Certificates expiring within 30 days',
       'Recent incidents',
+      'DNS and TCP latency p95',
     ]);
   });
 

@@ -3,7 +3,8 @@
 // fails when the file and this code disagree). Ids are fixed so re-importing overwrites.
 //
 // Panels: current status per monitor, uptime % over time, response time p50/p95, down checks by
-// error.type, certificates expiring within 30 days, recent incidents (uptime-events).
+// error.type, certificates expiring within 30 days, recent incidents (uptime-events), DNS answer
+// and TCP connect latency p95 of dns and tcp monitors.
 
 import { pathToFileURL } from 'node:url';
 import { col, CORE_MIGRATION_VERSION, kql, lens, table, xy, type SavedObject } from './lens.ts';
@@ -112,6 +113,22 @@ const certificates = lens({
   visualization: table(['domain', 'expires', 'issuer', 'monitor'], { columnId: 'expires', direction: 'asc' }),
 });
 
+const dnsTcpLatency = lens({
+  id: 'uptime-lens-dns-tcp-latency',
+  title: 'DNS and TCP latency p95',
+  description: 'dns monitors: question sent to answer (resolve.rtt.us); tcp monitors: connect time (tcp.rtt.connect.us). By monitor.',
+  visualizationType: 'lnsXY',
+  dataViewId: checks,
+  query: kql('monitor.type : "dns" or monitor.type : "tcp"'),
+  columns: {
+    time: col.dateHistogram(),
+    monitor: col.terms('monitor.name', 'Monitor', 10),
+    answer: col.percentile('resolve.rtt.us', 'DNS answer p95', 95, kql('monitor.type : "dns"')),
+    connect: col.percentile('tcp.rtt.connect.us', 'TCP connect p95', 95, kql('monitor.type : "tcp"')),
+  },
+  visualization: xy('line', 'time', ['answer', 'connect'], 'monitor'),
+});
+
 const recentIncidents: SavedObject = {
   type: 'search',
   id: 'uptime-search-recent-incidents',
@@ -149,7 +166,7 @@ function dashboard(panels: Panel[]): SavedObject {
     typeMigrationVersion: '10.2.0',
     attributes: {
       title: 'Uptime overview',
-      description: 'Status, uptime, response times, failures, certificates and incidents of every monitor.',
+      description: 'Status, uptime, response times, failures, certificates, incidents, and DNS and TCP latency of every monitor.',
       timeRestore: true,
       timeFrom: 'now-24h',
       timeTo: 'now',
@@ -179,12 +196,16 @@ export function buildSavedObjects(): SavedObject[] {
     { key: 'errors', object: downByError, x: 24, y: 15, w: 24, h: 15 },
     { key: 'certificates', object: certificates, x: 0, y: 30, w: 24, h: 15 },
     { key: 'incidents', object: recentIncidents, x: 24, y: 30, w: 24, h: 15 },
+    { key: 'dns-tcp', object: dnsTcpLatency, x: 0, y: 45, w: 24, h: 15 },
   ];
   return [
     dataView(DATA_VIEWS.checks, {
       'monitor.duration.us': micros,
       'http.rtt.total.us': micros,
       'http.rtt.response_header.us': micros,
+      'resolve.rtt.us': micros,
+      'tcp.rtt.connect.us': micros,
+      'tls.rtt.handshake.us': micros,
       'summary.up': { id: 'percent' },
     }),
     dataView(DATA_VIEWS.events, { 'event.duration': { id: 'duration', params: { inputFormat: 'nanoseconds', outputFormat: 'humanizePrecise' } } }),

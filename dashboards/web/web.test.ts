@@ -81,6 +81,7 @@ function check(monitor: Monitor, timestamp: number, status: 'up' | 'down', n: nu
     monitor_id: monitor.id,
     owner_id: monitor.owner_id,
     monitor_name: monitor.name,
+    monitor_type: 'http',
     url: monitor.url,
     method: 'GET',
     observer: 'test',
@@ -99,6 +100,7 @@ function check(monitor: Monitor, timestamp: number, status: 'up' | 'down', n: nu
     tls_version: null,
     cert_not_after: null,
     cert_issuer: null,
+    cert_sha256: null,
     error_type: status === 'up' ? null : 'status',
     error_message: null,
   };

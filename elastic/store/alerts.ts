@@ -37,6 +37,8 @@ const STATE_FIELDS: Record<keyof AlertState, true> = {
   open_incident_id: true,
   told_incident_id: true,
   last_notified_at: true,
+  cert_sha256: true,
+  cert_told_days: true,
   updated_at: true,
 };
 

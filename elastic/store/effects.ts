@@ -50,6 +50,7 @@ export const DELIVERY_FIELDS: Record<keyof Delivery, true> = {
   sent_at: true,
   lease_owner: true,
   lease_expires_at: true,
+  cert: true,
 };
 
 /** A copy of `source` with exactly the listed fields; a missing one (a stored null) becomes null. */

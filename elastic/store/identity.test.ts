@@ -159,4 +159,19 @@ describe.skipIf(!url)('elasticsearch identity store', () => {
     expect(listed.map((m) => m.id)).toEqual(docs.map((m) => m.id));
     expect(await monitors.listAllMonitors()).toHaveLength(count);
   });
+
+  it('reads a monitor document written before monitor types as an http monitor, and finds it by type', async () => {
+    const T = Date.UTC(2026, 0, 1);
+    const input = monitorInput({ name: 'old one' });
+    // What template version 6 stored: none of the type fields.
+    const { type: _type, body: _body, keyword_absent: _absent, json_assertions: _rules, max_response_ms: _max, dns: _dns, ...old } = input;
+    await client.index({ index: ctx.names.monitors, id: 'm-old', document: { id: 'm-old', owner_id: 'owner', ...old, created_at: T, updated_at: T }, refresh: true });
+    const expected: Monitor = { ...input, id: 'm-old', owner_id: 'owner', created_at: T, updated_at: T };
+    expect(await monitors.getMonitor('owner', 'm-old')).toEqual(expected);
+    expect(await monitors.listMonitors('owner')).toEqual([expected]);
+    expect((await monitors.findMonitors('owner', { type: 'http', limit: 10 })).items).toEqual([expected]);
+    expect((await monitors.findMonitors('owner', { type: 'tcp', limit: 10 })).items).toEqual([]);
+    const patched = await monitors.updateMonitor('owner', 'm-old', { max_response_ms: 500 });
+    expect(patched).toEqual({ ...expected, max_response_ms: 500, updated_at: patched!.updated_at });
+  });
 });

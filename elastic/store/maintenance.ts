@@ -16,8 +16,13 @@ import { backoffMs } from './monitors.ts';
 const OLDEST_FIRST: estypes.SortCombinations[] = [{ created_at: 'asc' }, { id: 'asc' }];
 const UPDATE_ATTEMPTS = 5;
 
+/** Documents written before managed_by_file existed (template version 8) lack it: they came from the API. */
+function fromDoc(doc: MaintenanceWindow): MaintenanceWindow {
+  return { ...doc, managed_by_file: doc.managed_by_file === true };
+}
+
 /** Only the input's own fields, and none of a one-off window's times on a repeating one. */
-function fieldsOf(input: MaintenanceInput): MaintenanceInput {
+function fieldsOf(input: MaintenanceInput): Omit<MaintenanceInput, 'managed_by_file'> {
   const { repeat } = input;
   return {
     name: input.name,
@@ -35,13 +40,20 @@ export function createMaintenanceStore(ctx: EsContext): MaintenanceStore {
 
   const getOwned = async (ownerId: string, id: string): Promise<VersionedDoc<MaintenanceWindow> | null> => {
     const doc = await getDoc<MaintenanceWindow>(ctx, index, id);
-    return doc && doc.source.owner_id === ownerId ? doc : null;
+    return doc && doc.source.owner_id === ownerId ? { ...doc, source: fromDoc(doc.source) } : null;
   };
 
   return {
     async createMaintenanceWindow(ownerId, input) {
       const now = ctx.clock();
-      const window: MaintenanceWindow = { id: newId(), owner_id: ownerId, ...fieldsOf(input), created_at: now, updated_at: now };
+      const window: MaintenanceWindow = {
+        id: newId(),
+        owner_id: ownerId,
+        ...fieldsOf(input),
+        managed_by_file: input.managed_by_file === true,
+        created_at: now,
+        updated_at: now,
+      };
       // A plain index on a fresh id: a write retried by the client lands on the same document.
       await client.index({ index, id: window.id, document: window, refresh: 'wait_for' });
       return window;
@@ -52,14 +64,19 @@ export function createMaintenanceStore(ctx: EsContext): MaintenanceStore {
     },
 
     async listMaintenanceWindows(ownerId) {
-      return searchAll<MaintenanceWindow>(ctx, index, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST);
+      return (await searchAll<MaintenanceWindow>(ctx, index, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST)).map(fromDoc);
     },
 
     async updateMaintenanceWindow(ownerId, id, input) {
       for (let attempt = 1; ; attempt += 1) {
         const current = await getOwned(ownerId, id);
         if (!current) return null;
-        const next: MaintenanceWindow = { ...current.source, ...fieldsOf(input), updated_at: ctx.clock() };
+        const next: MaintenanceWindow = {
+          ...current.source,
+          ...fieldsOf(input),
+          ...(input.managed_by_file === undefined ? {} : { managed_by_file: input.managed_by_file }),
+          updated_at: ctx.clock(),
+        };
         try {
           await client.index({ index, id, document: next, refresh: 'wait_for', if_seq_no: current.seq_no, if_primary_term: current.primary_term });
           return next;
@@ -79,7 +96,7 @@ export function createMaintenanceStore(ctx: EsContext): MaintenanceStore {
     },
 
     async listAllMaintenanceWindows() {
-      return searchAll<MaintenanceWindow>(ctx, index, { match_all: {} }, OLDEST_FIRST);
+      return (await searchAll<MaintenanceWindow>(ctx, index, { match_all: {} }, OLDEST_FIRST)).map(fromDoc);
     },
   };
 }

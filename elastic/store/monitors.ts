@@ -19,8 +19,9 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { MonitorStore } from '../../store/contract.ts';
 import { newId, newIdsInOrder } from '../../store/ids.ts';
 import { decodePageCursor, encodePageCursor } from '../../store/page-cursor.ts';
+import { withTypeDefaults } from '../../store/monitor-types.ts';
 import type { Monitor, MonitorInput, MonitorPatch } from '../../store/types.ts';
-import { type EsContext, isConflict, isNotFound, MAX_PAGE } from './context.ts';
+import { type EsContext, isConflict, MAX_PAGE } from './context.ts';
 import { getDoc, searchAll, type VersionedDoc } from './documents.ts';
 
 /** Token returned before the first change of a namespace. */
@@ -36,7 +37,13 @@ export async function getOwnedMonitor(ctx: EsContext, ownerId: string, monitorId
 
 async function getOwnedVersioned(ctx: EsContext, ownerId: string, monitorId: string): Promise<VersionedDoc<Monitor> | null> {
   const doc = await getDoc<Monitor>(ctx, ctx.names.monitors, monitorId);
-  return doc && doc.source.owner_id === ownerId ? doc : null;
+  return doc && doc.source.owner_id === ownerId ? { ...doc, source: fromDoc(doc.source) } : null;
+}
+
+/** Documents written before managed_by_file existed (template version 8) lack it: they came from the API. */
+/** Documents written before monitor types (template version 7) read as http monitors. */
+function fromDoc(doc: Monitor): Monitor {
+  return withTypeDefaults({ ...doc, managed_by_file: doc.managed_by_file === true });
 }
 
 const OLDEST_FIRST: estypes.SortCombinations[] = [{ created_at: 'asc' }, { id: 'asc' }];
@@ -71,7 +78,9 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     if (inputs.length === 0) return [];
     const now = ctx.clock();
     const ids = newIdsInOrder(inputs.length);
-    const monitors = inputs.map((input, i): Monitor => ({ id: ids[i]!, owner_id: ownerId, ...pickInput(input), created_at: now, updated_at: now }));
+    const monitors = inputs.map(
+      (input, i): Monitor => ({ id: ids[i]!, owner_id: ownerId, ...pickInput(input), managed_by_file: input.managed_by_file === true, created_at: now, updated_at: now }),
+    );
     const response = await client.bulk({
       operations: monitors.flatMap((monitor) => [{ index: { _index: names.monitors, _id: monitor.id } }, monitor]),
       refresh: 'wait_for',
@@ -99,7 +108,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     },
 
     async listMonitors(ownerId) {
-      return searchAll<Monitor>(ctx, names.monitors, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST);
+      return (await searchAll<Monitor>(ctx, names.monitors, { bool: { filter: [{ term: { owner_id: ownerId } }] } }, OLDEST_FIRST)).map(fromDoc);
     },
 
     async findMonitors(ownerId, query) {
@@ -118,6 +127,15 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
         });
       }
       if (query.tag !== undefined) filter.push({ term: { tags: query.tag } });
+      if (query.type !== undefined) {
+        // Monitors written before types have no `type`: they are http monitors.
+        const typed: estypes.QueryDslQueryContainer = { term: { type: query.type } };
+        filter.push(
+          query.type === 'http'
+            ? { bool: { should: [typed, { bool: { must_not: { exists: { field: 'type' } } } }], minimum_should_match: 1 } }
+            : typed,
+        );
+      }
       if (query.paused !== undefined) filter.push({ term: { paused: query.paused } });
       if (query.ids !== undefined) filter.push({ ids: { values: query.ids } });
       const limit = Math.min(query.limit, MAX_PAGE - 1);
@@ -130,7 +148,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
         track_total_hits: false,
         ...(after ? { search_after: [after.createdAt, after.id] } : {}),
       });
-      const hits = response.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+      const hits = response.hits.hits.flatMap((hit) => (hit._source ? [fromDoc(hit._source)] : []));
       const items = hits.slice(0, limit);
       const last = items.at(-1);
       return { items, next_cursor: hits.length > limit && last ? encodePageCursor(last) : null };
@@ -173,7 +191,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     },
 
     async listAllMonitors() {
-      return searchAll<Monitor>(ctx, names.monitors, { match_all: {} }, OLDEST_FIRST);
+      return (await searchAll<Monitor>(ctx, names.monitors, { match_all: {} }, OLDEST_FIRST)).map(fromDoc);
     },
 
     async monitorsChangeToken() {
@@ -212,13 +230,20 @@ export function backoffMs(attempt: number): number {
 // `undefined` value must leave the field as it was rather than erase it.
 const INPUT_FIELDS: Record<keyof MonitorInput, true> = {
   name: true,
+  type: true,
   url: true,
   method: true,
+  body: true,
   interval_seconds: true,
   timeout_ms: true,
   expect_status: true,
   keyword: true,
+  keyword_absent: true,
+  json_assertions: true,
+  max_response_ms: true,
   headers: true,
+  dns: true,
+  tls_expiry_days: true,
   confirm_failures: true,
   confirm_recoveries: true,
   remind_every_minutes: true,
@@ -226,6 +251,7 @@ const INPUT_FIELDS: Record<keyof MonitorInput, true> = {
   tags: true,
   timezone: true,
   public: true,
+  managed_by_file: true,
 };
 
 function pickInput(input: MonitorInput): MonitorInput;

@@ -7,6 +7,8 @@
 //   http.rtt.response_header.us  request written to first response byte
 //   http.rtt.total.us            request written to body read (to the cap)
 //   monitor.duration.us          whole probe, DNS to body
+// For tcp monitors the probe stops after connect (tcp://) or the handshake (tls://); for dns
+// monitors resolve.rtt.us is the query sent to its answer, and dns.* holds question and answers.
 // `monitor.timespan` runs from this probe's start to the next scheduled one, so "is it covered
 // now?" is a range query. `owner.id` is the tenant filter.
 
@@ -45,7 +47,12 @@ export const checkMappings: estypes.MappingTypeMapping = {
       rtt: object({ handshake: micros }),
       version: keyword,
       version_protocol: keyword,
-      server: object({ x509: object({ not_after: date, issuer: object({ common_name: keyword }) }) }),
+      server: object({ x509: object({ not_after: date, issuer: object({ common_name: keyword }) }), hash: object({ sha256: keyword }) }),
+    }),
+    dns: object({
+      question: object({ name: keyword, type: keyword }),
+      answers: object({ data: keyword }),
+      response_code: keyword,
     }),
     error: object({ type: keyword, message: text }),
     observer: object({ name: keyword, geo: object({ name: keyword }) }),

@@ -33,14 +33,23 @@ const monitors = {
   id: keyword,
   owner_id: keyword,
   name: { type: 'keyword', ignore_above: 1024, fields: { text: { type: 'text' } } },
+  type: keyword,
   url: keyword,
   method: keyword,
+  // Up to 64 KiB, may carry credentials: stored, not indexed.
+  body: opaque,
   interval_seconds: long,
   timeout_ms: long,
   expect_status: keyword,
   keyword,
+  keyword_absent: bool,
+  // Values of any JSON type, never searched.
+  json_assertions: storedOnly,
+  max_response_ms: long,
   // Request headers may carry credentials (Authorization): stored, not indexed.
   headers: storedOnly,
+  dns: object({ name: keyword, record_type: keyword, resolver: keyword, expect: keyword }),
+  tls_expiry_days: long,
   confirm_failures: long,
   confirm_recoveries: long,
   remind_every_minutes: long,
@@ -48,6 +57,7 @@ const monitors = {
   tags: keyword,
   timezone: keyword,
   public: bool,
+  managed_by_file: bool,
   created_at: epochMillis,
   updated_at: epochMillis,
 } satisfies Record<keyof Monitor, Prop>;
@@ -89,6 +99,7 @@ const maintenance = {
   start: epochMillis,
   end: epochMillis,
   repeat: object(maintenanceRepeat),
+  managed_by_file: bool,
   created_at: epochMillis,
   updated_at: epochMillis,
 } satisfies Record<keyof MaintenanceWindow, Prop>;
@@ -107,6 +118,8 @@ const alertState = {
   open_incident_id: keyword,
   told_incident_id: keyword,
   last_notified_at: epochMillis,
+  cert_sha256: keyword,
+  cert_told_days: long,
   updated_at: epochMillis,
 } satisfies Record<keyof AlertState, Prop>;
 
@@ -141,6 +154,7 @@ const outbox = {
   sent_at: epochMillis,
   lease_owner: keyword,
   lease_expires_at: epochMillis,
+  cert: object({ sha256: keyword, not_after: epochMillis, issuer: keyword, threshold_days: long }),
 } satisfies Record<keyof Delivery, Prop>;
 
 /** Named values shared by every instance: `key` is the document id as well. */

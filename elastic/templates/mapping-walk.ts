@@ -67,6 +67,11 @@ export function checkAgainstMapping(
   const paths: string[] = [];
   const problems: string[] = [];
   const walk = (value: unknown, path: string) => {
+    // An array is several values of one field, objects included (dns.answers), as Elasticsearch reads it.
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, path);
+      return;
+    }
     const type = fieldType(mappings, path);
     if (type === undefined) {
       problems.push(`${path}: not in the mapping (dynamic: strict would refuse the document)`);

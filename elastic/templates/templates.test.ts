@@ -45,6 +45,13 @@ describe('event mapping', () => {
     ['resolved incident', incidentToEcsEvent(resolvedIncident(), 'Shop')],
     ['open incident', incidentToEcsEvent({ ...resolvedIncident(), resolved_at: null })],
     ['dead delivery', deliveryToEcsEvent(deadDelivery(), Date.now())],
+    [
+      'sent certificate delivery (no incident)',
+      deliveryToEcsEvent(
+        { ...deadDelivery(), status: 'sent', kind: 'cert', incident_id: null, cert: { sha256: 'f'.repeat(64), not_after: Date.now(), issuer: 'R11', threshold_days: 7 } },
+        Date.now(),
+      ),
+    ],
   ])('accepts a %s event', (_name, doc) => {
     expect(checkAgainstMapping(eventMappings, asRecord(doc)).problems).toEqual([]);
   });

@@ -32,6 +32,7 @@ export function checkCases(options: ConformanceOptions): void {
         tls_version: null,
         cert_not_after: null,
         cert_issuer: null,
+        cert_sha256: null,
         error_type: 'timeout',
         error_message: 'no response within 10000 ms',
       });

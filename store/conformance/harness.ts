@@ -93,6 +93,7 @@ export function makeDelivery(monitor: Monitor, overrides: Partial<Delivery> = {}
     sent_at: null,
     lease_owner: null,
     lease_expires_at: null,
+    cert: null,
     ...overrides,
   };
 }
@@ -127,6 +128,8 @@ export function alertState(monitor: Monitor, overrides: Partial<AlertState> = {}
     open_incident_id: null,
     told_incident_id: null,
     last_notified_at: null,
+    cert_sha256: null,
+    cert_told_days: null,
     updated_at: Date.UTC(2026, 5, 1),
     ...overrides,
   };

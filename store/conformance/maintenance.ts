@@ -121,6 +121,18 @@ export function maintenanceCases(options: ConformanceOptions): void {
       expect(row?.uptime['90d']).toBe(6 / 8);
     });
 
+    test('keeps the MONITORS_FILE mark: false unless created with it, kept by an update that does not name it', async () => {
+      const alice = await newUser(store());
+      const api = await store().createMaintenanceWindow(alice.id, weekly());
+      const file = await store().createMaintenanceWindow(alice.id, oneOff({ all_monitors: true, managed_by_file: true }));
+      expect([api.managed_by_file, file.managed_by_file]).toEqual([false, true]);
+      const updated = await store().updateMaintenanceWindow(alice.id, file.id, oneOff({ name: 'renamed', all_monitors: true }));
+      expect(updated).toMatchObject({ name: 'renamed', managed_by_file: true });
+      const listed = await store().listMaintenanceWindows(alice.id);
+      expect([api.id, file.id].map((id) => listed.find((w) => w.id === id)?.managed_by_file)).toEqual([false, true]);
+      expect((await store().listAllMaintenanceWindows()).find((w) => w.id === file.id)?.managed_by_file).toBe(true);
+    });
+
     test("another owner's window behaves like a missing one", async () => {
       const alice = await newUser(store());
       const bob = await newUser(store());

@@ -140,6 +140,22 @@ export function userAndMonitorCases(options: ConformanceOptions): void {
       expect(await store().updateMonitor(owner.id, 'no-such-monitor', { name: 'x' })).toBeNull();
     });
 
+    test('keeps the MONITORS_FILE mark: false unless created with it, kept by an update that does not name it', async () => {
+      const owner = await newUser(store());
+      const { managed_by_file: _unset, ...fromApi } = monitorInput({ name: 'api' });
+      const [api, file] = await store().createMonitors(owner.id, [fromApi, monitorInput({ name: 'file', managed_by_file: true })]);
+      expect(api?.managed_by_file).toBe(false);
+      expect(file?.managed_by_file).toBe(true);
+      const renamed = await store().updateMonitor(owner.id, file!.id, { name: 'file, renamed' });
+      expect(renamed?.managed_by_file).toBe(true);
+      expect((await store().listMonitors(owner.id)).map((m) => [m.name, m.managed_by_file])).toEqual([
+        ['api', false],
+        ['file, renamed', true],
+      ]);
+      expect((await store().listAllMonitors()).find((m) => m.id === file!.id)?.managed_by_file).toBe(true);
+      expect((await store().findMonitors(owner.id, { limit: 10 })).items.map((m) => m.managed_by_file)).toEqual([false, true]);
+    });
+
     test('lists oldest first and every owner in listAllMonitors', async () => {
       const a = await newUser(store());
       const b = await newUser(store());

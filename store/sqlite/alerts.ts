@@ -11,7 +11,7 @@ import { insertDeliveries } from './deliveries.ts';
 import { incidentOf, incidentsOf, openIncidentsOf, upsertIncident } from './incidents.ts';
 
 const STATE_COLUMNS = `status, streak_status, streak_count, streak_started_at, streak_check_id, streak_error_type,
-  streak_error_message, streak_status_code, last_check_at, open_incident_id, told_incident_id, last_notified_at, updated_at`;
+  streak_error_message, streak_status_code, last_check_at, open_incident_id, told_incident_id, last_notified_at, cert_sha256, cert_told_days, updated_at`;
 
 const EVALUATOR = 'evaluator';
 
@@ -33,14 +33,14 @@ export function createAlertStore(db: Db): AlertStore {
         }
         const version = (current ?? 0) + 1;
         db.sql(
-          `INSERT INTO alert_states (monitor_id, version, ${STATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO alert_states (monitor_id, version, ${STATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (monitor_id) DO UPDATE SET version = excluded.version, status = excluded.status,
              streak_status = excluded.streak_status, streak_count = excluded.streak_count,
              streak_started_at = excluded.streak_started_at, streak_check_id = excluded.streak_check_id,
              streak_error_type = excluded.streak_error_type, streak_error_message = excluded.streak_error_message,
              streak_status_code = excluded.streak_status_code, last_check_at = excluded.last_check_at,
              open_incident_id = excluded.open_incident_id, told_incident_id = excluded.told_incident_id, last_notified_at = excluded.last_notified_at,
-             updated_at = excluded.updated_at`,
+             cert_sha256 = excluded.cert_sha256, cert_told_days = excluded.cert_told_days, updated_at = excluded.updated_at`,
         ).run(
           monitorId,
           version,
@@ -56,6 +56,8 @@ export function createAlertStore(db: Db): AlertStore {
           next.open_incident_id,
           next.told_incident_id,
           next.last_notified_at,
+          next.cert_sha256,
+          next.cert_told_days,
           next.updated_at,
         );
         if (effects.incident) upsertIncident(db, effects.incident);
@@ -107,6 +109,8 @@ function toState(monitorId: string, row: Row): AlertState {
     open_incident_id: textOrNull(row, 'open_incident_id'),
     told_incident_id: textOrNull(row, 'told_incident_id'),
     last_notified_at: intOrNull(row, 'last_notified_at'),
+    cert_sha256: textOrNull(row, 'cert_sha256'),
+    cert_told_days: intOrNull(row, 'cert_told_days'),
     updated_at: int(row, 'updated_at'),
   };
 }

@@ -1,5 +1,6 @@
-// What a check repeats from probe to probe (monitor name, url and method at probe time,
-// observer, resolved IP, TLS version and certificate) is stored once in check_contexts; each
+// What a check repeats from probe to probe (monitor name, type, url and method at probe time,
+// observer, resolved IP, TLS version and certificate, a dns probe's question, response code and
+// answers) is stored once in check_contexts (answers in check_context_answers); each
 // check row carries the integer key. Rows are never deleted, so a key, once known, stays valid
 // in every connection: each store keeps a bounded in-memory cache of signature → key, and keys
 // created inside a write transaction join the cache only once it commits.
@@ -19,13 +20,28 @@ export type ContextKeys = {
   discard(): void;
 };
 
-type ContextValues = readonly [string, string, string, string, string | null, string | null, number | null, string | null];
+type ContextValues = readonly [
+  string,
+  string,
+  string,
+  string | null,
+  string,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+];
 
 export function createContextKeys(db: Db): ContextKeys {
   const cache = new Map<string, number>();
   const pending = new Map<string, number>();
   // Per monitor, the context of its previous check: nearly always the same as the next one, and
-  // comparing eight fields is much cheaper than building a signature.
+  // comparing these fields is much cheaper than building a signature.
   const lastByMonitor = new Map<string, { values: ContextValues; key: number }>();
 
   const lookUp = (values: ContextValues): number => {
@@ -33,14 +49,21 @@ export function createContextKeys(db: Db): ContextKeys {
     const known = cache.get(signatureText) ?? pending.get(signatureText);
     if (known !== undefined) return known;
     const signature = createHash('sha256').update(signatureText).digest().subarray(0, 16);
-    db.sql(
-      `INSERT INTO check_contexts (signature, monitor_name, url, method, observer, resolved_ip, tls_version,
-         cert_not_after, cert_issuer)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (signature) DO NOTHING`,
-    ).run(signature, ...values);
+    const [answersJson, ...columns] = values.slice().reverse();
+    const inserted = db
+      .sql(
+        `INSERT INTO check_contexts (signature, monitor_name, monitor_type, url, method, observer, resolved_ip, tls_version,
+           cert_not_after, cert_issuer, cert_sha256, dns_question_name, dns_question_type, dns_response_code)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (signature) DO NOTHING`,
+      )
+      .run(signature, ...columns.reverse());
     const row = db.sql('SELECT ctx FROM check_contexts WHERE signature = ?').get(signature);
     if (!row) throw new Error('check context vanished inside its own transaction');
     const key = int(row, 'ctx');
+    if (inserted.changes > 0 && typeof answersJson === 'string') {
+      const answer = db.sql('INSERT INTO check_context_answers (ctx, position, data) VALUES (?, ?, ?)');
+      (JSON.parse(answersJson) as string[]).forEach((data, position) => answer.run(key, position, data));
+    }
     pending.set(signatureText, key);
     return key;
   };
@@ -49,6 +72,7 @@ export function createContextKeys(db: Db): ContextKeys {
     keyFor(check) {
       const values: ContextValues = [
         check.monitor_name,
+        check.monitor_type,
         check.url,
         check.method,
         check.observer,
@@ -56,6 +80,12 @@ export function createContextKeys(db: Db): ContextKeys {
         check.tls_version,
         check.cert_not_after,
         check.cert_issuer,
+        check.cert_sha256,
+        check.dns?.question_name ?? null,
+        check.dns?.question_type ?? null,
+        check.dns?.response_code ?? null,
+        // Last: part of the signature, written as rows of check_context_answers.
+        check.dns ? JSON.stringify(check.dns.answers) : null,
       ];
       const last = lastByMonitor.get(check.monitor_id);
       if (last && values.every((value, i) => value === last.values[i])) return last.key;

@@ -65,6 +65,8 @@ while (increments.length < job.increments) {
         open_incident_id: null,
         told_incident_id: null,
         last_notified_at: null,
+        cert_sha256: null,
+        cert_told_days: null,
         updated_at: job.now,
       },
       {

@@ -1,4 +1,4 @@
-// Maintenance windows, scoped by owner (schema-v6.ts). A window and its monitor list are
+// Maintenance windows, scoped by owner (schema-v7.ts; managed_by_file: schema-v9.ts). A window and its monitor list are
 // written in one transaction, so a reader never sees half of an update. Lists are ordered by
 // (created_at, id), as on Elasticsearch.
 
@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import { type MaintenanceInput, type MaintenanceRepeat, type MaintenanceWindow, REPEAT_EVERY, WEEKDAYS, type Weekday } from '../maintenance.ts';
 import { type Db, type Row, int, intOrNull, oneOf, text, writeTransaction } from './db.ts';
 
-const COLUMNS = 'wkey, id, owner_id, name, all_monitors, starts_at, ends_at, repeat_every, repeat_days, repeat_from, repeat_to, repeat_tz, created_at, updated_at';
+const COLUMNS = 'wkey, id, owner_id, name, all_monitors, starts_at, ends_at, repeat_every, repeat_days, repeat_from, repeat_to, repeat_tz, managed_by_file, created_at, updated_at';
 
 export function createMaintenanceStore(db: Db): MaintenanceStore {
   const find = (ownerId: string, id: string): MaintenanceWindow | null => {
@@ -27,9 +27,9 @@ export function createMaintenanceStore(db: Db): MaintenanceStore {
       const now = db.clock();
       return writeTransaction(db, () => {
         const inserted = db
-          .sql(`INSERT INTO maintenance_windows (id, owner_id, name, all_monitors, starts_at, ends_at, repeat_every, repeat_days, repeat_from, repeat_to, repeat_tz, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(id, ownerId, ...settableValues(input), now, now);
+          .sql(`INSERT INTO maintenance_windows (id, owner_id, name, all_monitors, starts_at, ends_at, repeat_every, repeat_days, repeat_from, repeat_to, repeat_tz, managed_by_file, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(id, ownerId, ...settableValues(input), input.managed_by_file ? 1 : 0, now, now);
         writeMonitors(Number(inserted.lastInsertRowid), input.all_monitors ? [] : input.monitor_ids);
         const created = find(ownerId, id);
         if (!created) throw new Error(`maintenance window ${id} vanished right after it was created`);
@@ -52,9 +52,9 @@ export function createMaintenanceStore(db: Db): MaintenanceStore {
         const wkey = int(row, 'wkey');
         db.sql(
           `UPDATE maintenance_windows SET name = ?, all_monitors = ?, starts_at = ?, ends_at = ?, repeat_every = ?, repeat_days = ?,
-             repeat_from = ?, repeat_to = ?, repeat_tz = ?, updated_at = ?
+             repeat_from = ?, repeat_to = ?, repeat_tz = ?, managed_by_file = coalesce(?, managed_by_file), updated_at = ?
            WHERE wkey = ?`,
-        ).run(...settableValues(input), db.clock(), wkey);
+        ).run(...settableValues(input), input.managed_by_file === undefined ? null : input.managed_by_file ? 1 : 0, db.clock(), wkey);
         writeMonitors(wkey, input.all_monitors ? [] : input.monitor_ids);
         return find(ownerId, id);
       });
@@ -119,6 +119,7 @@ function toWindows(db: Db, rows: Row[]): MaintenanceWindow[] {
       start: intOrNull(row, 'starts_at'),
       end: intOrNull(row, 'ends_at'),
       repeat,
+      managed_by_file: int(row, 'managed_by_file') === 1,
       created_at: int(row, 'created_at'),
       updated_at: int(row, 'updated_at'),
     };

@@ -11,6 +11,9 @@ import { SCHEMA_V4 } from './schema-v4.ts';
 import { SCHEMA_V5 } from './schema-v5.ts';
 import { SCHEMA_V6 } from './schema-v6.ts';
 import { SCHEMA_V7 } from './schema-v7.ts';
+import { SCHEMA_V8 } from './schema-v8.ts';
+import { SCHEMA_V9 } from './schema-v9.ts';
+import { SCHEMA_V10 } from './schema-v10.ts';
 
 /** `sql` runs first, then `run` (for steps SQL alone cannot do), in the same transaction. */
 export type Migration = { version: number; name: string; sql: string; run?: (db: Db) => void };
@@ -23,6 +26,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'status page title and description', sql: SCHEMA_V5 },
   { version: 6, name: 'api keys', sql: SCHEMA_V6 },
   { version: 7, name: 'maintenance windows; the incident last told', sql: SCHEMA_V7 },
+  { version: 8, name: 'monitor types (http, tcp, dns), HTTP additions, dns answers of checks', sql: SCHEMA_V8 },
+  { version: 9, name: 'monitors and maintenance windows managed by MONITORS_FILE', sql: SCHEMA_V9 },
+  { version: 10, name: 'certificate expiry: thresholds, fingerprints, what was told, cert deliveries', sql: SCHEMA_V10 },
 ];
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {

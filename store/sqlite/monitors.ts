@@ -8,7 +8,16 @@ import { newIdsInOrder } from '../ids.ts';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.ts';
 import type { Monitor, MonitorInput } from '../types.ts';
 import { type Db, int, writeTransaction } from './db.ts';
-import { INSERT_COLUMNS, MONITOR_COLUMNS, settableValues, toMonitors, writeChildren } from './monitor-rows.ts';
+import {
+  deleteChildren,
+  INSERT_COLUMNS,
+  INSERT_PLACEHOLDERS,
+  MONITOR_COLUMNS,
+  settableValues,
+  toMonitors,
+  UPDATE_ASSIGNMENTS,
+  writeChildren,
+} from './monitor-rows.ts';
 
 const LIVE = 'deleted_at IS NULL';
 
@@ -26,7 +35,7 @@ export function createMonitorStore(db: Db): MonitorStore {
     const now = db.clock();
     // Read back inside the transaction: a row that cannot be read as a monitor undoes the lot.
     return writeTransaction(db, () => {
-      const insert = db.sql(`INSERT INTO monitors (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const insert = db.sql(`INSERT INTO monitors (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS})`);
       inputs.forEach((input, i) => {
         const inserted = insert.run(ids[i]!, ownerId, ...settableValues(input), now, now);
         writeChildren(db, Number(inserted.lastInsertRowid), input);
@@ -70,6 +79,10 @@ export function createMonitorStore(db: Db): MonitorStore {
         where.push('EXISTS (SELECT 1 FROM monitor_tags t WHERE t.mkey = monitors.mkey AND t.tag = ?)');
         params.push(query.tag);
       }
+      if (query.type !== undefined) {
+        where.push('type = ?');
+        params.push(query.type);
+      }
       if (query.paused !== undefined) {
         where.push('paused = ?');
         params.push(query.paused ? 1 : 0);
@@ -97,12 +110,7 @@ export function createMonitorStore(db: Db): MonitorStore {
         if (!current) return false;
         const next: MonitorInput = { ...inputOf(current), ...definedOnly(patch) };
         const mkey = keyOf(db, id);
-        db.sql(
-          `UPDATE monitors SET name = ?, url = ?, method = ?, interval_seconds = ?, timeout_ms = ?, expect_status = ?,
-             keyword = ?, confirm_failures = ?, confirm_recoveries = ?, remind_every_minutes = ?, paused = ?,
-             timezone = ?, public = ?, updated_at = ?
-           WHERE mkey = ?`,
-        ).run(...settableValues(next), db.clock(), mkey);
+        db.sql(`UPDATE monitors SET ${UPDATE_ASSIGNMENTS}, updated_at = ? WHERE mkey = ?`).run(...settableValues(next), db.clock(), mkey);
         writeChildren(db, mkey, next);
         bumpChangeCounter();
         return true;
@@ -116,8 +124,7 @@ export function createMonitorStore(db: Db): MonitorStore {
         if (!row) return false;
         const mkey = int(row, 'mkey');
         db.sql('UPDATE monitors SET deleted_at = ? WHERE mkey = ?').run(db.clock(), mkey);
-        db.sql('DELETE FROM monitor_headers WHERE mkey = ?').run(mkey);
-        db.sql('DELETE FROM monitor_tags WHERE mkey = ?').run(mkey);
+        deleteChildren(db, mkey);
         db.sql('DELETE FROM contacts WHERE mkey = ?').run(mkey);
         db.sql('DELETE FROM alert_states WHERE monitor_id = ?').run(id);
         db.sql("DELETE FROM deliveries WHERE monitor_id = ? AND status = 'pending'").run(id);

@@ -12,7 +12,7 @@ import { createApiKeyStore } from './api-keys.ts';
 import { listChecks, readChecksAfter } from './checks-read.ts';
 import { createCheckWriter } from './checks-write.ts';
 import { createContactStore } from './contacts.ts';
-import { type Db, openDb } from './db.ts';
+import { openDb } from './db.ts';
 import { history } from './history.ts';
 import { createMaintenanceStore } from './maintenance.ts';
 import { migrate } from './migrations.ts';

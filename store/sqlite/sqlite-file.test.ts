@@ -9,19 +9,33 @@ import { Worker } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksEvery, makeDelivery, monitorInput } from '../conformance/harness.ts';
-import { openDb } from './db.ts';
+import { type Db, openDb } from './db.ts';
 import { binOf, encode } from './histogram.ts';
-import { createMonitorStore } from './monitors.ts';
 import { createUserStore } from './users.ts';
 import { MIGRATIONS, migrate, userVersion } from './migrations.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
 import { allDeliveries } from '../testing/deliveries.ts';
+import type { Monitor } from '../types.ts';
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'store-sqlite-file-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A monitor written as programs before schema version 8 did (no type columns). */
+function insertMonitorV7(db: Db, ownerId: string, id: string, at: number): Monitor {
+  const input = monitorInput();
+  db.conn
+    .prepare(
+      `INSERT INTO monitors (id, owner_id, name, url, method, interval_seconds, timeout_ms, expect_status, keyword, confirm_failures,
+         confirm_recoveries, remind_every_minutes, paused, timezone, public, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 0, NULL, 0, ?, ?)`,
+    )
+    .run(id, ownerId, input.name, input.url, input.method, input.interval_seconds, input.timeout_ms, input.expect_status,
+      input.confirm_failures, input.confirm_recoveries, input.remind_every_minutes, at, at);
+  return { ...input, id, owner_id: ownerId, created_at: at, updated_at: at };
+}
 
 describe('sqlite file', () => {
   const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
@@ -72,7 +86,7 @@ describe('sqlite file', () => {
     await second.close();
 
     const raw = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.at(-1)!.version });
     expect(raw.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: MIGRATIONS.length });
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     raw.close();
@@ -105,7 +119,7 @@ describe('sqlite file', () => {
     const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
     migrate(old, MIGRATIONS.slice(0, 2));
     const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
-    const monitor = await createMonitorStore(old).createMonitor(user.id, monitorInput());
+    const monitor = insertMonitorV7(old, user.id, 'mon-old', T);
     const checks = checksEvery(monitor, T, T + 2 * 3_600_000, 300_000);
     old.conn.exec(`INSERT INTO check_contexts (ctx, signature, monitor_name, url, method, observer) VALUES (1, x'01', 'Example', 'https://example.com/health', 'GET', 'o')`);
     const insert = old.conn.prepare(
@@ -142,7 +156,7 @@ describe('sqlite file', () => {
     const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
     migrate(old, MIGRATIONS.filter((m) => m.version <= 5));
     const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
-    const [down, up] = await createMonitorStore(old).createMonitors(user.id, [monitorInput(), monitorInput()]);
+    const [down, up] = [insertMonitorV7(old, user.id, 'mon-down', T), insertMonitorV7(old, user.id, 'mon-up', T)];
     const state = old.conn.prepare(
       `INSERT INTO alert_states (monitor_id, version, status, streak_count, open_incident_id, updated_at) VALUES (?, 1, ?, 0, ?, ?)`,
     );
@@ -154,6 +168,64 @@ describe('sqlite file', () => {
     try {
       expect((await upgraded.getAlertState(down!.id))?.state).toMatchObject({ open_incident_id: 'inc-1', told_incident_id: 'inc-1' });
       expect((await upgraded.getAlertState(up!.id))?.state).toMatchObject({ open_incident_id: null, told_incident_id: null });
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  it('upgrades a version-7 file: its monitors are http monitors and their checks keep their context', async () => {
+    const T = Date.UTC(2026, 4, 1);
+    const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 7));
+    const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = insertMonitorV7(old, user.id, 'mon-old', T);
+    old.conn.exec(`INSERT INTO check_contexts (ctx, signature, monitor_name, url, method, observer, tls_version) VALUES (7, x'07', 'Example', 'https://example.com/health', 'HEAD', 'o', 'TLSv1.3')`);
+    old.conn.prepare(`INSERT INTO checks (id, mkey, ts, next_in_ms, up, ctx, duration_us, total_us) VALUES ('chk-old', 1, ?, 300000, 1, 7, 100000, 100000)`).run(T);
+    old.conn.close();
+
+    const upgraded = await openSqliteStore({ dataDir: dir, clock: () => T + 60_000 });
+    try {
+      expect(await upgraded.getMonitor(user.id, monitor.id)).toEqual({
+        ...monitor,
+        type: 'http',
+        body: null,
+        keyword_absent: false,
+        json_assertions: [],
+        max_response_ms: null,
+        dns: null,
+      });
+      const [check] = (await upgraded.listChecks(user.id, monitor.id, { limit: 10 }))!.items;
+      expect(check).toMatchObject({ id: 'chk-old', monitor_type: 'http', method: 'HEAD', tls_version: 'TLSv1.3', observer: 'o' });
+      expect(check).not.toHaveProperty('dns');
+      expect((await upgraded.findMonitors(user.id, { type: 'http', limit: 10 })).items.map((m) => m.id)).toEqual([monitor.id]);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  it('upgrades a version-8 file: monitors get the default certificate thresholds, deliveries and states are kept', async () => {
+    const T = Date.UTC(2026, 4, 1);
+    const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 8));
+    const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = insertMonitorV7(old, user.id, 'mon-old', T);
+    old.conn
+      .prepare(
+        `INSERT INTO deliveries (id, owner_id, monitor_id, incident_id, contact_id, channel, address, kind, check_id, check_at, status,
+           attempts, next_attempt_at, created_at) VALUES ('dlv-old', ?, ?, 'inc-1', 'con-1', 'email', 'ops@example.com', 'down', 'chk-1', ?, 'pending', 0, ?, ?)`,
+      )
+      .run(user.id, monitor.id, T, T, T);
+    old.conn
+      .prepare(`INSERT INTO alert_states (monitor_id, version, status, streak_count, open_incident_id, told_incident_id, updated_at) VALUES (?, 3, 'down', 0, 'inc-1', 'inc-1', ?)`)
+      .run(monitor.id, T);
+    old.conn.close();
+
+    const upgraded = await openSqliteStore({ dataDir: dir, clock: () => T + 60_000 });
+    try {
+      expect((await upgraded.getMonitor(user.id, monitor.id))?.tls_expiry_days).toEqual([14, 7, 1]);
+      expect((await upgraded.getAlertState(monitor.id))?.state).toMatchObject({ status: 'down', cert_sha256: null, cert_told_days: null });
+      const [delivery] = await upgraded.claimDueDeliveries('w1', T + 60_000, 30_000, 10);
+      expect(delivery).toMatchObject({ id: 'dlv-old', incident_id: 'inc-1', kind: 'down', cert: null });
     } finally {
       await upgraded.close();
     }
@@ -197,7 +269,7 @@ describe('sqlite file', () => {
   it('rolls back a failing migration entirely and refuses a file from a newer version', async () => {
     const db = openDb(join(dir, 'x.sqlite'), Date.now);
     migrate(db);
-    const latest = MIGRATIONS.length;
+    const latest = MIGRATIONS.at(-1)!.version;
     const broken = [...MIGRATIONS, { version: latest + 1, name: 'broken', sql: 'CREATE TABLE half_done (a); SELECT nope FROM nowhere;' }];
     expect(() => migrate(db, broken)).toThrow(/nowhere/);
     expect(userVersion(db)).toBe(latest);
@@ -244,3 +316,4 @@ describe('sqlite file', () => {
     await store.close();
   });
 });
+

@@ -4,16 +4,23 @@
 import { newCheckId } from '../ids.ts';
 import type { Check, Monitor, MonitorInput, StatusPageSetting } from '../types.ts';
 
-export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInput {
+export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInput & Pick<Monitor, 'managed_by_file'> {
   return {
     name: 'Example',
+    type: 'http',
     url: 'https://example.com/health',
     method: 'GET',
+    body: null,
     interval_seconds: 300,
     timeout_ms: 10_000,
     expect_status: '200-399',
     keyword: null,
+    keyword_absent: false,
+    json_assertions: [],
+    max_response_ms: null,
     headers: {},
+    dns: null,
+    tls_expiry_days: [14, 7, 1],
     confirm_failures: 2,
     confirm_recoveries: 1,
     remind_every_minutes: 0,
@@ -21,6 +28,7 @@ export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInpu
     tags: [],
     timezone: null,
     public: false,
+    managed_by_file: false,
     ...overrides,
   };
 }
@@ -33,6 +41,7 @@ export function makeCheck(monitor: Monitor, timestamp: number, overrides: Partia
     monitor_id: monitor.id,
     owner_id: monitor.owner_id,
     monitor_name: monitor.name,
+    monitor_type: 'http',
     url: monitor.url,
     method: monitor.method,
     observer: 'test-observer',
@@ -51,6 +60,7 @@ export function makeCheck(monitor: Monitor, timestamp: number, overrides: Partia
     tls_version: 'TLSv1.3',
     cert_not_after: Date.UTC(2027, 0, 1),
     cert_issuer: 'Test CA',
+    cert_sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
     error_type: up ? null : 'status',
     error_message: up ? null : 'status 503 not in 200-399',
     ...overrides,

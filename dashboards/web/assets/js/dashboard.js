@@ -11,6 +11,7 @@ import { ago, dateTime, localZone, millis, percent } from './format.js';
 import { initHeader, requireSession, showStatusLink } from './session.js';
 import { checkTime, daysFrom, fetchDailyHistory, stateKey, statusOf } from './monitor-data.js';
 import { cause } from './tables.js';
+import { showFieldsFor } from './monitor-types.js';
 
 const SUMMARY_MS = 5_000;
 const HISTORY_MS = 60_000;
@@ -94,29 +95,37 @@ function renderCounts(rows) {
   byId('counts').replaceChildren(...parts);
 }
 
-/** Every monitor's tags, page after page: tags are settings, not in the summary. */
-async function allTags() {
+/** Every monitor's tags and type, page after page: they are settings, not in the summary. */
+async function allSettings() {
+  /** @type {Map<string, string[]>} */
   const tags = new Map();
+  /** @type {Map<string, string>} */
+  const types = new Map();
   let cursor = null;
   do {
     const page = await api(`/api/monitors?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    for (const m of page.items) tags.set(m.id, m.tags);
+    for (const m of page.items) {
+      tags.set(m.id, m.tags);
+      types.set(m.id, m.type);
+    }
     cursor = page.next_cursor;
   } while (cursor);
-  return tags;
+  return { tags, types };
 }
 
-/** The last rows and tags drawn, so that a change of filter redraws without a fetch. */
-let shown = { rows: [], tags: new Map() };
+/** The last rows, tags and types drawn, so that a change of filter redraws without a fetch. */
+let shown = { rows: [], tags: new Map(), types: new Map() };
 
-/** The filters of the form: the same as GET /api/monitors takes (q, status, tag). */
-function matches(row, tags) {
+/** The filters of the form: the same as GET /api/monitors takes (q, status, tag, type). */
+function matches(row, tags, monitorType) {
   const data = new FormData(/** @type {HTMLFormElement} */ (byId('filters')));
   const q = String(data.get('q') ?? '').trim().toLowerCase();
   const status = String(data.get('status') ?? '');
   const tag = String(data.get('tag') ?? '');
+  const type = String(data.get('type') ?? '');
   if (q && !row.name.toLowerCase().includes(q) && !row.url.toLowerCase().includes(q)) return false;
   if (tag && !tags.includes(tag)) return false;
+  if (type && monitorType !== type) return false;
   return !status || statusOf(row) === status;
 }
 
@@ -131,27 +140,27 @@ function refreshTagChoices(tags) {
 
 function wireFilters() {
   const form = /** @type {HTMLFormElement} */ (byId('filters'));
-  form.addEventListener('input', () => render(shown.rows, shown.tags));
+  form.addEventListener('input', () => render(shown.rows, shown.tags, shown.types));
   form.addEventListener('submit', (event) => event.preventDefault());
   // A tag on a monitor filters by it.
   byId('monitors').addEventListener('click', (event) => {
     const tag = /** @type {HTMLElement} */ (event.target).closest('button.tag')?.getAttribute('data-tag');
     if (!tag) return;
     /** @type {HTMLSelectElement} */ (form.querySelector('select[name=tag]')).value = tag;
-    render(shown.rows, shown.tags);
+    render(shown.rows, shown.tags, shown.types);
   });
 }
 
 async function refresh() {
   const errorBox = byId('load-error');
   try {
-    const [summary, tags] = await Promise.all([api('/api/summary'), allTags()]);
+    const [summary, { tags, types }] = await Promise.all([api('/api/summary'), allSettings()]);
     const rows = summary.items;
     refreshTagChoices(tags);
     // Draw the statuses at once; bars follow when their history arrives.
-    render(rows, tags);
+    render(rows, tags, types);
     await dailyFor(rows);
-    render(rows, tags);
+    render(rows, tags, types);
     errorBox.textContent = '';
     byId('updated').textContent = `Last updated ${new Date().toLocaleTimeString()}.`;
   } catch (error) {
@@ -159,28 +168,47 @@ async function refresh() {
   }
 }
 
-/** @param {any[]} rows @param {Map<string, string[]>} tags */
-function render(rows, tags) {
-  shown = { rows, tags };
-  const visible = rows.filter((row) => matches(row, tags.get(row.monitor_id) ?? []));
+/** @param {any[]} rows @param {Map<string, string[]>} tags @param {Map<string, string>} types */
+function render(rows, tags, types) {
+  shown = { rows, tags, types };
+  const visible = rows.filter((row) => matches(row, tags.get(row.monitor_id) ?? [], types.get(row.monitor_id) ?? 'http'));
   byId('monitors').replaceChildren(...visible.map((row) => monitorItem(row, tags.get(row.monitor_id) ?? [])));
   byId('no-monitors').classList.toggle('hidden', rows.length > 0);
   byId('no-match').classList.toggle('hidden', rows.length === 0 || visible.length > 0);
   renderCounts(rows);
 }
 
+/** The add form's fields as the API's create body, for the chosen type. @param {FormData} data */
+function createBody(data) {
+  const text = (name) => String(data.get(name) ?? '').trim();
+  const type = text('type') || 'http';
+  /** @type {Record<string, unknown>} */
+  const body = { type, name: text('name'), public: data.get('public') === 'on' };
+  if (type === 'http') body.url = text('url');
+  if (type === 'tcp') body.url = text('address');
+  if (type === 'dns') {
+    body.dns = { name: text('dns_name'), record_type: text('dns_record_type'), resolver: text('dns_resolver') || null, expect: text('dns_expect') || null };
+  }
+  return body;
+}
+
 function wireMonitorForm() {
   const form = /** @type {HTMLFormElement} */ (byId('monitor-form'));
+  const typeSelect = /** @type {HTMLSelectElement} */ (form.elements.namedItem('type'));
+  showFieldsFor(form, typeSelect.value);
+  typeSelect.addEventListener('change', () => showFieldsFor(form, typeSelect.value));
+  form.addEventListener('reset', () => setTimeout(() => showFieldsFor(form, typeSelect.value)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const body = { name: String(data.get('name')).trim(), url: String(data.get('url')).trim(), public: data.get('public') === 'on' };
+    const body = createBody(data);
     const interval = String(data.get('interval_seconds') ?? '').trim();
     if (interval) {
       body.interval_seconds = Number(interval);
       // The server's default timeout (10 s) must stay below the interval; short intervals get a
       // timeout of 80% of the interval instead, as the form's hint says.
-      if (body.interval_seconds * 1000 <= DEFAULT_TIMEOUT_MS) body.timeout_ms = Math.max(1000, Math.floor(body.interval_seconds * 800));
+      const seconds = Number(body.interval_seconds);
+      if (seconds * 1000 <= DEFAULT_TIMEOUT_MS) body.timeout_ms = Math.max(1000, Math.floor(seconds * 800));
     }
     byId('monitor-form-error').textContent = '';
     await whileBusy(form, async () => {

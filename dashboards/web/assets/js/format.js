@@ -73,3 +73,18 @@ export function localZone() {
     return 'UTC';
   }
 }
+
+/**
+ * "certificate expires in 12 days", "… expires in 5 h" on its last day, "certificate expired
+ * 2 d 3 h ago": the words of the [CERT] notifications (alerting/channels/text.ts certSentence; a
+ * test holds the two together). null when the check saw no certificate.
+ * @param {string | number | null | undefined} notAfter
+ */
+export function certificateExpiry(notAfter, now = Date.now()) {
+  const ms = toMillis(notAfter);
+  if (ms === null) return null;
+  const left = ms - now;
+  if (left <= 0) return `certificate expired ${duration(-left / 1000)} ago`;
+  const days = Math.floor(left / 86_400_000);
+  return `certificate expires in ${days >= 1 ? `${days} ${days === 1 ? 'day' : 'days'}` : duration(left / 1000)}`;
+}

@@ -1,10 +1,12 @@
-// The monitor page's edit form: every field PATCH /api/monitors/{id} accepts, filled from the
-// monitor, sending only what the user changed (so a pause toggled meanwhile, or another tab's
+// The monitor page's edit form: every field PATCH /api/monitors/{id} accepts for the monitor's
+// type (monitor-types.js shows those and hides the others), filled from the monitor, sending only
+// what the user changed (so a pause toggled meanwhile, or another tab's
 // edit of another field, is not overwritten with a stale value). The server checks the values;
 // its problem names the field, which is marked invalid here.
 
 import { api, ApiError, describeError } from './api.js';
 import { whileBusy } from './dom.js';
+import { assertionsText, parseAssertions, showFieldsFor } from './monitor-types.js';
 
 /** Thrown for input the form can tell is wrong before asking the server. */
 class FormError extends Error {
@@ -38,6 +40,13 @@ function parseHeaders(text) {
 /** @param {string} text */
 const parseTags = (text) => [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
 
+/** "14, 7, 1" → [14, 7, 1]; the server checks the range and repeats. @param {string} text */
+function parseDays(text) {
+  const parts = text.split(',').map((t) => t.trim()).filter(Boolean);
+  if (parts.some((p) => !/^\d+$/.test(p))) return null;
+  return parts.map(Number);
+}
+
 const NUMBERS = ['interval_seconds', 'timeout_ms', 'confirm_failures', 'confirm_recoveries', 'remind_every_minutes'];
 
 /** @param {HTMLFormElement} form @param {string} name */
@@ -47,10 +56,28 @@ function field(form, name) {
 
 /** @param {HTMLFormElement} form @param {any} monitor */
 export function fillForm(form, monitor) {
-  for (const name of ['name', 'url', 'method', 'expect_status', ...NUMBERS]) field(form, name).value = String(monitor[name]);
-  field(form, 'keyword').value = monitor.keyword ?? '';
-  field(form, 'headers').value = headersText(monitor.headers);
+  showFieldsFor(form, monitor.type);
+  const typeName = document.getElementById('edit-type');
+  if (typeName) typeName.textContent = { http: 'HTTP(S)', tcp: 'TCP / TLS port', dns: 'DNS record' }[monitor.type] ?? monitor.type;
+  for (const name of ['name', ...NUMBERS]) field(form, name).value = String(monitor[name]);
+  if (monitor.type !== 'dns') field(form, 'url').value = monitor.url;
+  if (monitor.type === 'http') {
+    for (const name of ['method', 'expect_status']) field(form, name).value = String(monitor[name]);
+    field(form, 'keyword').value = monitor.keyword ?? '';
+    field(form, 'keyword_absent').checked = monitor.keyword_absent;
+    field(form, 'max_response_ms').value = monitor.max_response_ms === null ? '' : String(monitor.max_response_ms);
+    field(form, 'headers').value = headersText(monitor.headers);
+    field(form, 'body').value = monitor.body ?? '';
+    field(form, 'json_assertions').value = assertionsText(monitor.json_assertions);
+  }
+  if (monitor.type === 'dns') {
+    field(form, 'dns_name').value = monitor.dns.name;
+    field(form, 'dns_record_type').value = monitor.dns.record_type;
+    field(form, 'dns_resolver').value = monitor.dns.resolver ?? '';
+    field(form, 'dns_expect').value = monitor.dns.expect ?? '';
+  }
   field(form, 'tags').value = monitor.tags.join(', ');
+  field(form, 'tls_expiry_days').value = (monitor.tls_expiry_days ?? []).join(', ');
   field(form, 'timezone').value = monitor.timezone ?? '';
   field(form, 'public').checked = monitor.public;
   markInvalid(form, null);
@@ -65,15 +92,23 @@ export function readPatch(form, monitor) {
   /** @type {Record<string, unknown>} */
   const next = {
     name: text('name'),
-    url: text('url'),
-    method: field(form, 'method').value,
-    expect_status: text('expect_status'),
-    keyword: field(form, 'keyword').value === '' ? null : field(form, 'keyword').value,
-    headers: parseHeaders(field(form, 'headers').value),
     tags: parseTags(field(form, 'tags').value),
     timezone: text('timezone') || null,
     public: field(form, 'public').checked,
   };
+  if (monitor.type !== 'dns') next.url = text('url');
+  if (monitor.type === 'http') Object.assign(next, readHttpFields(form));
+  if (monitor.type === 'dns') {
+    next.dns = {
+      name: text('dns_name'),
+      record_type: field(form, 'dns_record_type').value,
+      resolver: text('dns_resolver') || null,
+      expect: text('dns_expect') || null,
+    };
+  }
+  const days = parseDays(text('tls_expiry_days'));
+  if (days === null) throw new FormError('tls_expiry_days', `${labelOf(form, 'tls_expiry_days')}: enter whole numbers of days separated by commas.`);
+  next.tls_expiry_days = days;
   for (const name of NUMBERS) {
     const value = text(name);
     if (!/^\d+$/.test(value)) throw new FormError(name, `${labelOf(form, name)}: enter a whole number.`);
@@ -85,6 +120,26 @@ export function readPatch(form, monitor) {
     if (JSON.stringify(value) !== JSON.stringify(monitor[name])) patch[name] = value;
   }
   return patch;
+}
+
+/** The http fields, in the API's shape. @param {HTMLFormElement} form */
+function readHttpFields(form) {
+  const maxResponse = field(form, 'max_response_ms').value.trim();
+  if (maxResponse !== '' && !/^\d+$/.test(maxResponse)) throw new FormError('max_response_ms', `${labelOf(form, 'max_response_ms')}: enter a whole number, or nothing.`);
+  const assertions = parseAssertions(field(form, 'json_assertions').value);
+  if ('line' in assertions) {
+    throw new FormError('json_assertions', `JSON assertions, line ${assertions.line}: write it as “$.path op value”, e.g. $.status == "ok".`);
+  }
+  return {
+    method: field(form, 'method').value,
+    expect_status: field(form, 'expect_status').value.trim(),
+    keyword: field(form, 'keyword').value === '' ? null : field(form, 'keyword').value,
+    keyword_absent: field(form, 'keyword_absent').checked,
+    max_response_ms: maxResponse === '' ? null : Number(maxResponse),
+    headers: parseHeaders(field(form, 'headers').value),
+    body: field(form, 'body').value === '' ? null : field(form, 'body').value,
+    json_assertions: assertions.rules,
+  };
 }
 
 /** The visible label text of a field, for messages. @param {HTMLFormElement} form @param {string} name */
@@ -99,7 +154,8 @@ function labelOf(form, name) {
  */
 function markInvalid(form, path) {
   for (const node of form.querySelectorAll('[aria-invalid]')) node.removeAttribute('aria-invalid');
-  const name = path?.split('.')[0];
+  const parts = path?.split('.') ?? [];
+  const name = parts[0] === 'dns' && parts[1] ? `dns_${parts[1]}` : parts[0];
   const input = name ? form.elements.namedItem(name) : null;
   if (input instanceof HTMLElement) {
     input.setAttribute('aria-invalid', 'true');

@@ -8,9 +8,10 @@ import { api, describeError } from './api.js';
 import { uptimeBar } from './bars.js';
 import { drawLineChart } from './chart.js';
 import { badge, byId, el, every } from './dom.js';
-import { ago, dateTime, localZone, millis, percent } from './format.js';
+import { ago, certificateExpiry, dateTime, localZone, millis, percent } from './format.js';
 import { checkTime, daysFrom, fetchDailyHistory, fetchHourlyHistory, stateKey, statusOf } from './monitor-data.js';
 import { wireEditForm } from './monitor-form.js';
+import { RAW_LINES, rulesText, targetText } from './monitor-types.js';
 import { initHeader, requireSession } from './session.js';
 import { checksTable, contactsTable, daysTable, incidentsTable, notificationsTable } from './tables.js';
 
@@ -30,7 +31,7 @@ function stat(label, value) {
 function renderSettings(monitor) {
   document.title = `${monitor.name} · Downtime Monitor`;
   byId('name').textContent = monitor.name;
-  byId('url').textContent = `${monitor.method} ${monitor.url}`;
+  byId('url').textContent = targetText(monitor);
   byId('tags').replaceChildren(...monitor.tags.map((tag) => el('span', { class: 'tag', text: tag })));
   byId('toggle-pause').textContent = monitor.paused ? 'Resume' : 'Pause';
   byId('toggle-public').textContent = monitor.public ? 'Make private' : 'Make public';
@@ -42,10 +43,12 @@ function renderHead(monitor, row) {
   byId('status').replaceChildren(badge(status));
   const last = row?.last_check;
   byId('meta').textContent =
-    `Every ${monitor.interval_seconds} s · expects ${monitor.expect_status}` +
-    (monitor.keyword ? ` and “${monitor.keyword}”` : '') +
+    `Every ${monitor.interval_seconds} s · ${rulesText(monitor)}` +
     ` · ${monitor.public ? 'on the public status page' : 'private'}` +
     ` · last check ${last ? `${ago(checkTime(last))} (${dateTime(checkTime(last))})` : 'not yet'}`;
+  // What the latest check saw: the certificate the [CERT] messages are about.
+  const certificate = certificateExpiry(last?.['tls.server.x509.not_after']);
+  byId('certificate').textContent = certificate ? `${certificate} (${dateTime(last['tls.server.x509.not_after'])})` : '';
   const uptime = row?.uptime ?? {};
   byId('stats').replaceChildren(
     stat('Uptime 24 hours', percent(uptime['24h'])),
@@ -68,15 +71,16 @@ async function loadChart() {
     // A monitor younger than an hour gets its whole life drawn, not a sliver at the right edge.
     const oldest = points.length > 0 ? Math.min(...points.map((p) => p.t)) : now;
     const from = Math.max(now - HOUR, Math.min(oldest, now - 2 * 60_000));
+    const [[mainLabel, mainField], [otherLabel, otherField]] = RAW_LINES[state.monitor?.type ?? 'http'] ?? RAW_LINES.http;
     return {
       recent: page.items.slice(0, 15),
       chart: {
-        title: 'Response time per check over the last hour: first byte and total',
+        title: `Response time per check over the last hour: ${otherLabel.toLowerCase()} and ${mainLabel.toLowerCase()}`,
         from,
         to: now,
         series: [
-          { label: 'Total', className: 'line-total', points: points.map(({ c, t }) => ({ t, v: us(c['http.rtt.total.us']) })) },
-          { label: 'First byte', className: 'line-first', points: points.map(({ c, t }) => ({ t, v: us(c['http.rtt.response_header.us']) })) },
+          { label: mainLabel, className: 'line-total', points: points.map(({ c, t }) => ({ t, v: us(c[mainField]) })) },
+          { label: otherLabel, className: 'line-first', points: points.map(({ c, t }) => ({ t, v: us(c[otherField]) })) },
         ],
         downs: points.filter(({ c }) => c['monitor.status'] === 'down').map(({ t }) => t),
       },
@@ -105,9 +109,10 @@ async function loadChart() {
 
 function renderLegend() {
   const raw = state.range === '1h';
+  const [[mainLabel], [otherLabel]] = RAW_LINES[state.monitor?.type ?? 'http'] ?? RAW_LINES.http;
   byId('legend').replaceChildren(
-    el('span', {}, [el('i', { class: 'k-total' }), raw ? 'Total' : 'Average']),
-    el('span', {}, [el('i', { class: 'k-first' }), raw ? 'First byte' : '95th percentile']),
+    el('span', {}, [el('i', { class: 'k-total' }), raw ? mainLabel : 'Average']),
+    el('span', {}, [el('i', { class: 'k-first' }), raw ? otherLabel : '95th percentile']),
     el('span', {}, [el('i', { class: 'k-down' }), raw ? 'Down check' : 'Hour with failures']),
   );
 }
@@ -173,7 +178,7 @@ async function refresh() {
     renderHead(monitor, row);
     renderLegend();
     drawChart();
-    byId('checks').replaceChildren(checksTable(chart.recent));
+    byId('checks').replaceChildren(checksTable(chart.recent, monitor.type));
     byId('incidents').replaceChildren(incidentsTable(incidents.items));
     byId('notifications').replaceChildren(notificationsTable(notifications.items.slice(0, 50)));
     await refreshDaily(row ? stateKey(row) : 'new');

@@ -58,15 +58,31 @@ export function incidentsTable(items) {
 
 const us = (value) => (value === null || value === undefined ? null : value / 1000);
 
-export function checksTable(items) {
+/** What a check of each monitor type measured: column headers and cells, between Status and Error. */
+const MEASURED = {
+  http: {
+    headers: ['Code', 'First byte', 'Total'],
+    cells: (c) => [String(c['http.response.status_code'] ?? '—'), millis(us(c['http.rtt.response_header.us'])), millis(us(c['http.rtt.total.us']))],
+  },
+  tcp: {
+    headers: ['Address', 'Connect', 'TLS handshake'],
+    cells: (c) => [c['resolve.ip'] ?? '—', millis(us(c['tcp.rtt.connect.us'])), millis(us(c['tls.rtt.handshake.us']))],
+  },
+  dns: {
+    headers: ['Response', 'Answers', 'Answer time'],
+    cells: (c) => [c['dns.response_code'] ?? '—', wrap((c['dns.answers.data'] ?? []).join(', ') || '—'), millis(us(c['resolve.rtt.us']))],
+  },
+};
+
+/** @param {any[]} items @param {string} [type] the monitor's type (http by default) */
+export function checksTable(items, type = 'http') {
+  const measured = MEASURED[type] ?? MEASURED.http;
   return table(
-    ['Time', 'Status', 'Code', 'First byte', 'Total', 'Error'],
+    ['Time', 'Status', ...measured.headers, 'Error'],
     items.map((c) => [
       dateTime(checkTime(c)),
       word(c['monitor.status']),
-      String(c['http.response.status_code'] ?? '—'),
-      millis(us(c['http.rtt.response_header.us'])),
-      millis(us(c['http.rtt.total.us'])),
+      ...measured.cells(c),
       wrap(c['error.type'] ? cause(c['error.type'], c['error.message'], c['http.response.status_code']) : ''),
     ]),
     'No checks yet.',
