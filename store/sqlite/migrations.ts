@@ -39,19 +39,33 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
       `SQLite file has schema version ${found}, newer than this program knows (${latest}); upgrade the program`,
     );
   }
-  if (found === latest) return;
+  // By the versions recorded, not user_version alone: version 9 was released before 8 (two
+  // branches), so a file can be at 9 without 8, and 8 must still run.
+  if (found === latest && missing(db, migrations).length === 0) return;
   for (const migration of migrations) {
     writeTransaction(db, () => {
       // Read again under the write lock: another process may have migrated meanwhile.
-      if (userVersion(db) >= migration.version) return;
+      if (applied(db).has(migration.version)) return;
       db.conn.exec(migration.sql);
       migration.run?.(db);
       db.conn
         .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
         .run(migration.version, migration.name, db.clock());
-      db.conn.exec(`PRAGMA user_version = ${migration.version}`);
+      db.conn.exec(`PRAGMA user_version = ${Math.max(migration.version, userVersion(db))}`);
     });
   }
+}
+
+/** Versions recorded in schema_migrations (none before migration 1 made the table). */
+function applied(db: Db): Set<number> {
+  const table = db.conn.prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return new Set();
+  return new Set(db.conn.prepare('SELECT version FROM schema_migrations').all().map((row) => int(row, 'version')));
+}
+
+function missing(db: Db, migrations: readonly Migration[]): Migration[] {
+  const done = applied(db);
+  return migrations.filter((migration) => !done.has(migration.version));
 }
 
 export function userVersion(db: Db): number {

@@ -231,6 +231,28 @@ describe('sqlite file', () => {
     }
   });
 
+  it('applies migration 8 to a file that reached 9 without it (9 was released first)', async () => {
+    const T = Date.UTC(2026, 4, 1);
+    const old = openDb(join(dir, SQLITE_FILE_NAME), () => T);
+    migrate(old, MIGRATIONS.filter((m) => m.version !== 8 && m.version <= 9));
+    expect(userVersion(old)).toBe(9);
+    const user = await createUserStore(old).createUser({ email: 'a@example.com', password_hash: 'h' });
+    const monitor = insertMonitorV7(old, user.id, 'mon-old', T);
+    old.conn.close();
+
+    const upgraded = await openSqliteStore({ dataDir: dir, clock: () => T });
+    try {
+      expect(await upgraded.getMonitor(user.id, monitor.id)).toMatchObject({ type: 'http', json_assertions: [], dns: null });
+      expect(await upgraded.createMonitor(user.id, monitorInput({ type: 'tcp', url: 'tcp://db.example.com:5432' }))).toMatchObject({ type: 'tcp' });
+    } finally {
+      await upgraded.close();
+    }
+    const raw = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.at(-1)?.version });
+    expect(raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    raw.close();
+  });
+
   it('answers the same before, across and after a fold when late checks land in a folded hour', async () => {
     const T = Date.UTC(2026, 6, 1, 10);
     const open = () => openSqliteStore({ dataDir: dir, foldEveryMs: Infinity, clock: () => T + 7_200_000 });
