@@ -61,17 +61,19 @@ async function attempt(monitor: Monitor, opts: ProbeOptions): Promise<{ check: C
     phase: null,
     tls: false,
   };
+  const typeProbe = probeFor(monitor.type);
+  let deadline: ProbeFailure | null = null;
   const timer = setTimeout(() => {
     const stalled = Math.round(stalls.stalledMs());
     const ours = stalled >= Math.max(STALL_MIN_MS, timeoutMs / 10);
     if (ours) stalledMs = stalled;
     const note = ours ? ` (this collector was itself unresponsive for ${stalled} ms meanwhile)` : '';
     const where = run.phase ?? connectingAt(run.m, run.tls);
-    controller.abort(new ProbeFailure('timeout', `timed out after ${timeoutMs} ms ${where}${note}`));
+    deadline = new ProbeFailure(typeProbe?.deadlineError ?? 'timeout', `timed out after ${timeoutMs} ms ${where}${note}`);
+    controller.abort(deadline);
   }, timeoutMs);
   let failure: ProbeFailure | null = null;
   try {
-    const typeProbe = probeFor(monitor.type);
     if (typeProbe === null) throw new ProbeFailure('protocol', `${monitor.type} monitors are not probed: their checks arrive as heartbeats`);
     await typeProbe.run(run);
   } catch (error) {
@@ -110,5 +112,5 @@ async function attempt(monitor: Monitor, opts: ProbeOptions): Promise<{ check: C
     error_message: failure?.message ?? null,
     ...(m.dns === null ? {} : { dns: m.dns }),
   };
-  return { check, stalledMs: failure?.type === 'timeout' ? stalledMs : null };
+  return { check, stalledMs: failure !== null && failure === deadline ? stalledMs : null };
 }

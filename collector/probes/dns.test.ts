@@ -88,7 +88,10 @@ describe('dns probe', () => {
     const started = Date.now();
     const check = await probe(dnsMonitor({ name: 'silent.test', record_type: 'A' }, 1000), base);
     expect(check).toMatchObject({ status: 'down', error_type: 'dns', dns: { answers: [], response_code: null } });
-    expect(check.error_message).toBe(`silent.test A: no answer from ${server.address} within 1000 ms`);
+    // The resolver's timer (90% of the deadline) or, on a busy machine, the probe's deadline: both name the resolver.
+    expect(check.error_message).toMatch(
+      new RegExp(`^(silent\\.test A: no answer from ${server.address} within 1000 ms|timed out after 1000 ms waiting for ${server.address} to answer)$`),
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 

@@ -42,6 +42,8 @@ const RESOLVER_SHARE_OF_DEADLINE = 0.9;
 const micros = (since: number) => Math.round((performance.now() - since) * 1000);
 
 export const dnsProbe: TypeProbe = {
+  // Should the probe's own deadline beat the resolver's timer (a busy collector), it is still the resolver's silence.
+  deadlineError: 'dns',
   async run(run) {
     const query = run.monitor.dns;
     if (query === null) throw new ProbeFailure('dns', 'this dns monitor has no question (dns.name and dns.record_type)');
@@ -67,7 +69,7 @@ export const dnsProbe: TypeProbe = {
         return () => resolver.cancel();
       });
     } catch (error) {
-      if (error instanceof ProbeFailure) throw error; // the deadline
+      if (error instanceof ProbeFailure) throw error; // the probe's deadline
       m.dns_us = micros(started);
       const code = (error as NodeJS.ErrnoException).code ?? '';
       const responseCode = RESPONSE_CODES[code] ?? null;

@@ -6,7 +6,7 @@
 
 import type { SecureContext } from 'node:tls';
 import type { AddressGuard } from '../../net/address-guard.ts';
-import type { DnsCheck, HttpMethod, Monitor } from '../../store/types.ts';
+import type { DnsCheck, ErrorType, HttpMethod, Monitor } from '../../store/types.ts';
 import type { ConnectDeps, HopMeasurements, LookupFn } from '../check/connect.ts';
 
 export type ProbeOptions = {
@@ -79,4 +79,6 @@ export type ProbeRun = {
 export type TypeProbe = {
   /** Measures into run.m; resolves when the target is up, throws ProbeFailure when it is not. */
   run(run: ProbeRun): Promise<void>;
+  /** The error.type of the frame's deadline for this type; `timeout` when absent (dns: a silent resolver is `dns`). */
+  deadlineError?: ErrorType;
 };
