@@ -9,7 +9,7 @@
 
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { CheckWriter, MaintenanceStore, MonitorStore } from '../store/contract.ts';
+import type { CheckReader, CheckWriter, MaintenanceStore, MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/otel.ts';
@@ -18,6 +18,7 @@ import type { Config } from '../config.ts';
 import { createProbeTrust, DEFAULT_SPOOL_MAX_BYTES } from './config.ts';
 import { watchMaintenanceWindows } from './maintenance-windows.ts';
 import { probe } from './probe.ts';
+import { startPushDeadlines } from './push-deadlines.ts';
 import { createScheduler, type SchedulerStats } from './scheduler.ts';
 import type { Shard } from './shard.ts';
 import { openSpool } from './spool.ts';
@@ -64,7 +65,7 @@ export type Collector = {
 };
 
 export type CollectorDeps = {
-  store: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'> & Pick<MaintenanceStore, 'listAllMaintenanceWindows'> & CheckWriter;
+  store: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'> & Pick<MaintenanceStore, 'listAllMaintenanceWindows'> & Pick<CheckReader, 'listChecks'> & CheckWriter;
   config: CollectorConfig;
   log: Logger;
   metrics: Metrics;
@@ -179,6 +180,9 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
   }, 10_000);
   watch.unref();
 
+  // Push monitors are not probed; their silence is (collector/push-deadlines.ts).
+  const pushDeadlines = startPushDeadlines({ store, shard: config.shard, observer: config.observer, append: (check) => writer.append(check), covers: maintenance.covers, log, clock });
+
   const started = scheduler.start();
   log.info({ shard: config.shard, observer: config.observer, allowPrivate: config.allowPrivate }, 'collector started');
 
@@ -188,6 +192,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       maintenance.stop();
       await started;
       await scheduler.stop();
+      await pushDeadlines.stop();
       await writer.stop();
     },
     stats: () => ({ ...scheduler.stats(), writeQueue: writer.depth() }),

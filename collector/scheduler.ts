@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import { DueQueue } from './due-queue.ts';
+import { probeFor } from './probes/registry.ts';
 import { inShard, offsetMs, slotAtOrAfter, type Shard } from './shard.ts';
 
 export type SchedulerOptions = {
@@ -86,7 +87,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const seen = new Set<string>();
     const fresh: Array<[string, Entry]> = [];
     for (const monitor of monitors) {
-      if (monitor.paused || !inShard(monitor.id, opts.shard)) continue;
+      // Push monitors are not probed: collector/push-deadlines.ts watches their silence.
+      if (monitor.paused || probeFor(monitor.type) === null || !inShard(monitor.id, opts.shard)) continue;
       seen.add(monitor.id);
       const intervalMs = Math.max(1, monitor.interval_seconds) * 1000;
       const entry = entries.get(monitor.id);
