@@ -12,12 +12,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pushCheck } from '../api/push/routes.ts';
 import { openTestStore as openEsStore, refreshNamespace, testEsUrl } from '../elastic/store/testing.ts';
 import type { Store } from '../store/contract.ts';
+import { checkIdToBytes } from '../store/ids.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
 import { monitorInput } from '../store/testing/fixtures.ts';
 import type { Check, Monitor } from '../store/types.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
 import { type Collector, startCollector } from './index.ts';
-import { DEFAULT_SETTLE_MS, missedCheckId } from './push-deadlines.ts';
+import { DEFAULT_SETTLE_MS, dueDeadline, missedCheckId } from './push-deadlines.ts';
 import { capturingLog } from './testing/log.ts';
 import { eventually, storedChecks } from './testing/store.ts';
 
@@ -133,4 +134,35 @@ describe.each(backends)('push deadlines on $name', (backend) => {
     const [newest] = await checks();
     expect(newest).toMatchObject({ id: late.id, status: 'up', observer: 'push' });
   }, 90_000);
+});
+
+describe('which deadline is due', () => {
+  const T = Date.UTC(2026, 10, 30, 12, 0, 0);
+  const monitor = { ...monitorInput({ type: 'push', interval_seconds: 60, grace_seconds: 30 }), id: 'm1', owner_id: 'o1', created_at: T, updated_at: T } as Monitor;
+  const settle = DEFAULT_SETTLE_MS;
+
+  it('none before interval + grace + settle after the newest check; then that one', () => {
+    const last = { timestamp: T + 1000, error_type: null };
+    expect(dueDeadline(monitor, last, T + 1000 + 90_000 + settle - 1, settle)).toEqual({ deadline: T + 91_000, passed: false });
+    expect(dueDeadline(monitor, last, T + 1000 + 90_000 + settle, settle)).toEqual({ deadline: T + 91_000, passed: true });
+  });
+
+  it('one interval after a missed check; the latest one passed after a long sleep, not each', () => {
+    expect(dueDeadline(monitor, { timestamp: T + 91_000, error_type: 'missed' }, T + 91_000 + 60_000 + settle, settle)).toEqual({ deadline: T + 151_000, passed: true });
+    // Asleep for ten intervals: the deadline written is the latest that has passed.
+    expect(dueDeadline(monitor, { timestamp: T + 91_000, error_type: 'missed' }, T + 91_000 + 605_000 + settle, settle)).toEqual({ deadline: T + 691_000, passed: true });
+  });
+
+  it('since creation when nothing was pushed; a later change (unpausing) restarts the clock', () => {
+    expect(dueDeadline(monitor, null, T + 90_000 + settle, settle)).toEqual({ deadline: T + 90_000, passed: true });
+    const unpaused = { ...monitor, updated_at: T + 3_600_000 };
+    expect(dueDeadline(unpaused, { timestamp: T + 1000, error_type: null }, T + 3_600_000 + 1000, settle)).toEqual({ deadline: T + 3_690_000, passed: false });
+  });
+
+  it('gives a deadline the same check id wherever it is computed, and another deadline another id', () => {
+    expect(missedCheckId('m1', T)).toBe(missedCheckId('m1', T));
+    expect(missedCheckId('m1', T)).not.toBe(missedCheckId('m1', T + 60_000));
+    expect(missedCheckId('m2', T)).not.toBe(missedCheckId('m1', T));
+    expect(checkIdToBytes(missedCheckId('m1', T))).not.toBeNull();
+  });
 });
