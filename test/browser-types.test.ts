@@ -150,6 +150,12 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('monitor ty
     await page.goto(`${product.url}/monitors/${id}`);
     await expect.poll(() => page.locator('#url').textContent(), POLL).toBe('heartbeat: a job calls its push URL');
     await expect.poll(() => page.locator('#meta').textContent(), POLL).toMatch(/a push every 3600 s, 600 s grace/);
+    // A new push URL, shown once; it works, as a job would call it.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'New push URL' }).click();
+    await expect.poll(() => page.locator('#push-url').textContent(), POLL).toMatch(/\/push\/[A-Za-z0-9_-]{32}$/);
+    const pushUrl = (await page.locator('#push-url').textContent())!;
+    expect((await fetch(product.url + new URL(pushUrl).pathname)).status).toBe(200);
     await page.locator('#edit-monitor summary').click();
     const form = page.locator('#edit-form');
     await expect.poll(() => form.getByLabel('Name').inputValue(), POLL).toBe('Nightly backup');
