@@ -30,6 +30,7 @@ import { registerMaintenanceRoutes } from './maintenance/routes.ts';
 import { BULK_MONITORS_PATH, registerMonitorRoutes } from './monitors/routes.ts';
 import { registerNotificationRoutes } from './notifications/routes.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
+import { registerPushRoutes } from './push/routes.ts';
 import { notFound, onError, ProblemError, problemResponse, validationHook } from './problem.ts';
 import { registerSummaryRoutes } from './summary/routes.ts';
 
@@ -83,6 +84,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerAuthRoutes(app, routeDeps, tokens, apiKeyHasher);
   registerApiKeyRoutes(app, routeDeps, apiKeyHasher);
   registerMonitorRoutes(app, routeDeps);
+  registerPushRoutes(app, routeDeps);
   registerContactRoutes(app, routeDeps);
   registerCheckRoutes(app, routeDeps);
   registerHistoryRoutes(app, routeDeps);

@@ -13,9 +13,11 @@ export function assertAllowedTarget(url: string, field: string, allowPrivate: bo
 
 /**
  * Why a monitor's target is refused, or null: its URL (http, tcp), or the resolver a dns monitor
- * asks, which is an address the server sends packets to like any target.
+ * asks, which is an address the server sends packets to like any target. A push monitor has none.
  */
 export function monitorTargetProblem(monitor: Pick<MonitorInput, 'type' | 'url' | 'dns'>, allowPrivate: boolean): FieldError | null {
+  // Nothing is called: the job calls us.
+  if (monitor.type === 'push') return null;
   if (monitor.type === 'dns') {
     if (monitor.dns?.resolver == null) return null;
     const verdict = checkTargetUrl(`dns://${monitor.dns.resolver}/`, { allowPrivate, schemes: ['dns:'] });

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
 import type { FleetChange } from './scheduler.ts';
+import { probeFor } from './probes/registry.ts';
 import { hashId, inShard, laneOf, type Shard } from './shard.ts';
 
 /** A slow read stretches the poll period to ten times its duration, but never beyond this. */
@@ -64,7 +65,8 @@ export function createFleetFeed(opts: FleetFeedOptions): FleetFeed {
     const changes = Array.from({ length: opts.lanes }, (): FleetChange => ({ upsert: [], remove: [] }));
     const live = new Set<string>();
     for (const monitor of monitors) {
-      if (monitor.paused || !inShard(monitor.id, opts.shard)) continue;
+      // Push monitors are not probed: collector/push-deadlines.ts watches their silence.
+      if (monitor.paused || probeFor(monitor.type) === null || !inShard(monitor.id, opts.shard)) continue;
       live.add(monitor.id);
       const print = fingerprint(monitor);
       if (sent.get(monitor.id) === print) continue;

@@ -15,7 +15,7 @@
 
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { CheckWriter, MaintenanceStore, MonitorStore } from '../store/contract.ts';
+import type { CheckReader, CheckWriter, MaintenanceStore, MonitorStore } from '../store/contract.ts';
 import type { Check } from '../store/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { createAddressGuard } from '../net/address-guard.ts';
@@ -25,6 +25,7 @@ import { createFleetFeed } from './fleet-feed.ts';
 import { watchMaintenanceWindows } from './maintenance-windows.ts';
 import { createProbeLane, type ProbeLane, type ProbeSettings } from './probe-lane.ts';
 import { startProbeThread, type ProbeThread } from './probe-threads.ts';
+import { startPushDeadlines } from './push-deadlines.ts';
 import type { SchedulerStats } from './scheduler.ts';
 import type { Shard } from './shard.ts';
 import { openSpool } from './spool.ts';
@@ -78,7 +79,7 @@ export type Collector = {
 };
 
 export type CollectorDeps = {
-  store: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'> & Pick<MaintenanceStore, 'listAllMaintenanceWindows'> & CheckWriter;
+  store: Pick<MonitorStore, 'listAllMonitors' | 'monitorsChangeToken'> & Pick<MaintenanceStore, 'listAllMaintenanceWindows'> & Pick<CheckReader, 'listChecks'> & CheckWriter;
   config: CollectorConfig;
   log: Logger;
   metrics: Metrics;
@@ -244,6 +245,9 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
   }, 10_000);
   watch.unref();
 
+  // Push monitors are not probed; their silence is (collector/push-deadlines.ts).
+  const pushDeadlines = startPushDeadlines({ store, shard: config.shard, observer: config.observer, append: (check) => writer.append(check), covers: maintenance.covers, log, clock });
+
   for (const lane of lanes) lane.start();
   const started = feed.start();
   log.info({ shard: config.shard, observer: config.observer, allowPrivate: config.allowPrivate, probeThreads: threads }, 'collector started');
@@ -260,6 +264,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       await started;
       feed.stop();
       await Promise.all(lanes.map((lane) => lane.stop()));
+      await pushDeadlines.stop();
       await writer.stop();
     },
     stats: () => ({ ...stats(), writeQueue: writer.depth() }),

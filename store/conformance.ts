@@ -17,6 +17,7 @@ import { historyCases } from './conformance/history.ts';
 import { maintenanceCases } from './conformance/maintenance.ts';
 import { monitorTypeCases } from './conformance/monitor-types.ts';
 import { outboxCases } from './conformance/outbox.ts';
+import { pushMonitorCases } from './conformance/push.ts';
 import { retentionCases } from './conformance/retention.ts';
 import { summaryCases } from './conformance/summary.ts';
 import { tenancyCases } from './conformance/tenancy.ts';
@@ -38,5 +39,6 @@ export function runStoreConformance(options: ConformanceOptions): void {
     maintenanceCases(options);
     monitorTypeCases(options);
     certExpiryCases(options);
+    pushMonitorCases(options);
   });
 }

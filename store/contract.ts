@@ -107,6 +107,12 @@ export interface MonitorStore {
   /** Every monitor of every owner, for the collector and the evaluator. */
   listAllMonitors(): Promise<Monitor[]>;
   /**
+   * The live monitor whose push_token_hash is `hash` (any owner: the token is the credential of
+   * /push/{token}); null when none. Sees a create or update at once: a regenerated token's old
+   * hash finds nothing as soon as updateMonitor has returned.
+   */
+  findMonitorByPushTokenHash(hash: string): Promise<Monitor | null>;
+  /**
    * Cheap token that changes whenever any monitor is created, updated or deleted, so pollers
    * reload only on change.
    */

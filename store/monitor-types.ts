@@ -8,7 +8,7 @@
 
 import type { DnsQuery, Monitor } from './types.ts';
 
-export type TypeFields = Pick<Monitor, 'type' | 'body' | 'keyword_absent' | 'json_assertions' | 'max_response_ms' | 'dns' | 'tls_expiry_days'>;
+export type TypeFields = Pick<Monitor, 'type' | 'body' | 'keyword_absent' | 'json_assertions' | 'max_response_ms' | 'dns' | 'tls_expiry_days' | 'grace_seconds' | 'push_token_hash'>;
 
 /** Days before a certificate expires at which its contacts are told (DESIGN "Monitor types"). */
 export const DEFAULT_TLS_EXPIRY_DAYS: readonly number[] = [14, 7, 1];
@@ -18,7 +18,7 @@ export const DEFAULT_TLS_EXPIRY_DAYS: readonly number[] = [14, 7, 1];
  * the default certificate expiry thresholds.
  */
 export function typeDefaults(): TypeFields {
-  return { type: 'http', body: null, keyword_absent: false, json_assertions: [], max_response_ms: null, dns: null, tls_expiry_days: [...DEFAULT_TLS_EXPIRY_DAYS] };
+  return { type: 'http', body: null, keyword_absent: false, json_assertions: [], max_response_ms: null, dns: null, tls_expiry_days: [...DEFAULT_TLS_EXPIRY_DAYS], grace_seconds: 0, push_token_hash: null };
 }
 
 /** A stored monitor document with every field of today, older documents completed with typeDefaults. */
@@ -33,6 +33,8 @@ export function withTypeDefaults<T extends Omit<Monitor, keyof TypeFields> & Par
     max_response_ms: doc.max_response_ms ?? defaults.max_response_ms,
     dns: doc.dns ?? defaults.dns,
     tls_expiry_days: doc.tls_expiry_days ?? defaults.tls_expiry_days,
+    grace_seconds: doc.grace_seconds ?? defaults.grace_seconds,
+    push_token_hash: doc.push_token_hash ?? defaults.push_token_hash,
   };
 }
 

@@ -44,7 +44,8 @@ export type ErrorType =
   | 'body'
   | 'blocked'
   | 'protocol'
-  | 'missed';
+  | 'missed'
+  | 'reported';
 export const ERROR_TYPES = [
   'dns',
   'connect',
@@ -63,6 +64,8 @@ export const ERROR_TYPES = [
   'protocol',
   // A push monitor's heartbeat did not arrive in time.
   'missed',
+  // A push monitor's job said it failed (/push/{token}?status=down); its msg is the message.
+  'reported',
 ] as const satisfies readonly ErrorType[];
 
 export type User = {
@@ -123,6 +126,16 @@ export type Monitor = {
    * certificate (alerting/cert-expiry.ts); distinct, 1..365; [] = never.
    */
   tls_expiry_days: number[];
+  /**
+   * push: seconds a heartbeat may be late beyond interval_seconds before the collector writes a
+   * `missed` down check (collector/push-deadlines.ts); 0 for every other type.
+   */
+  grace_seconds: number;
+  /**
+   * push: SHA-256 (hex) of the monitor's secret push token; the token itself is never stored and
+   * is shown once, at creation and on regeneration (api/push/). null for every other type.
+   */
+  push_token_hash: string | null;
   confirm_failures: number;
   confirm_recoveries: number;
   remind_every_minutes: number;
@@ -143,9 +156,13 @@ export type Monitor = {
 
 /**
  * Fields a caller may set; the store fills id, owner and timestamps. managed_by_file defaults to
- * false at creation and is kept as it is by an update that does not name it.
+ * false and push_token_hash to null at creation, and both are kept as they are by an update that
+ * does not name them (only api/push/ sets a token, so applying MONITORS_FILE never erases one).
  */
-export type MonitorInput = Omit<Monitor, 'id' | 'owner_id' | 'created_at' | 'updated_at' | 'managed_by_file'> & { managed_by_file?: boolean };
+export type MonitorInput = Omit<Monitor, 'id' | 'owner_id' | 'created_at' | 'updated_at' | 'managed_by_file' | 'push_token_hash'> & {
+  managed_by_file?: boolean;
+  push_token_hash?: string | null;
+};
 export type MonitorPatch = Partial<MonitorInput>;
 
 export type Contact = {

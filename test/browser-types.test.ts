@@ -1,7 +1,8 @@
 // Monitor types in a real browser (Debian's Chromium, headless) against the whole product: the add
 // form shows the fields of the chosen type, a TCP and a DNS monitor are added through it and turn
 // up, the list filters by type, each monitor page's checks table shows what its type measured,
-// and the edit form offers the fields of the monitor's type only. Skipped like
+// and the edit form offers the fields of the monitor's type only; a push monitor reads as a
+// heartbeat and edits without a URL. Skipped like
 // test/browser.test.ts without Chromium.
 
 import { existsSync } from 'node:fs';
@@ -122,6 +123,46 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('monitor ty
     await expect.poll(() => page.locator('#checks th').allTextContents(), POLL).toEqual(['Time', 'Status', 'Address', 'Connect', 'TLS handshake', 'Error']);
     await expect.poll(() => page.locator('#checks tbody tr').first().textContent(), POLL).toMatch(/127\.0\.0\.1/);
     await expect.poll(() => page.locator('#meta').textContent(), POLL).toMatch(/accepts a connection/);
+    expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
+  });
+
+  it('shows a push monitor as a heartbeat, with no URL to edit', { timeout: 120_000 }, async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(product.url + '/login');
+    await page.getByRole('tab', { name: 'Create account' }).click();
+    const signup = page.locator('#signup-form');
+    await signup.getByLabel('Email').fill('push@example.test');
+    await signup.getByLabel('Password').fill('a long enough password');
+    await signup.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(product.url + '/');
+    // Created through the API with the page's own session, as a script would.
+    const id = await page.evaluate(async () => {
+      const token = localStorage.getItem('downtime-monitor.token');
+      const res = await fetch('/api/monitors', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ type: 'push', name: 'Nightly backup', interval_seconds: 3600, grace_seconds: 600 }),
+      });
+      return (await res.json()).id as string;
+    });
+    await page.goto(`${product.url}/monitors/${id}`);
+    await expect.poll(() => page.locator('#url').textContent(), POLL).toBe('heartbeat: a job calls its push URL');
+    await expect.poll(() => page.locator('#meta').textContent(), POLL).toMatch(/a push every 3600 s, 600 s grace/);
+    // A new push URL, shown once; it works, as a job would call it.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'New push URL' }).click();
+    await expect.poll(() => page.locator('#push-url').textContent(), POLL).toMatch(/\/push\/[A-Za-z0-9_-]{32}$/);
+    const pushUrl = (await page.locator('#push-url').textContent())!;
+    expect((await fetch(product.url + new URL(pushUrl).pathname)).status).toBe(200);
+    await page.locator('#edit-monitor summary').click();
+    const form = page.locator('#edit-form');
+    await expect.poll(() => form.getByLabel('Name').inputValue(), POLL).toBe('Nightly backup');
+    expect(await form.getByLabel('URL').isVisible()).toBe(false);
+    await form.getByLabel('Name').fill('Nightly backup (db)');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.locator('#edit-notice').textContent(), POLL).toBe('Saved: name.');
     expect(pageErrors, 'uncaught errors in the pages').toEqual([]);
   });
 });

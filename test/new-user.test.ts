@@ -19,12 +19,25 @@ describe.each(scenarioBackends())('a new user on $name', (backend) => {
   let smtp: SMTPServer;
   let smtpPort: number;
   let dns: DnsTestServer;
+  /** Every mail the SMTP server received, as raw text. */
+  const mails: string[] = [];
 
   beforeAll(async () => {
     storage = await backend.open();
     target = await startTarget();
     dns = await startDnsServer({ 'shop.test': { records: [{ type: 'A', data: '192.0.2.10' }] } });
-    smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onData: (s, _session, cb) => s.resume().on('end', () => cb()) });
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData: (s, _session, cb) => {
+        let text = '';
+        s.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        s.on('end', () => {
+          mails.push(text);
+          cb();
+        });
+      },
+    });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     smtpPort = (smtp.server.address() as { port: number }).port;
     product = await startProduct({
@@ -164,6 +177,48 @@ describe.each(scenarioBackends())('a new user on $name', (backend) => {
     const refused = await firstCheck(port.body.id, '&status=down');
     expect(refused).toMatchObject({ 'monitor.status': 'down', 'error.type': 'connect' });
     await target.up();
+  });
+
+  it('records a cron job\'s pushes, mails DOWN on a down push, and writes a missed check when it falls silent', async () => {
+    const dave = await newUser(product.url, 'dave@example.test');
+    const created = await dave.post('/api/monitors', { type: 'push', name: 'Nightly backup', interval_seconds: 2, grace_seconds: 1, confirm_failures: 1 });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    const secret: string = created.body.push_url;
+    expect(secret).toMatch(/\/push\/[A-Za-z0-9_-]{32}$/);
+    expect((await dave.post(`/api/monitors/${id}/contacts`, { type: 'email', address: 'ops@example.test' })).status).toBe(201);
+    // The job calls the path it was given, on this server.
+    const push = (query = '', method = 'GET') => fetch(product.url + new URL(secret).pathname + query, { method });
+
+    expect((await push()).status).toBe(200);
+    expect((await push('?status=down&msg=disk%20full&ping=2500', 'POST')).status).toBe(200);
+    const downMail = await eventually(async () => mails.find((m) => m.includes('Nightly backup') && /DOWN/.test(m)) ?? null, 30_000, 'a DOWN mail');
+    expect(downMail).toContain('disk full');
+    expect((await push('?status=up')).status).toBe(200);
+    // Elasticsearch shows a write to searches within about a second.
+    const pushed = await eventually(async () => {
+      const page = await dave.get(`/api/monitors/${id}/checks?limit=10`);
+      return page.body.items?.length >= 3 ? page : null;
+    }, 10_000, 'three pushed checks');
+    expect(pushed.body.items.map((c: Record<string, unknown>) => [c['monitor.status'], c['observer.name'], c['error.type']])).toEqual([
+      ['up', 'push', null],
+      ['down', 'push', 'reported'],
+      ['up', 'push', null],
+    ]);
+
+    // Silence: the collector writes a missed check 3 s after the last push (+ its settle margin).
+    const missed = await eventually(async () => {
+      const page = await dave.get(`/api/monitors/${id}/checks?status=down&limit=5`);
+      return page.body.items?.find((c: Record<string, unknown>) => c['error.type'] === 'missed') ?? null;
+    }, 30_000, 'a missed check');
+    expect(missed).toMatchObject({ 'monitor.type': 'push', 'monitor.status': 'down' });
+
+    // A new URL; the old one is refused at once; the token is in no log line.
+    const fresh = await dave.post(`/api/monitors/${id}/push-token`, {});
+    expect(fresh.status).toBe(200);
+    expect((await push()).status).toBe(404);
+    const token = new URL(secret).pathname.split('/').at(-1)!;
+    expect(product.output()).not.toContain(token);
   });
 
   it('serves the API docs and the OpenAPI document', async () => {

@@ -47,13 +47,28 @@ const DnsMonitorSchema = z
   })
   .openapi('DnsMonitor');
 
-export const MonitorSchema = z.discriminatedUnion('type', [HttpMonitorSchema, TcpMonitorSchema, DnsMonitorSchema]).openapi('Monitor');
+const PushMonitorSchema = z
+  .object({
+    type: z.literal('push'),
+    grace_seconds: z.number().int(),
+    push_url: z.string().optional().openapi({
+      description:
+        'The secret URL a job calls (GET or POST, ?status=up|down&msg=…&ping=ms). Only its hash is stored: it is shown in the answer that creates the monitor ' +
+        'and in the one of POST /api/monitors/{id}/push-token, never again',
+      example: 'https://uptime.example.com/push/3q2-7Xr0bJ9kA1lQ8sWm5YtZc4dVf6hN',
+    }),
+    ...common,
+  })
+  .openapi('PushMonitor');
+
+export const MonitorSchema = z.discriminatedUnion('type', [HttpMonitorSchema, TcpMonitorSchema, DnsMonitorSchema, PushMonitorSchema]).openapi('Monitor');
 
 export const MonitorListSchema = z.object({ items: z.array(MonitorSchema) }).openapi('MonitorList');
 
 export const MonitorPageSchema = z.object({ items: z.array(MonitorSchema), next_cursor: NextCursor }).openapi('MonitorPage');
 
-export function monitorJson(m: Monitor): z.infer<typeof MonitorSchema> {
+/** `pushUrl`: the push monitor's secret URL, given only when it was just made (creation, regeneration). */
+export function monitorJson(m: Monitor, pushUrl?: string): z.infer<typeof MonitorSchema> {
   const shared = {
     id: m.id,
     name: m.name,
@@ -70,6 +85,7 @@ export function monitorJson(m: Monitor): z.infer<typeof MonitorSchema> {
     created_at: iso(m.created_at),
     updated_at: iso(m.updated_at),
   };
+  if (m.type === 'push') return { type: 'push', grace_seconds: m.grace_seconds, ...(pushUrl === undefined ? {} : { push_url: pushUrl }), ...shared };
   if (m.type === 'tcp') return { type: 'tcp', url: m.url, ...shared };
   if (m.type === 'dns' && m.dns !== null) return { type: 'dns', url: m.url, dns: m.dns, ...shared };
   return {

@@ -77,7 +77,7 @@ describe('monitor types', () => {
   it.each([
     ['an unknown type', { type: 'ftp', name: 'x', url: 'ftp://example.com/' }, 'type', /must be one of http, tcp, dns/],
     ['a tcp URL without the tcp type', { name: 'x', url: 'tcp://db.example.com:5432' }, 'url', /not tcp \(for a port, create a monitor with "type": "tcp"\)/],
-    ['a push monitor (not yet)', { type: 'push', name: 'x' }, 'type', /must be one of http, tcp, dns/],
+    ['an unknown type', { type: 'smtp', name: 'x' }, 'type', /must be one of http, tcp, dns, push/],
     ['a tcp monitor without a port', { type: 'tcp', name: 'x', url: 'tcp://db.example.com' }, 'url', /port/],
     ['a tcp monitor with an http URL', { type: 'tcp', name: 'x', url: 'https://example.com/' }, 'url', /must use tcp .* or tls/],
     ['a tcp monitor with a path', { type: 'tcp', name: 'x', url: 'tcp://db.example.com:5432/x' }, 'url', /only scheme:\/\/host:port/],

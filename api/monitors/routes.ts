@@ -7,6 +7,7 @@ import { bearerSecurity, callerId, jsonContent, MonitorIdParams } from '../commo
 import type { ApiApp, RouteDeps } from '../deps.ts';
 import { notFoundProblem, problemResponses, validationProblem } from '../problem.ts';
 import { monitorTargetProblem } from '../target-policy.ts';
+import { withPushTokens } from '../push/token.ts';
 import { inMaintenance } from '../../store/maintenance-schedule.ts';
 import { InvalidCursorError } from '../../store/contract.ts';
 import {
@@ -35,6 +36,7 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
       method: 'post',
       path: '/api/monitors',
       summary: 'Create a monitor',
+      description: 'A push monitor\'s answer carries its secret `push_url`, shown this once (only its hash is kept).',
       request: { body: { ...jsonContent(schemas.create), required: true } },
       responses: { 201: { description: 'Created', ...jsonContent(MonitorSchema) }, ...problemResponses(400, 401, 413) },
     }),
@@ -42,8 +44,9 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
       const input = c.req.valid('json');
       const refused = monitorTargetProblem(input, config.allowPrivateTargets);
       if (refused) throw validationProblem([refused]);
-      const monitor = await store.createMonitor(callerId(c), input);
-      return c.json(monitorJson(monitor), 201);
+      const [withToken] = withPushTokens([input], config.publicUrl);
+      const monitor = await store.createMonitor(callerId(c), withToken!.input);
+      return c.json(monitorJson(monitor, withToken!.pushUrl), 201);
     },
   );
 
@@ -66,8 +69,9 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
         return problem ? [{ path: `monitors.${i}.${problem.path}`, message: problem.message }] : [];
       });
       if (refused.length > 0) throw validationProblem(refused.slice(0, 20));
-      const created = await store.createMonitors(callerId(c), monitors);
-      return c.json({ items: created.map(monitorJson) }, 201);
+      const withTokens = withPushTokens(monitors, config.publicUrl);
+      const created = await store.createMonitors(callerId(c), withTokens.map((m) => m.input));
+      return c.json({ items: created.map((m, i) => monitorJson(m, withTokens[i]!.pushUrl)) }, 201);
     },
   );
 
@@ -109,7 +113,7 @@ export function registerMonitorRoutes(app: ApiApp, deps: RouteDeps): void {
           }
           throw error;
         });
-      return c.json({ items: page.items.map(monitorJson), next_cursor: page.next_cursor }, 200);
+      return c.json({ items: page.items.map((m) => monitorJson(m)), next_cursor: page.next_cursor }, 200);
     },
   );
 

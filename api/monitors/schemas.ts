@@ -1,5 +1,5 @@
-// Monitor request and response shapes: one discriminated union on `type` (http, tcp, dns; absent =
-// http), so every route takes every type through the same handler. The interval floor and default
+// Monitor request and response shapes: one discriminated union on `type` (http, tcp, dns, push;
+// absent = http), so every route takes every type through the same handler. The interval floor and default
 // come from the server's configuration, so the schemas are built per app by monitorSchemas(limits).
 // Unknown fields are refused (.strict()) so a typo such as "intervall" is an error, not a silent
 // default; a field of another type is refused too.
@@ -10,6 +10,7 @@ import {
   HTTP_METHODS,
   MONITOR_TYPES,
   type Monitor,
+  type MonitorType,
   type MonitorInput,
   type MonitorPatch,
 } from '../../store/types.ts';
@@ -28,6 +29,9 @@ export const BULK_MAX_MONITORS = 1_000;
 // Low enough for monitors of local targets probed every second.
 const MIN_TIMEOUT_MS = 100;
 const MAX_INTERVAL_SECONDS = 86_400;
+export const DEFAULT_GRACE_SECONDS = 60;
+/** A push monitor's `url`: it has no target; its checks name it so (ECS url.scheme `push`). */
+export const PUSH_MONITOR_URL = 'push:';
 
 /** A probe must end before the next one starts. */
 export function timeoutVersusInterval(timeoutMs: number, intervalSeconds: number): FieldError | null {
@@ -82,6 +86,10 @@ function fields(limits: IntervalLimits) {
     tags,
     timezone: timeZone.nullable().openapi({ description: 'IANA zone for notifications and history; null = UTC' }),
     public: z.boolean({ message: 'must be true or false' }).openapi({ description: 'Shown on the public status page' }),
+    grace_seconds: int(0, MAX_INTERVAL_SECONDS, ' seconds').openapi({
+      description: 'push: how late a heartbeat may be, beyond interval_seconds, before a missed (down) check is written',
+      example: DEFAULT_GRACE_SECONDS,
+    }),
     tls_expiry_days: z
       .array(z.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1 day').max(365, 'must be at most 365 days'))
       .max(5, 'must list at most 5 thresholds')
@@ -105,16 +113,18 @@ const NOT_HTTP = {
   headers: {},
 } as const satisfies Partial<MonitorInput>;
 
+/** What a monitor of a type other than push leaves at its neutral value. */
+const NOT_PUSH = { grace_seconds: 0 } as const satisfies Partial<MonitorInput>;
+
 /** Fields a caller may send per type, besides the common ones: the one list the API keeps. */
 export const TYPE_FIELDS = {
   http: ['url', 'method', 'body', 'expect_status', 'keyword', 'keyword_absent', 'json_assertions', 'max_response_ms', 'headers'],
   tcp: ['url'],
   dns: ['dns'],
-} as const satisfies Record<ProbedType, readonly (keyof MonitorInput)[]>;
+  push: ['grace_seconds'],
+} as const satisfies Record<MonitorType, readonly (keyof MonitorInput)[]>;
 
-/** The types the API creates; push monitors come with their own endpoint, later. */
-export type ProbedType = 'http' | 'tcp' | 'dns';
-export const API_MONITOR_TYPES = ['http', 'tcp', 'dns'] as const satisfies readonly ProbedType[];
+export const API_MONITOR_TYPES = MONITOR_TYPES;
 
 /** Cross-field rules of every type, as field errors. */
 function crossFieldProblems(m: MonitorInput): FieldError[] {
@@ -192,8 +202,13 @@ export function monitorSchemas(limits: IntervalLimits) {
     .openapi('DnsMonitorCreate', {
       example: { type: 'dns', name: 'Mail exchanger', dns: { name: 'example.com', record_type: 'MX', resolver: '1.1.1.1', expect: '10 mx.example.com' } },
     });
+  // No url: the secret push URL is made by the route (api/push/), which fills push_token_hash.
+  const push = z
+    .object({ type: z.literal('push'), grace_seconds: f.grace_seconds.default(DEFAULT_GRACE_SECONDS), ...common })
+    .strict()
+    .openapi('PushMonitorCreate', { example: { type: 'push', name: 'Nightly backup', interval_seconds: 86_400, grace_seconds: 3_600 } });
   const create = z
-    .discriminatedUnion('type', [http, tcp, dns], {
+    .discriminatedUnion('type', [http, tcp, dns, push], {
       error: (issue) => (issue.code === 'invalid_union' ? `must be one of ${API_MONITOR_TYPES.join(', ')} (default http)` : undefined),
     })
     .openapi('MonitorCreate', { description: 'One of the monitor types, told apart by `type` (default http)' })
@@ -201,10 +216,12 @@ export function monitorSchemas(limits: IntervalLimits) {
       const timeout_ms = m.timeout_ms ?? defaultTimeout(m.interval_seconds);
       const input: MonitorInput =
         m.type === 'http'
-          ? { ...m, timeout_ms, dns: null }
+          ? { ...m, ...NOT_PUSH, timeout_ms, dns: null }
           : m.type === 'tcp'
-            ? { ...m, ...NOT_HTTP, timeout_ms, dns: null }
-            : { ...m, ...NOT_HTTP, timeout_ms, url: dnsUri(m.dns) };
+            ? { ...m, ...NOT_HTTP, ...NOT_PUSH, timeout_ms, dns: null }
+            : m.type === 'dns'
+              ? { ...m, ...NOT_HTTP, ...NOT_PUSH, timeout_ms, url: dnsUri(m.dns) }
+              : { ...m, ...NOT_HTTP, timeout_ms, url: PUSH_MONITOR_URL, dns: null };
       for (const problem of crossFieldProblems(input)) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
       return input;
     });
@@ -257,9 +274,6 @@ export function creationBody(m: Monitor): Record<string, unknown> {
     public: m.public,
     tls_expiry_days: m.tls_expiry_days,
   };
-  if (m.type === 'http' || m.type === 'push') {
-    return { ...common, ...Object.fromEntries(TYPE_FIELDS.http.map((key) => [key, m[key]])) };
-  }
   return { ...common, ...Object.fromEntries(TYPE_FIELDS[m.type].map((key) => [key, m[key]])) };
 }
 
@@ -281,7 +295,7 @@ export function monitorPatched(
       errors: [{ path: 'type', message: `cannot change (this is a ${current.type} monitor): create a ${patch.type} monitor instead` }],
     };
   }
-  const allowed = current.type === 'http' || current.type === 'push' ? TYPE_FIELDS.http : TYPE_FIELDS[current.type];
+  const allowed = TYPE_FIELDS[current.type];
   const foreign = Object.keys(patch).filter(
     (key) => (ALL_TYPE_FIELDS as readonly string[]).includes(key) && !(allowed as readonly string[]).includes(key),
   );

@@ -33,6 +33,7 @@ const FAILURE_WORDS: Record<ErrorType, string> = {
   assertion: 'Unexpected response content',
   slow: 'Responding too slowly',
   missed: 'Heartbeat missed',
+  reported: 'Scheduled job failed',
   redirects: 'Too many redirects',
   body: 'Response could not be read',
   blocked: 'Address not allowed',

@@ -79,7 +79,7 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
     const now = ctx.clock();
     const ids = newIdsInOrder(inputs.length);
     const monitors = inputs.map(
-      (input, i): Monitor => ({ id: ids[i]!, owner_id: ownerId, ...pickInput(input), managed_by_file: input.managed_by_file === true, created_at: now, updated_at: now }),
+      (input, i): Monitor => ({ id: ids[i]!, owner_id: ownerId, ...pickInput(input), managed_by_file: input.managed_by_file === true, push_token_hash: input.push_token_hash ?? null, created_at: now, updated_at: now }),
     );
     const response = await client.bulk({
       operations: monitors.flatMap((monitor) => [{ index: { _index: names.monitors, _id: monitor.id } }, monitor]),
@@ -194,6 +194,13 @@ export function createMonitorStore(ctx: EsContext): MonitorStore {
       return (await searchAll<Monitor>(ctx, names.monitors, { match_all: {} }, OLDEST_FIRST)).map(fromDoc);
     },
 
+    async findMonitorByPushTokenHash(hash) {
+      // Writes wait for a refresh, so a search sees a create or a regenerated token at once.
+      const response = await client.search<Monitor>({ index: names.monitors, query: { term: { push_token_hash: hash } }, size: 1 });
+      const source = response.hits.hits[0]?._source;
+      return source ? fromDoc(source) : null;
+    },
+
     async monitorsChangeToken() {
       const doc = await getDoc<{ value: string }>(ctx, names.meta, CHANGE_TOKEN_KEY);
       return doc?.source.value ?? INITIAL_CHANGE_TOKEN;
@@ -252,6 +259,8 @@ const INPUT_FIELDS: Record<keyof MonitorInput, true> = {
   timezone: true,
   public: true,
   managed_by_file: true,
+  grace_seconds: true,
+  push_token_hash: true,
 };
 
 function pickInput(input: MonitorInput): MonitorInput;

@@ -18,7 +18,7 @@ import { eventMappings } from './events.ts';
 import { REGULAR_INDICES, regularIndexMappings, regularIndexSettings, type RegularIndex } from './indices.ts';
 
 // 7: monitor types; 8: managed_by_file (MONITORS_FILE); 9: certificate expiry.
-export const TEMPLATE_VERSION = 9;
+export const TEMPLATE_VERSION = 10;
 export const MANAGED_BY = 'downtime-monitor';
 /** Above the built-in `logs`/`metrics` templates (100–200); our patterns do not overlap them anyway. */
 export const TEMPLATE_PRIORITY = 500;

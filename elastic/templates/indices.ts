@@ -58,6 +58,9 @@ const monitors = {
   timezone: keyword,
   public: bool,
   managed_by_file: bool,
+  grace_seconds: long,
+  // SHA-256 of the push token: looked up by term, never the token itself.
+  push_token_hash: keyword,
   created_at: epochMillis,
   updated_at: epochMillis,
 } satisfies Record<keyof Monitor, Prop>;

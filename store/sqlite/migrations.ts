@@ -14,6 +14,7 @@ import { SCHEMA_V7 } from './schema-v7.ts';
 import { SCHEMA_V8 } from './schema-v8.ts';
 import { SCHEMA_V9 } from './schema-v9.ts';
 import { SCHEMA_V10 } from './schema-v10.ts';
+import { SCHEMA_V11 } from './schema-v11.ts';
 
 /** `sql` runs first, then `run` (for steps SQL alone cannot do), in the same transaction. */
 export type Migration = { version: number; name: string; sql: string; run?: (db: Db) => void };
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'monitor types (http, tcp, dns), HTTP additions, dns answers of checks', sql: SCHEMA_V8 },
   { version: 9, name: 'monitors and maintenance windows managed by MONITORS_FILE', sql: SCHEMA_V9 },
   { version: 10, name: 'certificate expiry: thresholds, fingerprints, what was told, cert deliveries', sql: SCHEMA_V10 },
+  { version: 11, name: 'push monitors: grace period and the hash of the push token', sql: SCHEMA_V11 },
 ];
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {

@@ -17,7 +17,7 @@ import { type Db, type Row, int, intOrNull, oneOf, text, textOrNull } from './db
 const SETTABLE_COLUMNS = [
   'name', 'type', 'url', 'method', 'body', 'interval_seconds', 'timeout_ms', 'expect_status', 'keyword', 'keyword_absent',
   'max_response_ms', 'dns_name', 'dns_record_type', 'dns_resolver', 'dns_expect', 'confirm_failures', 'confirm_recoveries',
-  'remind_every_minutes', 'paused', 'timezone', 'public', 'managed_by_file',
+  'remind_every_minutes', 'paused', 'timezone', 'public', 'managed_by_file', 'grace_seconds', 'push_token_hash',
 ] as const;
 /** Every column written at creation, in the order of the VALUES list. */
 export const INSERT_COLUMNS = `id, owner_id, ${SETTABLE_COLUMNS.join(', ')}, created_at, updated_at`;
@@ -51,6 +51,8 @@ export function settableValues(input: MonitorInput): Array<string | number | nul
     input.timezone,
     input.public ? 1 : 0,
     input.managed_by_file ? 1 : 0,
+    input.grace_seconds,
+    input.push_token_hash ?? null,
   ];
 }
 
@@ -169,6 +171,8 @@ export function toMonitors(db: Db, rows: Row[]): Monitor[] {
       timezone: textOrNull(row, 'timezone'),
       public: int(row, 'public') === 1,
       managed_by_file: int(row, 'managed_by_file') === 1,
+      grace_seconds: int(row, 'grace_seconds'),
+      push_token_hash: textOrNull(row, 'push_token_hash'),
       created_at: int(row, 'created_at'),
       updated_at: int(row, 'updated_at'),
     };

@@ -123,7 +123,7 @@ export function createMonitorStore(db: Db): MonitorStore {
         const row = db.sql(`SELECT mkey FROM monitors WHERE id = ? AND owner_id = ? AND ${LIVE}`).get(id, ownerId);
         if (!row) return false;
         const mkey = int(row, 'mkey');
-        db.sql('UPDATE monitors SET deleted_at = ? WHERE mkey = ?').run(db.clock(), mkey);
+        db.sql('UPDATE monitors SET deleted_at = ?, push_token_hash = NULL WHERE mkey = ?').run(db.clock(), mkey);
         deleteChildren(db, mkey);
         db.sql('DELETE FROM contacts WHERE mkey = ?').run(mkey);
         db.sql('DELETE FROM alert_states WHERE monitor_id = ?').run(id);
@@ -135,6 +135,11 @@ export function createMonitorStore(db: Db): MonitorStore {
 
     async listAllMonitors() {
       return toMonitors(db, db.sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE ${LIVE} ORDER BY mkey`).all());
+    },
+
+    async findMonitorByPushTokenHash(hash) {
+      const row = db.sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE push_token_hash = ? AND ${LIVE}`).get(hash);
+      return row ? (toMonitors(db, [row])[0] ?? null) : null;
     },
 
     async monitorsChangeToken() {

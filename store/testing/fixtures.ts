@@ -4,7 +4,7 @@
 import { newCheckId } from '../ids.ts';
 import type { Check, Monitor, MonitorInput, StatusPageSetting } from '../types.ts';
 
-export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInput & Pick<Monitor, 'managed_by_file'> {
+export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInput & Pick<Monitor, 'managed_by_file' | 'push_token_hash'> {
   return {
     name: 'Example',
     type: 'http',
@@ -21,6 +21,7 @@ export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInpu
     headers: {},
     dns: null,
     tls_expiry_days: [14, 7, 1],
+    grace_seconds: 0,
     confirm_failures: 2,
     confirm_recoveries: 1,
     remind_every_minutes: 0,
@@ -30,6 +31,7 @@ export function monitorInput(overrides: Partial<MonitorInput> = {}): MonitorInpu
     public: false,
     managed_by_file: false,
     ...overrides,
+    push_token_hash: overrides.push_token_hash ?? null,
   };
 }
 

@@ -58,9 +58,10 @@ function field(form, name) {
 export function fillForm(form, monitor) {
   showFieldsFor(form, monitor.type);
   const typeName = document.getElementById('edit-type');
-  if (typeName) typeName.textContent = { http: 'HTTP(S)', tcp: 'TCP / TLS port', dns: 'DNS record' }[monitor.type] ?? monitor.type;
+  if (typeName) typeName.textContent = { http: 'HTTP(S)', tcp: 'TCP / TLS port', dns: 'DNS record', push: 'Push (heartbeat)' }[monitor.type] ?? monitor.type;
   for (const name of ['name', ...NUMBERS]) field(form, name).value = String(monitor[name]);
-  if (monitor.type !== 'dns') field(form, 'url').value = monitor.url;
+  // dns monitors name their question in `dns`; push monitors have no URL (a job calls theirs).
+  if (monitor.type === 'http' || monitor.type === 'tcp') field(form, 'url').value = monitor.url;
   if (monitor.type === 'http') {
     for (const name of ['method', 'expect_status']) field(form, name).value = String(monitor[name]);
     field(form, 'keyword').value = monitor.keyword ?? '';
@@ -96,7 +97,7 @@ export function readPatch(form, monitor) {
     timezone: text('timezone') || null,
     public: field(form, 'public').checked,
   };
-  if (monitor.type !== 'dns') next.url = text('url');
+  if (monitor.type === 'http' || monitor.type === 'tcp') next.url = text('url');
   if (monitor.type === 'http') Object.assign(next, readHttpFields(form));
   if (monitor.type === 'dns') {
     next.dns = {

@@ -19,12 +19,14 @@ export function showFieldsFor(form, type) {
 /** The target in one line: "POST https://…", "tls://db:5432", "example.com MX @ 1.1.1.1". @param {any} m */
 export function targetText(m) {
   if (m.type === 'tcp') return m.url;
+  if (m.type === 'push') return 'heartbeat: a job calls its push URL';
   if (m.type === 'dns') return `${m.dns.name} ${m.dns.record_type} @ ${m.dns.resolver ?? 'system resolvers'}`;
   return `${m.method} ${m.url}`;
 }
 
 /** What makes the monitor up, in words. @param {any} m */
 export function rulesText(m) {
+  if (m.type === 'push') return `a push every ${m.interval_seconds} s, ${m.grace_seconds} s grace`;
   if (m.type === 'tcp') return m.url.startsWith('tls:') ? 'connects and completes a TLS handshake with a trusted certificate' : 'accepts a connection';
   if (m.type === 'dns') return m.dns.expect ? `answers with “${m.dns.expect}”` : 'answers';
   const parts = [`expects ${m.expect_status}`];

@@ -32,6 +32,7 @@ function renderSettings(monitor) {
   document.title = `${monitor.name} · Downtime Monitor`;
   byId('name').textContent = monitor.name;
   byId('url').textContent = targetText(monitor);
+  byId('push').classList.toggle('hidden', monitor.type !== 'push');
   byId('tags').replaceChildren(...monitor.tags.map((tag) => el('span', { class: 'tag', text: tag })));
   byId('toggle-pause').textContent = monitor.paused ? 'Resume' : 'Pause';
   byId('toggle-public').textContent = monitor.public ? 'Make private' : 'Make public';
@@ -209,6 +210,15 @@ function wire() {
   }
   byId('toggle-pause').addEventListener('click', () => state.monitor && update({ paused: !state.monitor.paused }));
   byId('toggle-public').addEventListener('click', () => state.monitor && update({ public: !state.monitor.public }));
+  byId('new-push-url').addEventListener('click', async () => {
+    if (!state.monitor || !confirm('Make a new push URL? The current one stops working at once: update the jobs that call it.')) return;
+    try {
+      const fresh = await api(`${base}/push-token`, { method: 'POST' });
+      byId('push-url').textContent = fresh.push_url;
+    } catch (error) {
+      byId('load-error').textContent = describeError(error);
+    }
+  });
   byId('delete').addEventListener('click', async () => {
     if (!state.monitor || !confirm(`Delete “${state.monitor.name}” and its contacts? Its checks age out.`)) return;
     try {
