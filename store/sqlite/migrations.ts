@@ -41,7 +41,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
       `SQLite file has schema version ${found}, newer than this program knows (${latest}); upgrade the program`,
     );
   }
-  // By the versions recorded, not user_version alone: version 9 was released before 8 (two
+  // By the versions recorded, not user_version alone: version 9 reached main before 8 (two
   // branches), so a file can be at 9 without 8, and 8 must still run.
   if (found === latest && missing(db, migrations).length === 0) return;
   for (const migration of migrations) {
