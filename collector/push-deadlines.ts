@@ -24,6 +24,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CheckReader, MonitorStore } from '../store/contract.ts';
+import { pushCheck } from '../store/push-check.ts';
 import type { Check, Monitor } from '../store/types.ts';
 import { inShard, type Shard } from './shard.ts';
 
@@ -71,34 +72,16 @@ export function dueDeadline(monitor: Monitor, last: Pick<Check, 'timestamp' | 'e
 }
 
 export function missedCheck(monitor: Monitor, deadline: number, observer: string): Check {
-  return {
+  return pushCheck(monitor, {
     id: missedCheckId(monitor.id, deadline),
-    monitor_id: monitor.id,
-    owner_id: monitor.owner_id,
-    monitor_name: monitor.name,
-    monitor_type: 'push',
-    url: monitor.url,
-    method: null,
     observer,
     timestamp: deadline,
     next_at: deadline + monitor.interval_seconds * 1000,
     status: 'down',
     duration_us: 0,
-    status_code: null,
-    body_bytes: null,
-    resolved_ip: null,
-    dns_us: null,
-    connect_us: null,
-    tls_us: null,
-    first_byte_us: null,
-    total_us: null,
-    tls_version: null,
-    cert_not_after: null,
-    cert_issuer: null,
-    cert_sha256: null,
     error_type: 'missed',
     error_message: `no push within ${monitor.interval_seconds} s + ${monitor.grace_seconds} s grace`,
-  };
+  });
 }
 
 export function startPushDeadlines(deps: PushDeadlinesDeps): PushDeadlines {

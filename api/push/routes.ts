@@ -10,6 +10,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newCheckId } from '../../store/ids.ts';
 import { inMaintenance } from '../../store/maintenance-schedule.ts';
+import { pushCheck as buildPushCheck } from '../../store/push-check.ts';
 import type { Check, Monitor } from '../../store/types.ts';
 import { createRateLimiter, type RateLimiter } from '../auth/rate-limit.ts';
 import { bearerSecurity, callerId, jsonContent, MonitorIdParams } from '../common.ts';
@@ -123,32 +124,14 @@ export function registerPushRoutes(app: ApiApp, deps: RouteDeps, limiter: RateLi
 /** The check a push writes: at `now`, due again within interval + grace. */
 export function pushCheck(monitor: Monitor, now: number, push: { status: 'up' | 'down'; msg?: string | undefined; ping?: number | undefined }): Check {
   const down = push.status === 'down';
-  return {
+  return buildPushCheck(monitor, {
     id: newCheckId(now),
-    monitor_id: monitor.id,
-    owner_id: monitor.owner_id,
-    monitor_name: monitor.name,
-    monitor_type: 'push',
-    url: monitor.url,
-    method: null,
     observer: PUSH_OBSERVER,
     timestamp: now,
     next_at: now + (monitor.interval_seconds + monitor.grace_seconds) * 1000,
     status: push.status,
     duration_us: Math.round((push.ping ?? 0) * 1000),
-    status_code: null,
-    body_bytes: null,
-    resolved_ip: null,
-    dns_us: null,
-    connect_us: null,
-    tls_us: null,
-    first_byte_us: null,
-    total_us: null,
-    tls_version: null,
-    cert_not_after: null,
-    cert_issuer: null,
-    cert_sha256: null,
     error_type: down ? 'reported' : null,
     error_message: down ? (push.msg?.trim() || 'the job reported down') : null,
-  };
+  });
 }
