@@ -4,6 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import { DNS_RECORD_TYPES, HTTP_METHODS, JSON_ASSERTION_OPS, type Monitor } from '../../store/types.ts';
 import { IsoTime, iso, NextCursor } from '../common.ts';
+import { COMMON_FIELDS, fieldsOf } from './common-fields.ts';
 
 const common = {
   id: z.string(),
@@ -69,22 +70,8 @@ export const MonitorPageSchema = z.object({ items: z.array(MonitorSchema), next_
 
 /** `pushUrl`: the push monitor's secret URL, given only when it was just made (creation, regeneration). */
 export function monitorJson(m: Monitor, pushUrl?: string): z.infer<typeof MonitorSchema> {
-  const shared = {
-    id: m.id,
-    name: m.name,
-    interval_seconds: m.interval_seconds,
-    timeout_ms: m.timeout_ms,
-    confirm_failures: m.confirm_failures,
-    confirm_recoveries: m.confirm_recoveries,
-    remind_every_minutes: m.remind_every_minutes,
-    paused: m.paused,
-    tags: m.tags,
-    timezone: m.timezone,
-    public: m.public,
-    tls_expiry_days: m.tls_expiry_days,
-    created_at: iso(m.created_at),
-    updated_at: iso(m.updated_at),
-  };
+  const shared = { id: m.id, ...fieldsOf(m, COMMON_FIELDS), created_at: iso(m.created_at), updated_at: iso(m.updated_at) };
+
   if (m.type === 'push') return { type: 'push', grace_seconds: m.grace_seconds, ...(pushUrl === undefined ? {} : { push_url: pushUrl }), ...shared };
   if (m.type === 'tcp') return { type: 'tcp', url: m.url, ...shared };
   if (m.type === 'dns' && m.dns !== null) return { type: 'dns', url: m.url, dns: m.dns, ...shared };

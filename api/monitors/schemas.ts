@@ -17,6 +17,7 @@ import {
 import { PageQueryFields } from '../common.ts';
 import { type FieldError, fieldErrors } from '../problem.ts';
 import { expectStatus, hiddenCharacterProblem, monitorName, requestHeaders, tags, targetUrl, timeZone } from './fields.ts';
+import { COMMON_FIELDS, fieldsOf } from './common-fields.ts';
 import { dnsQuerySchema, jsonAssertions, requestBody, tcpUrl } from './type-fields.ts';
 
 export { MonitorListSchema, MonitorPageSchema, MonitorSchema, monitorJson } from './monitor-json.ts';
@@ -260,21 +261,7 @@ export type MonitorSchemas = ReturnType<typeof monitorSchemas>;
 
 /** The stored monitor as the body that would create it: what a patch is merged into. */
 export function creationBody(m: Monitor): Record<string, unknown> {
-  const common = {
-    type: m.type,
-    name: m.name,
-    interval_seconds: m.interval_seconds,
-    timeout_ms: m.timeout_ms,
-    confirm_failures: m.confirm_failures,
-    confirm_recoveries: m.confirm_recoveries,
-    remind_every_minutes: m.remind_every_minutes,
-    paused: m.paused,
-    tags: m.tags,
-    timezone: m.timezone,
-    public: m.public,
-    tls_expiry_days: m.tls_expiry_days,
-  };
-  return { ...common, ...Object.fromEntries(TYPE_FIELDS[m.type].map((key) => [key, m[key]])) };
+  return { type: m.type, ...fieldsOf(m, COMMON_FIELDS), ...fieldsOf(m, TYPE_FIELDS[m.type]) };
 }
 
 export type MonitorPatchBody = z.infer<MonitorSchemas['patch']>;
