@@ -18,24 +18,10 @@ export type DeliveryRequest = {
 
 export function buildDeliveries(contacts: readonly Contact[], req: DeliveryRequest): Delivery[] {
   return contacts.map((contact) => ({
+    ...pending(contact, req),
     id: deliveryId(req.incidentId, req.kind, req.ordinal, contact.id),
-    owner_id: contact.owner_id,
-    monitor_id: contact.monitor_id,
     incident_id: req.incidentId,
-    contact_id: contact.id,
-    channel: contact.type,
-    address: contact.address,
     kind: req.kind,
-    check_id: req.checkId,
-    check_at: req.checkAt,
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: req.now,
-    last_error: null,
-    created_at: req.now,
-    sent_at: null,
-    lease_owner: null,
-    lease_expires_at: null,
     cert: null,
   }));
 }
@@ -46,17 +32,25 @@ export function buildCertDeliveries(
   req: { cert: DeliveryCert; checkId: string; checkAt: number; now: number },
 ): Delivery[] {
   return contacts.map((contact) => ({
+    ...pending(contact, req),
     id: certDeliveryId(contact.monitor_id, req.cert.sha256, req.cert.threshold_days, contact.id),
+    incident_id: null,
+    kind: 'cert',
+    cert: { ...req.cert },
+  }));
+}
+
+/** What every new delivery to `contact` starts as: due now, never tried, free. */
+function pending(contact: Contact, req: { checkId: string; checkAt: number; now: number }) {
+  return {
     owner_id: contact.owner_id,
     monitor_id: contact.monitor_id,
-    incident_id: null,
     contact_id: contact.id,
     channel: contact.type,
     address: contact.address,
-    kind: 'cert',
     check_id: req.checkId,
     check_at: req.checkAt,
-    status: 'pending',
+    status: 'pending' as const,
     attempts: 0,
     next_attempt_at: req.now,
     last_error: null,
@@ -64,6 +58,5 @@ export function buildCertDeliveries(
     sent_at: null,
     lease_owner: null,
     lease_expires_at: null,
-    cert: { ...req.cert },
-  }));
+  };
 }
