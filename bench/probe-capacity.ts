@@ -38,6 +38,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
+import { onceMessage, stopChild } from './children.ts';
 import { offsetMs } from '../collector/shard.ts';
 import { typeDefaults } from '../store/monitor-types.ts';
 import { createTestPki } from '../collector/testing/certs.ts';
@@ -81,28 +82,6 @@ function startFlags(): string {
 
 type Samples = { indexes: number[]; times: number[]; total: number };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function onceMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${type} message from pid ${child.pid} in ${timeoutMs} ms`)), timeoutMs);
-    const listener = (message: { type: string }) => {
-      if (message.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', listener);
-      resolvePromise(message as T);
-    };
-    child.on('message', listener);
-  });
-}
-
-async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
 
 type ApiLatencies = { monitor: number[]; summary: number[]; errors: number };
 
