@@ -17,7 +17,7 @@ import { checkMappings } from './checks.ts';
 import { eventMappings } from './events.ts';
 import { REGULAR_INDICES, regularIndexMappings, regularIndexSettings, type RegularIndex } from './indices.ts';
 
-// 7: monitor types; 8: managed_by_file (MONITORS_FILE); 9: certificate expiry.
+// 7: monitor types; 8: managed_by_file (MONITORS_FILE); 9: certificate expiry; 10: push monitors.
 export const TEMPLATE_VERSION = 10;
 export const MANAGED_BY = 'downtime-monitor';
 /** Above the built-in `logs`/`metrics` templates (100–200); our patterns do not overlap them anyway. */
