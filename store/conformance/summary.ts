@@ -56,6 +56,24 @@ export function summaryCases(options: ConformanceOptions): void {
       });
     });
 
+    test('counts a check that arrives late, for an earlier day, in the next summary', async () => {
+      const owner = await newUser(store());
+      const monitor = await store().createMonitor(owner.id, monitorInput());
+      await store().appendChecks([makeCheck(monitor, NOW - HOUR), makeCheck(monitor, NOW - 3 * DAY), makeCheck(monitor, NOW - 3 * DAY + MINUTE)]);
+      await refresh();
+      const before = await store().summary(owner.id, NOW);
+      expect(before[0]!.uptime).toEqual({ '24h': 1, '7d': 1, '30d': 1, '90d': 1 });
+      expect(await store().summary(owner.id, NOW)).toEqual(before);
+
+      // A collector's spool replayed after an outage: a check from two days ago, and one of today.
+      await store().appendChecks([makeCheck(monitor, NOW - 2 * DAY, { status: 'down' })]);
+      await refresh();
+      expect((await store().summary(owner.id, NOW))[0]!.uptime).toEqual({ '24h': 1, '7d': 3 / 4, '30d': 3 / 4, '90d': 3 / 4 });
+      await store().appendChecks([makeCheck(monitor, NOW - 10 * MINUTE, { status: 'down' })]);
+      await refresh();
+      expect((await store().summary(owner.id, NOW))[0]!.uptime).toEqual({ '24h': 1 / 2, '7d': 3 / 5, '30d': 3 / 5, '90d': 3 / 5 });
+    });
+
     test('shows up once the newest check is up and the incident is resolved', async () => {
       const owner = await newUser(store());
       const monitor = await store().createMonitor(owner.id, monitorInput());

@@ -12,6 +12,7 @@
 // folding a minute of checks at once rewrites each monitor's current rows once per minute
 // (bench/probe-capacity). The tail a reader scans stays under FOLD_ROWS rows.
 
+import { noteFolded } from './closed-rollups.ts';
 import { type Db, int } from './db.ts';
 import { HOUR_MS, createRollupBatch } from './rollups.ts';
 import { encodeSeqs } from './seq-list.ts';
@@ -40,6 +41,8 @@ export function foldChecks(db: Db, limit = FOLD_LIMIT): number {
   const lists = createHourListBatch();
   let upTo = from;
   let count = 0;
+  let oldestTs = Infinity;
+  let newestTs = -Infinity;
   const rows = db
     .sql('SELECT seq, mkey, ts, up, maintenance, duration_us, total_us FROM checks WHERE seq > ? ORDER BY seq LIMIT ?')
     .iterate(from, limit);
@@ -50,12 +53,15 @@ export function foldChecks(db: Db, limit = FOLD_LIMIT): number {
     const totalUs = row.total_us;
     rollups.add(mkey, { ts, up: row.up === 1, maintenance: row.maintenance === 1, durationUs: int(row, 'duration_us'), totalUs: typeof totalUs === 'number' ? totalUs : null });
     lists.add(seq, mkey, ts);
+    if (ts < oldestTs) oldestTs = ts;
+    if (ts > newestTs) newestTs = ts;
     upTo = seq;
     count += 1;
   }
   if (count === 0) return 0;
   rollups.flush(db);
   lists.flush(db);
+  noteFolded(db, oldestTs, newestTs);
   db.sql('UPDATE fold_state SET folded_seq = ? WHERE id = 1').run(upTo);
   return count;
 }

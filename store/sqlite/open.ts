@@ -19,7 +19,7 @@ import { migrate } from './migrations.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createOutboxStore } from './outbox.ts';
 import { purgeChecksBefore } from './retention.ts';
-import { summary } from './summary.ts';
+import { createSummaryReader } from './summary.ts';
 import { createUserStore } from './users.ts';
 
 export const SQLITE_FILE_NAME = 'downtime-monitor.sqlite';
@@ -41,6 +41,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     throw error;
   }
   const checkWriter = createCheckWriter(db, options.foldEveryMs);
+  const summary = createSummaryReader(db);
   return {
     backend: 'sqlite',
     ...createUserStore(db),
@@ -51,7 +52,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     appendChecks: (checks) => checkWriter.appendChecks(checks),
     listChecks: async (ownerId, monitorId, query) => listChecks(db, ownerId, monitorId, query),
     history: async (ownerId, monitorId, query) => history(db, ownerId, monitorId, query),
-    summary: async (ownerId, now) => summary(db, ownerId, now),
+    summary: async (ownerId, now) => summary(ownerId, now),
     readChecksAfter: async (cursor, limit) => readChecksAfter(db, cursor, limit),
     purgeChecksBefore: (before) => purgeChecksBefore(db, before),
     ...createAlertStore(db),

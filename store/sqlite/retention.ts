@@ -9,6 +9,7 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { purgeExpiredApiKeys } from './api-keys.ts';
+import { noteClosedChanged } from './closed-rollups.ts';
 import { type Db, bytesOrNull, int, writeTransaction } from './db.ts';
 import { foldedSeq } from './fold.ts';
 import { seqParam } from './monitor-checks.ts';
@@ -40,15 +41,16 @@ export async function purgeChecksBefore(db: Db, before: number): Promise<void> {
       .sql('DELETE FROM checks WHERE seq IN (SELECT seq FROM checks WHERE seq > ? AND ts < ? LIMIT ?)')
       .run(foldedSeq(db), before, ROWS_PER_CHUNK).changes,
   );
+  // Closed rollups the summary keeps in memory may be among these (closed-rollups.ts).
   await deleteInChunks(db, () =>
-    db
+    noteIfChanged(db, db
       .sql('DELETE FROM rollup_hour WHERE (hour, mkey) IN (SELECT hour, mkey FROM rollup_hour WHERE hour < ? LIMIT ?)')
-      .run(hourCutoff, ROWS_PER_CHUNK).changes,
+      .run(hourCutoff, ROWS_PER_CHUNK).changes),
   );
   await deleteInChunks(db, () =>
-    db
+    noteIfChanged(db, db
       .sql('DELETE FROM rollup_day WHERE (day, mkey) IN (SELECT day, mkey FROM rollup_day WHERE day < ? LIMIT ?)')
-      .run(Math.floor(before / DAY_MS), ROWS_PER_CHUNK).changes,
+      .run(Math.floor(before / DAY_MS), ROWS_PER_CHUNK).changes),
   );
   await deleteInChunks(db, () =>
     db
@@ -98,6 +100,11 @@ function purgeHourList(db: Db, hour: number, mkey: number, blob: Uint8Array | nu
   const kept = seqs.filter((seq) => !gone.has(seq));
   if (kept.length === 0) db.sql('DELETE FROM check_hours WHERE hour = ? AND mkey = ?').run(hour, mkey);
   else db.sql('UPDATE check_hours SET seqs = ? WHERE hour = ? AND mkey = ?').run(encodeSeqs(kept), hour, mkey);
+}
+
+function noteIfChanged(db: Db, deleted: number | bigint): number | bigint {
+  if (Number(deleted) > 0) noteClosedChanged(db);
+  return deleted;
 }
 
 async function deleteInChunks(db: Db, deleteChunk: () => number | bigint): Promise<void> {

@@ -6,37 +6,76 @@
 // W - 1 hours before it, so it spans between W - 1 and W hours back. Inside a window, whole UTC
 // days come from rollup_day and the hours before the first whole day from rollup_hour: at most
 // 23 hour rows and 90 day rows per monitor and window, whatever the check interval.
+//
+// A dashboard asks for it every few seconds, and a large owner's closed rollups are most of the
+// work: each reader keeps, per owner, the closed totals and the tail read so far
+// (window-totals.ts), so that a call reads today's rows and the checks since the last call.
 
 import { UPTIME_WINDOWS, type Incident, type MonitorSummary, type UptimeWindow } from '../types.ts';
 import { CHECK_SELECT, toCheck } from './check-rows.ts';
-import { type Db, int, intOrNull, readTransaction, text } from './db.ts';
+import { closedRollupsKey } from './closed-rollups.ts';
+import { type Db, int, readTransaction, text } from './db.ts';
 import { foldedSeq } from './fold.ts';
-import { SEQ_IN, hourLists, hourOf, seqParam } from './monitor-checks.ts';
 import { openIncidentsOf } from './incidents.ts';
-import { DAY_MS, HOUR_MS } from './rollups.ts';
+import { SEQ_IN, hourLists, hourOf, seqParam } from './monitor-checks.ts';
+import { DAY_MS } from './rollups.ts';
+import { type Tail, type TotalsTable, type WindowTotals, closedTotals, emptyTail, extendTail, todayTotals } from './window-totals.ts';
 
-const WINDOW_HOURS: Record<UptimeWindow, number> = { '24h': 24, '7d': 168, '30d': 720, '90d': 2160 };
+/** Owners whose totals are kept, least recently read dropped first... */
+const CACHED_OWNERS = 256;
+/** ...and monitors over all of them (a few hundred bytes each). */
+const CACHED_MONITORS = 100_000;
 
-/** checks counts every check; up only those outside maintenance (rollups.ts). */
-type WindowTotals = { checks: number; up: number; maintenance: number; respCount: number; respSumUs: number };
+type Kept = { closedKey: string; closed: TotalsTable; tail: Tail };
 
-export function summary(db: Db, ownerId: string, now: number): MonitorSummary[] {
-  return readTransaction(db, () => summaryIn(db, ownerId, now));
+/** The summary reader of one connection, with its per-owner totals. */
+export function createSummaryReader(db: Db): (ownerId: string, now: number) => MonitorSummary[] {
+  const kept = new Map<string, Kept>();
+  let keptMonitors = 0;
+  const size = (entry: Kept) => entry.closed.monitors() + entry.tail.totals.monitors();
+
+  function totalsFor(ownerId: string, now: number): Omit<Kept, 'closedKey'> {
+    const version = closedRollupsKey(db, Math.floor(now / DAY_MS));
+    const closedKey = `${hourOf(now)}:${version}`;
+    const folded = foldedSeq(db);
+    const entry = kept.get(ownerId);
+    if (entry) {
+      kept.delete(ownerId);
+      keptMonitors -= size(entry);
+    }
+    const closed = entry && version !== null && entry.closedKey === closedKey ? entry.closed : closedTotals(db, ownerId, now);
+    const tail = entry && entry.tail.reusable && entry.tail.foldedSeq === folded && entry.tail.hour === hourOf(now) ? entry.tail : emptyTail(folded, now);
+    extendTail(db, ownerId, now, tail);
+    if (version !== null) {
+      const next = { closedKey, closed, tail };
+      kept.set(ownerId, next);
+      keptMonitors += size(next);
+      for (const [owner, old] of kept) {
+        if (kept.size <= CACHED_OWNERS && keptMonitors <= CACHED_MONITORS) break;
+        kept.delete(owner);
+        keptMonitors -= size(old);
+      }
+    }
+    return { closed, tail };
+  }
+
+  return (ownerId, now) => readTransaction(db, () => summaryIn(db, ownerId, now, totalsFor));
 }
 
-function summaryIn(db: Db, ownerId: string, now: number): MonitorSummary[] {
+function summaryIn(db: Db, ownerId: string, now: number, totalsFor: (ownerId: string, now: number) => Omit<Kept, 'closedKey'>): MonitorSummary[] {
   const monitors = db
     .sql('SELECT mkey, id, name, url, paused FROM monitors WHERE owner_id = ? AND deleted_at IS NULL ORDER BY mkey')
     .all(ownerId);
   if (monitors.length === 0) return [];
-  const totals = windowTotals(db, ownerId, now);
+  const { closed, tail } = totalsFor(ownerId, now);
+  const today = todayTotals(db, ownerId, now);
   const newest = new Map<number, { ts: number; seq: number }>();
-  addTail(db, ownerId, now, totals, newest);
   for (const row of monitors) {
     const mkey = int(row, 'mkey');
     const folded = newestFolded(db, mkey, now);
-    const tail = newest.get(mkey);
-    if (folded && (!tail || folded.ts > tail.ts || (folded.ts === tail.ts && folded.seq > tail.seq))) newest.set(mkey, folded);
+    const unfolded = tail.newest.get(mkey);
+    const pick = !folded ? unfolded : !unfolded || folded.ts > unfolded.ts || (folded.ts === unfolded.ts && folded.seq > unfolded.seq) ? folded : unfolded;
+    if (pick) newest.set(mkey, pick);
   }
   const lastChecks = new Map(
     db
@@ -52,9 +91,14 @@ function summaryIn(db: Db, ownerId: string, now: number): MonitorSummary[] {
 
   return monitors.map((row) => {
     const id = text(row, 'id');
-    const windows = totals.get(int(row, 'mkey'));
+    const mkey = int(row, 'mkey');
+    const windows = UPTIME_WINDOWS.map((_, w): WindowTotals => {
+      const t = { checks: 0, up: 0, maintenance: 0, respCount: 0, respSumUs: 0 };
+      for (const part of [closed, today, tail.totals]) part.addTo(mkey, w, t);
+      return t;
+    });
     const last = lastChecks.get(id) ?? null;
-    const day = windows?.get('24h');
+    const day = windows[0]!;
     return {
       monitor_id: id,
       name: text(row, 'name'),
@@ -63,12 +107,12 @@ function summaryIn(db: Db, ownerId: string, now: number): MonitorSummary[] {
       status: last ? last.status : 'unknown',
       last_check: last,
       uptime: Object.fromEntries(
-        UPTIME_WINDOWS.map((window) => {
-          const t = windows?.get(window);
-          return [window, t && t.checks > t.maintenance ? t.up / (t.checks - t.maintenance) : null];
+        UPTIME_WINDOWS.map((window, w) => {
+          const t = windows[w]!;
+          return [window, t.checks > t.maintenance ? t.up / (t.checks - t.maintenance) : null];
         }),
       ) as Record<UptimeWindow, number | null>,
-      avg_response_ms_24h: day && day.respCount > 0 ? Math.round(day.respSumUs / day.respCount) / 1000 : null,
+      avg_response_ms_24h: day.respCount > 0 ? Math.round(day.respSumUs / day.respCount) / 1000 : null,
       open_incident: openIncidents.get(id) ?? null,
     };
   });
@@ -90,87 +134,4 @@ function newestFolded(db: Db, mkey: number, now: number): { ts: number; seq: num
     if (row) return { ts: int(row, 'ts'), seq: int(row, 'seq') };
   }
   return null;
-}
-
-/** Adds the checks not yet folded (fold.ts) to the window totals, and notes each monitor's newest. */
-function addTail(
-  db: Db,
-  ownerId: string,
-  now: number,
-  totals: Map<number, Map<UptimeWindow, WindowTotals>>,
-  newest: Map<number, { ts: number; seq: number }>,
-): void {
-  const currentHour = hourOf(now);
-  const rows = db
-    .sql(
-      `SELECT c.seq, c.mkey, c.ts, c.up, c.maintenance, CASE WHEN c.up = 1 THEN coalesce(c.total_us, c.duration_us) END AS response_us
-       FROM checks c WHERE c.seq > ? AND c.mkey IN (SELECT mkey FROM monitors WHERE owner_id = ? AND deleted_at IS NULL)`,
-    )
-    .iterate(foldedSeq(db), ownerId);
-  for (const row of rows) {
-    const mkey = int(row, 'mkey');
-    const ts = int(row, 'ts');
-    const seq = int(row, 'seq');
-    const hour = hourOf(ts);
-    if (hour > currentHour) continue;
-    const last = newest.get(mkey);
-    if (ts <= now && (!last || ts > last.ts || (ts === last.ts && seq > last.seq))) newest.set(mkey, { ts, seq });
-    const response = intOrNull(row, 'response_us');
-    const windows = totals.get(mkey) ?? new Map<UptimeWindow, WindowTotals>();
-    totals.set(mkey, windows);
-    for (const window of UPTIME_WINDOWS) {
-      if (hour < currentHour - WINDOW_HOURS[window] + 1) continue;
-      const t = windows.get(window) ?? { checks: 0, up: 0, maintenance: 0, respCount: 0, respSumUs: 0 };
-      windows.set(window, t);
-      t.checks += 1;
-      if (row.maintenance === 1) t.maintenance += 1;
-      else if (int(row, 'up') === 1) t.up += 1;
-      if (response !== null) {
-        t.respCount += 1;
-        t.respSumUs += response;
-      }
-    }
-  }
-}
-
-/** mkey → window → totals, in one query over both rollup tables. */
-function windowTotals(db: Db, ownerId: string, now: number): Map<number, Map<UptimeWindow, WindowTotals>> {
-  const currentHour = Math.floor(now / HOUR_MS);
-  const today = Math.floor(now / DAY_MS);
-  const parts: string[] = [];
-  const params: Array<string | number> = [ownerId];
-  UPTIME_WINDOWS.forEach((window, index) => {
-    const firstHour = currentHour - WINDOW_HOURS[window] + 1;
-    const firstDay = Math.ceil(firstHour / 24);
-    parts.push(
-      `SELECT mkey, ${index} AS w, checks, up, maintenance, resp_count, resp_sum_us FROM rollup_hour
-       WHERE mkey IN (SELECT mkey FROM mine) AND hour >= ? AND hour < ? AND hour <= ?`,
-      `SELECT mkey, ${index} AS w, checks, up, maintenance, resp_count, resp_sum_us FROM rollup_day
-       WHERE mkey IN (SELECT mkey FROM mine) AND day >= ? AND day <= ?`,
-    );
-    params.push(firstHour, firstDay * 24, currentHour, firstDay, today);
-  });
-  const rows = db
-    .sql(
-      `WITH mine AS (SELECT mkey FROM monitors WHERE owner_id = ? AND deleted_at IS NULL)
-       SELECT mkey, w, sum(checks) AS checks, sum(up) AS up, sum(maintenance) AS maintenance, sum(resp_count) AS resp_count, sum(resp_sum_us) AS resp_sum_us
-       FROM (${parts.join(' UNION ALL ')}) GROUP BY mkey, w`,
-    )
-    .all(...params);
-  const byMonitor = new Map<number, Map<UptimeWindow, WindowTotals>>();
-  for (const row of rows) {
-    const mkey = int(row, 'mkey');
-    const window = UPTIME_WINDOWS[int(row, 'w')];
-    if (!window) continue;
-    const windows = byMonitor.get(mkey) ?? new Map<UptimeWindow, WindowTotals>();
-    windows.set(window, {
-      checks: int(row, 'checks'),
-      up: int(row, 'up'),
-      maintenance: int(row, 'maintenance'),
-      respCount: int(row, 'resp_count'),
-      respSumUs: int(row, 'resp_sum_us'),
-    });
-    byMonitor.set(mkey, windows);
-  }
-  return byMonitor;
 }
