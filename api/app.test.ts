@@ -4,24 +4,16 @@
 
 import { connect, type Socket } from 'node:net';
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MONITOR_MAX_BODY_BYTES as MAX_BODY_BYTES } from './app.ts';
 import { serveApp, type RunningServer } from './serve.ts';
-import { checkOf, startTestApi, type TestApi } from './testing.ts';
+import { checkOf, startTestApi, useSignedInApi } from './testing.ts';
 
 describe('errors', () => {
-  let api: TestApi;
-  let token: string;
-  beforeEach(async () => {
-    api = await startTestApi();
-    token = (await api.user('ada@example.com')).token;
-  });
-  afterEach(async () => {
-    await api.close();
-  });
+  const api = useSignedInApi();
 
   it('answers malformed JSON with a 400 problem that says so', async () => {
-    const res = await api.call('POST', '/api/monitors', { token, body: '{"name": "x",', headers: { 'content-type': 'application/json' } });
+    const res = await api.call('POST', '/api/monitors', { token: api.token, body: '{"name": "x",', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.body).toMatchObject({ status: 400, detail: expect.stringMatching(/Malformed JSON/) });
@@ -30,13 +22,13 @@ describe('errors', () => {
   // A monitor's create or patch has the larger cap of the two (its probe body may be 64 KiB).
   it('answers a body over the cap with 413 before parsing it', async () => {
     const huge = JSON.stringify({ name: 'x', url: 'https://example.com/', keyword: 'k'.repeat(MAX_BODY_BYTES) });
-    const res = await api.call('POST', '/api/monitors', { token, body: huge, headers: { 'content-type': 'application/json' } });
+    const res = await api.call('POST', '/api/monitors', { token: api.token, body: huge, headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ status: 413, detail: `request body exceeds ${MAX_BODY_BYTES} bytes` });
   });
 
   it('answers a body that is not JSON with 415', async () => {
-    const res = await api.call('POST', '/api/monitors', { token, body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await api.call('POST', '/api/monitors', { token: api.token, body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(415);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
@@ -49,7 +41,7 @@ describe('errors', () => {
 
   it('answers an unexpected failure with a 500 problem and no stack trace', async () => {
     await api.store.close(); // every store call now throws
-    const res = await api.call('GET', '/api/monitors', { token });
+    const res = await api.call('GET', '/api/monitors', { token: api.token });
     expect(res.status).toBe(500);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.body.detail).toBe('an unexpected error occurred; it has been logged');
@@ -57,8 +49,8 @@ describe('errors', () => {
   });
 
   it('counts requests per route pattern, not per raw path', async () => {
-    await api.call('GET', '/api/monitors/abc', { token });
-    await api.call('GET', '/api/monitors/def', { token });
+    await api.call('GET', '/api/monitors/abc', { token: api.token });
+    await api.call('GET', '/api/monitors/def', { token: api.token });
     const text = await api.metrics.prometheusText();
     expect(text).toMatch(/uptime_http_requests_total\{method="GET",route="\/api\/monitors\/:id",status="404"\} 2/);
     expect(text).not.toMatch(/abc|def/);
@@ -78,17 +70,13 @@ function parseResponse(bytes: Buffer): { status: number; headers: Map<string, st
 }
 
 describe('body cap over a real connection', () => {
-  let api: TestApi;
+  const api = useSignedInApi({ scope: 'describe' });
   let server: RunningServer;
-  let token: string;
   beforeAll(async () => {
-    api = await startTestApi();
-    token = (await api.user('ada@example.com')).token;
     server = await serveApp(api.app, { port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
     await server.close();
-    await api.close();
   });
 
   it('answers a whole 413 to a client still sending, then closes as it says or stays usable', async () => {
@@ -114,7 +102,7 @@ describe('body cap over a real connection', () => {
     socket.on('error', () => {}); // writing after the server's end fails: expected, the close is checked below
 
     socket.write(
-      `POST /api/monitors HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+      `POST /api/monitors HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${api.token}\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`,
     );
     // Send the whole body as a client unaware of the cap would, unless told to stop.
@@ -152,7 +140,7 @@ describe('body cap over a real connection', () => {
       const refused = await request(`${url}/api/monitors`, {
         dispatcher: agent,
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
         body: Buffer.alloc(1024 * 1024, 'k'),
       });
       expect(refused.statusCode).toBe(413);

@@ -1,10 +1,15 @@
 // Test support for the API's tests: a real app over a real SQLite store in a temp directory, a
 // small JSON client on app.request(), and fixtures. Used only by *.test.ts files.
+//
+// Example (the usual start of a describe whose tests act as one signed-in user):
+//   const api = useSignedInApi();
+//   it('...', async () => { await api.call('GET', '/api/monitors', { token: api.token }); });
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Store } from '../store/contract.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
 import { CONTACT_TYPES, type ContactType } from '../store/types.ts';
@@ -32,16 +37,16 @@ export type TestApi = {
   close(): Promise<void>;
 };
 
-export async function startTestApi(
-  opts: {
-    config?: Partial<ApiConfig>;
-    channels?: ContactType[];
-    clock?: () => number;
-    log?: Logger;
-    /** Open the store of another TestApi (left in place on close) instead of a fresh one. */
-    dataDir?: string;
-  } = {},
-): Promise<TestApi> {
+export type TestApiOptions = {
+  config?: Partial<ApiConfig>;
+  channels?: ContactType[];
+  clock?: () => number;
+  log?: Logger;
+  /** Open the store of another TestApi (left in place on close) instead of a fresh one. */
+  dataDir?: string;
+};
+
+export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
   const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'dm-api-')));
   const store = await openSqliteStore({ dataDir: dir });
   const metrics = createMetrics();
@@ -93,6 +98,55 @@ export async function startTestApi(
       await store.close();
       await metrics.shutdown();
       if (!opts.dataDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A TestApi with a user signed up and signed in through it; closed by the fixture, not the test. */
+export type SignedInApi = Omit<TestApi, 'close'> & { token: string; userId: string };
+
+/**
+ * Registers hooks in the enclosing describe: a fresh API and a user (`email`, default
+ * ada@example.com) signed in through it before each test (`scope: 'describe'`: once for all of
+ * them), closed after. Call it first in the describe's body, so that the describe's own hooks run
+ * after it starts and before it closes; read the result inside hooks and tests only.
+ */
+export function useSignedInApi(opts: TestApiOptions & { email?: string; scope?: 'test' | 'describe' } = {}): SignedInApi {
+  const { email = 'ada@example.com', scope = 'test', ...apiOptions } = opts;
+  let signedIn: { api: TestApi; id: string; token: string } | null = null;
+  const [before, after] = scope === 'describe' ? [beforeAll, afterAll] : [beforeEach, afterEach];
+  before(async () => {
+    const api = await startTestApi(apiOptions);
+    signedIn = { api, ...(await api.user(email)) };
+  });
+  after(async () => {
+    await signedIn?.api.close();
+    signedIn = null;
+  });
+  const current = () => {
+    if (signedIn === null) throw new Error('useSignedInApi: read it inside a hook or a test of its describe');
+    return signedIn;
+  };
+  return {
+    get app() {
+      return current().api.app;
+    },
+    get store() {
+      return current().api.store;
+    },
+    get dataDir() {
+      return current().api.dataDir;
+    },
+    get metrics() {
+      return current().api.metrics;
+    },
+    call: (method, path, callOptions) => current().api.call(method, path, callOptions),
+    user: (otherEmail) => current().api.user(otherEmail),
+    get token() {
+      return current().token;
+    },
+    get userId() {
+      return current().id;
     },
   };
 }

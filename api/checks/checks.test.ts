@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Monitor } from '../../store/types.ts';
-import { checkOf, startTestApi, type TestApi } from '../testing.ts';
+import { checkOf, useSignedInApi } from '../testing.ts';
 import type { CheckJson } from './check-json.ts';
 
 type Page = { items: CheckJson[]; next_cursor: string | null };
@@ -8,31 +8,24 @@ type Page = { items: CheckJson[]; next_cursor: string | null };
 const MINUTE = 60_000;
 
 describe('checks', () => {
-  let api: TestApi;
-  let token: string;
+  const api = useSignedInApi({ scope: 'describe' });
   let monitor: Monitor;
   const start = Date.UTC(2025, 2, 1, 12, 0);
 
   beforeAll(async () => {
-    api = await startTestApi();
-    const user = await api.user('ada@example.com');
-    token = user.token;
     const created = await api.call<{ id: string }>('POST', '/api/monitors', {
-      token,
+      token: api.token,
       json: { name: 'Site', url: 'https://example.com:8443/health' },
     });
-    monitor = (await api.store.getMonitor(user.id, created.body.id))!;
+    monitor = (await api.store.getMonitor(api.userId, created.body.id))!;
     // 25 checks a minute apart; every fifth one is down.
     const checks = Array.from({ length: 25 }, (_, i) =>
       checkOf(monitor, start + i * MINUTE, i % 5 === 4 ? { status: 'down', error_type: 'status', error_message: 'status 503' } : {}),
     );
     await api.store.appendChecks(checks);
   });
-  afterAll(async () => {
-    await api.close();
-  });
 
-  const page = (query: string) => api.call<Page>('GET', `/api/monitors/${monitor.id}/checks${query}`, { token });
+  const page = (query: string) => api.call<Page>('GET', `/api/monitors/${monitor.id}/checks${query}`, { token: api.token });
 
   it('pages through every check newest first with the cursor', async () => {
     const seen: string[] = [];

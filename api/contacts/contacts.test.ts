@@ -1,26 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../problem.ts';
-import { JWT_SECRET, startTestApi, type TestApi } from '../testing.ts';
+import { JWT_SECRET, startTestApi, useSignedInApi } from '../testing.ts';
 import { webhookSigningSecret } from '../../alerting/channels/webhook.ts';
 
 type ContactJson = { id: string; monitor_id: string; type: string; address: string; created_at: string };
 
 describe('contacts', () => {
-  let api: TestApi;
-  let token: string;
+  // SMS is not configured on this server.
+  const api = useSignedInApi({ scope: 'describe', channels: ['email', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy'] });
   let monitorId: string;
   beforeAll(async () => {
-    // SMS is not configured on this server.
-    api = await startTestApi({ channels: ['email', 'webhook', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy'] });
-    token = (await api.user('ada@example.com')).token;
-    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Site', url: 'https://example.com/' } });
+    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token: api.token, json: { name: 'Site', url: 'https://example.com/' } });
     monitorId = monitor.body.id;
   });
-  afterAll(async () => {
-    await api.close();
-  });
 
-  const add = <T = ContactJson>(json: unknown, id = monitorId) => api.call<T>('POST', `/api/monitors/${id}/contacts`, { token, json });
+  const add = <T = ContactJson>(json: unknown, id = monitorId) => api.call<T>('POST', `/api/monitors/${id}/contacts`, { token: api.token, json });
 
   it('adds, lists and removes contacts', async () => {
     const email = await add({ type: 'email', address: 'ops@example.com' });
@@ -32,12 +26,12 @@ describe('contacts', () => {
     expect(hook.body.signing_secret).toBe(webhookSigningSecret(JWT_SECRET, hook.body.id));
     expect(email.body).not.toHaveProperty('signing_secret');
 
-    const list = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitorId}/contacts`, { token });
+    const list = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitorId}/contacts`, { token: api.token });
     expect(list.body.items.map((c) => c.address).sort()).toEqual(['https://hooks.example.com/uptime', 'ops@example.com']);
 
-    expect((await api.call('DELETE', `/api/monitors/${monitorId}/contacts/${email.body.id}`, { token })).status).toBe(204);
-    expect((await api.call('DELETE', `/api/monitors/${monitorId}/contacts/${email.body.id}`, { token })).status).toBe(404);
-    const after = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitorId}/contacts`, { token });
+    expect((await api.call('DELETE', `/api/monitors/${monitorId}/contacts/${email.body.id}`, { token: api.token })).status).toBe(204);
+    expect((await api.call('DELETE', `/api/monitors/${monitorId}/contacts/${email.body.id}`, { token: api.token })).status).toBe(404);
+    const after = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitorId}/contacts`, { token: api.token });
     expect(after.body.items.map((c) => c.type)).toEqual(['webhook']);
   });
 
@@ -106,7 +100,7 @@ describe('contacts', () => {
     const doc = await api.call<{ components: { schemas: Record<string, { examples?: { type: string; address: string }[] }> } }>('GET', '/openapi.json');
     const examples = doc.body.components.schemas.ContactCreate?.examples ?? [];
     expect(examples.map((e) => e.type)).toEqual(['email', 'slack', 'discord', 'teams', 'pagerduty', 'ntfy']);
-    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Examples', url: 'https://examples.example.com/' } });
+    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token: api.token, json: { name: 'Examples', url: 'https://examples.example.com/' } });
     for (const example of examples) expect((await add(example, monitor.body.id)).status).toBe(201);
   });
 
@@ -126,20 +120,20 @@ describe('contacts', () => {
   });
 
   it('keeps at most 50 contacts on a monitor, saying so', async () => {
-    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Crowded', url: 'https://crowded.example.com/' } });
+    const monitor = await api.call<{ id: string }>('POST', '/api/monitors', { token: api.token, json: { name: 'Crowded', url: 'https://crowded.example.com/' } });
     for (let i = 0; i < 50; i++) expect((await add({ type: 'email', address: `p${i}@example.com` }, monitor.body.id)).status).toBe(201);
     const refused = await add<Problem>({ type: 'email', address: 'one-more@example.com' }, monitor.body.id);
     expect(refused.status).toBe(400);
     expect(refused.body.errors?.[0]?.message).toMatch(/at most 50 contacts/);
-    const list = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitor.body.id}/contacts`, { token });
+    const list = await api.call<{ items: ContactJson[] }>('GET', `/api/monitors/${monitor.body.id}/contacts`, { token: api.token });
     expect(list.body.items).toHaveLength(50);
     const first = list.body.items[0]!;
-    expect((await api.call('DELETE', `/api/monitors/${monitor.body.id}/contacts/${first.id}`, { token })).status).toBe(204);
+    expect((await api.call('DELETE', `/api/monitors/${monitor.body.id}/contacts/${first.id}`, { token: api.token })).status).toBe(204);
     expect((await add({ type: 'email', address: 'one-more@example.com' }, monitor.body.id)).status).toBe(201);
   });
 
   it('answers 404 for a monitor that does not exist', async () => {
     expect((await add({ type: 'email', address: 'ops@example.com' }, 'missing')).status).toBe(404);
-    expect((await api.call('GET', '/api/monitors/missing/contacts', { token })).status).toBe(404);
+    expect((await api.call('GET', '/api/monitors/missing/contacts', { token: api.token })).status).toBe(404);
   });
 });

@@ -2,10 +2,10 @@
 // and on what the alerting wrote (incidents and deliveries written here through the store, as
 // the evaluator would).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlertState, Delivery, Incident, Monitor } from '../../store/types.ts';
 import type { Problem } from '../problem.ts';
-import { checkOf, startTestApi, type TestApi } from '../testing.ts';
+import { checkOf, useSignedInApi } from '../testing.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -15,21 +15,17 @@ type HistoryJson = { bucket: string; tz: string; from: string; to: string; bucke
 
 describe('history, summary, incidents, notifications', () => {
   const now = Date.UTC(2025, 5, 15, 12, 30);
-  let api: TestApi;
-  let token: string;
+  const api = useSignedInApi({ scope: 'describe', clock: () => now });
   let monitor: Monitor;
   let incident: Incident;
 
   beforeAll(async () => {
-    api = await startTestApi({ clock: () => now });
-    const user = await api.user('ada@example.com');
-    token = user.token;
     const created = await api.call<{ id: string }>('POST', '/api/monitors', {
-      token,
+      token: api.token,
       json: { name: 'Site', url: 'https://example.com/', timezone: 'Asia/Kolkata' },
     });
-    monitor = (await api.store.getMonitor(user.id, created.body.id))!;
-    const contact = (await api.store.addContact(user.id, monitor.id, { type: 'email', address: 'ops@example.com' }))!;
+    monitor = (await api.store.getMonitor(api.userId, created.body.id))!;
+    const contact = (await api.store.addContact(api.userId, monitor.id, { type: 'email', address: 'ops@example.com' }))!;
 
     // Four checks in each of the last three hours; one down in the newest hour.
     const checks = [3, 2, 1].flatMap((hoursAgo) =>
@@ -43,7 +39,7 @@ describe('history, summary, incidents, notifications', () => {
 
     incident = {
       id: 'inc-1',
-      owner_id: user.id,
+      owner_id: api.userId,
       monitor_id: monitor.id,
       started_at: now - 10 * 60_000,
       resolved_at: null,
@@ -72,7 +68,7 @@ describe('history, summary, incidents, notifications', () => {
     };
     const delivery: Delivery = {
       id: 'delivery-1',
-      owner_id: user.id,
+      owner_id: api.userId,
       monitor_id: monitor.id,
       incident_id: incident.id,
       contact_id: contact.id,
@@ -93,11 +89,8 @@ describe('history, summary, incidents, notifications', () => {
     };
     await api.store.compareAndSetAlertState(monitor.id, null, state, { incident, deliveries: [delivery] });
   });
-  afterAll(async () => {
-    await api.close();
-  });
 
-  const get = <T = Problem>(path: string) => api.call<T>('GET', path, { token });
+  const get = <T = Problem>(path: string) => api.call<T>('GET', path, { token: api.token });
 
   it('answers hourly history for the last 24 h in the monitor time zone by default', async () => {
     const res = await get<HistoryJson>(`/api/monitors/${monitor.id}/history`);

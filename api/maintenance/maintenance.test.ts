@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../problem.ts';
-import { checkOf, startTestApi, type TestApi } from '../testing.ts';
+import { checkOf, startTestApi, useSignedInApi } from '../testing.ts';
 
 type WindowJson = {
   id: string;
@@ -19,27 +19,21 @@ type WindowJson = {
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
 describe('maintenance windows API', () => {
-  let api: TestApi;
-  let token: string;
+  const api = useSignedInApi({ scope: 'describe', clock: () => NOW, email: 'ops@example.com' });
   let other: string;
   let web: string;
   let db: string;
   let foreign: string;
   beforeAll(async () => {
-    api = await startTestApi({ clock: () => NOW });
-    token = (await api.user('ops@example.com')).token;
     other = (await api.user('mallory@example.com')).token;
     const create = async (t: string, name: string) =>
       (await api.call<{ id: string }>('POST', '/api/monitors', { token: t, json: { name, url: 'https://example.com/' } })).body.id;
-    web = await create(token, 'web');
-    db = await create(token, 'db');
+    web = await create(api.token, 'web');
+    db = await create(api.token, 'db');
     foreign = await create(other, 'theirs');
   });
-  afterAll(async () => {
-    await api.close();
-  });
 
-  const post = <T = WindowJson>(json: unknown, t = token) => api.call<T>('POST', '/api/maintenance', { token: t, json });
+  const post = <T = WindowJson>(json: unknown, t = api.token) => api.call<T>('POST', '/api/maintenance', { token: t, json });
 
   it('creates a one-off window for chosen monitors, and says whether it is on now', async () => {
     const res = await post({ name: 'Database upgrade', monitor_ids: [db, web, db], start: '2026-06-01T11:00:00Z', end: '2026-06-01T13:00:00+00:00' });
@@ -57,7 +51,7 @@ describe('maintenance windows API', () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
-    const read = await api.call<WindowJson>('GET', `/api/maintenance/${res.body.id}`, { token });
+    const read = await api.call<WindowJson>('GET', `/api/maintenance/${res.body.id}`, { token: api.token });
     expect(read.body).toEqual(res.body);
   });
 
@@ -81,11 +75,11 @@ describe('maintenance windows API', () => {
   it('lists only the caller’s windows, and hides another owner’s behind 404', async () => {
     const mine = await post({ name: 'mine', all: true, start: '2026-06-02T00:00:00Z', end: '2026-06-02T01:00:00Z' });
     const theirs = await post({ name: 'theirs', all: true, start: '2026-06-02T00:00:00Z', end: '2026-06-02T01:00:00Z' }, other);
-    const list = await api.call<{ items: WindowJson[] }>('GET', '/api/maintenance', { token });
+    const list = await api.call<{ items: WindowJson[] }>('GET', '/api/maintenance', { token: api.token });
     expect(list.body.items.map((w) => w.id)).toContain(mine.body.id);
     expect(list.body.items.map((w) => w.id)).not.toContain(theirs.body.id);
     for (const [method, json] of [['GET', undefined], ['PATCH', { name: 'x' }], ['DELETE', undefined]] as const) {
-      const res = await api.call(method, `/api/maintenance/${theirs.body.id}`, { token, ...(json ? { json } : {}) });
+      const res = await api.call(method, `/api/maintenance/${theirs.body.id}`, { token: api.token, ...(json ? { json } : {}) });
       expect(res.status).toBe(404);
     }
     expect((await api.call<WindowJson>('GET', `/api/maintenance/${theirs.body.id}`, { token: other })).body.name).toBe('theirs');
@@ -94,28 +88,28 @@ describe('maintenance windows API', () => {
   it('changes some fields: repeat replaces start and end, monitor_ids replaces all', async () => {
     const created = await post({ name: 'once', all: true, start: '2026-06-03T00:00:00Z', end: '2026-06-03T01:00:00Z' });
     const patched = await api.call<WindowJson>('PATCH', `/api/maintenance/${created.body.id}`, {
-      token,
+      token: api.token,
       json: { monitor_ids: [web], repeat: { every: 'week', days: ['mon'], from: '11:00', to: '15:00', tz: 'UTC' } },
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'once', all: false, monitor_ids: [web], start: null, end: null, active: true });
     const back = await api.call<WindowJson>('PATCH', `/api/maintenance/${created.body.id}`, {
-      token,
+      token: api.token,
       json: { all: true, start: '2026-06-04T00:00:00Z', end: '2026-06-04T02:00:00Z' },
     });
     expect(back.body).toMatchObject({ all: true, monitor_ids: [], start: '2026-06-04T00:00:00.000Z', repeat: null, active: false });
     // A bad merge is refused whole: the window stays as it was.
-    const bad = await api.call<Problem>('PATCH', `/api/maintenance/${created.body.id}`, { token, json: { end: '2026-06-03T23:00:00Z' } });
+    const bad = await api.call<Problem>('PATCH', `/api/maintenance/${created.body.id}`, { token: api.token, json: { end: '2026-06-03T23:00:00Z' } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ path: 'end', message: 'must be after start' }]);
-    expect((await api.call<WindowJson>('GET', `/api/maintenance/${created.body.id}`, { token })).body).toEqual(back.body);
+    expect((await api.call<WindowJson>('GET', `/api/maintenance/${created.body.id}`, { token: api.token })).body).toEqual(back.body);
   });
 
   it('deletes a window', async () => {
     const created = await post({ name: 'gone', all: true, start: '2026-06-03T00:00:00Z', end: '2026-06-03T01:00:00Z' });
-    expect((await api.call('DELETE', `/api/maintenance/${created.body.id}`, { token })).status).toBe(204);
-    expect((await api.call('DELETE', `/api/maintenance/${created.body.id}`, { token })).status).toBe(404);
-    expect((await api.call('GET', `/api/maintenance/${created.body.id}`, { token })).status).toBe(404);
+    expect((await api.call('DELETE', `/api/maintenance/${created.body.id}`, { token: api.token })).status).toBe(204);
+    expect((await api.call('DELETE', `/api/maintenance/${created.body.id}`, { token: api.token })).status).toBe(404);
+    expect((await api.call('GET', `/api/maintenance/${created.body.id}`, { token: api.token })).status).toBe(404);
   });
 
   const once = { start: '2026-06-01T10:00:00Z', end: '2026-06-01T11:00:00Z' };
@@ -149,16 +143,16 @@ describe('maintenance windows API', () => {
   });
 
   it('refuses monitor ids that are not the caller’s, naming each entry, and stores nothing', async () => {
-    const before = (await api.call<{ items: WindowJson[] }>('GET', '/api/maintenance', { token })).body.items.length;
+    const before = (await api.call<{ items: WindowJson[] }>('GET', '/api/maintenance', { token: api.token })).body.items.length;
     const res = await post<Problem>({ name: 'x', monitor_ids: [web, foreign, 'no-such-monitor'], ...once });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([
       { path: 'monitor_ids.1', message: `no monitor with id ${JSON.stringify(foreign)}` },
       { path: 'monitor_ids.2', message: 'no monitor with id "no-such-monitor"' },
     ]);
-    expect((await api.call<{ items: WindowJson[] }>('GET', '/api/maintenance', { token })).body.items).toHaveLength(before);
+    expect((await api.call<{ items: WindowJson[] }>('GET', '/api/maintenance', { token: api.token })).body.items).toHaveLength(before);
     const created = await post({ name: 'ok', monitor_ids: [web], ...once });
-    const patch = await api.call<Problem>('PATCH', `/api/maintenance/${created.body.id}`, { token, json: { monitor_ids: [foreign] } });
+    const patch = await api.call<Problem>('PATCH', `/api/maintenance/${created.body.id}`, { token: api.token, json: { monitor_ids: [foreign] } });
     expect(patch.body.errors).toEqual([{ path: 'monitor_ids.0', message: `no monitor with id ${JSON.stringify(foreign)}` }]);
   });
 
@@ -166,7 +160,7 @@ describe('maintenance windows API', () => {
     const owner = (await api.store.getUserByEmail('ops@example.com'))!;
     const monitor = (await api.store.getMonitor(owner.id, web))!;
     await api.store.appendChecks([checkOf(monitor, NOW - 120_000), checkOf(monitor, NOW - 60_000, { maintenance: true })]);
-    const res = await api.call<{ items: Record<string, unknown>[] }>('GET', `/api/monitors/${web}/checks?limit=10`, { token });
+    const res = await api.call<{ items: Record<string, unknown>[] }>('GET', `/api/monitors/${web}/checks?limit=10`, { token: api.token });
     expect(res.body.items.map((c) => c['monitor.maintenance'])).toEqual([true, false]);
   });
 

@@ -2,8 +2,8 @@
 // rules, a type that cannot change on PATCH, the ?type= filter, and the OpenAPI examples per type.
 
 import { z } from '@hono/zod-openapi';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../testing.ts';
+import { describe, expect, it } from 'vitest';
+import { useSignedInApi } from '../testing.ts';
 import type { Problem } from '../problem.ts';
 import type { MonitorSchema } from './schemas.ts';
 
@@ -11,18 +11,10 @@ type MonitorJson = z.infer<typeof MonitorSchema>;
 type Page = { items: MonitorJson[]; next_cursor: string | null };
 
 describe('monitor types', () => {
-  let api: TestApi;
-  let token: string;
-  beforeEach(async () => {
-    api = await startTestApi();
-    token = (await api.user('ada@example.com')).token;
-  });
-  afterEach(async () => {
-    await api.close();
-  });
+  const api = useSignedInApi();
 
-  const post = <T = MonitorJson>(json: unknown) => api.call<T>('POST', '/api/monitors', { token, json });
-  const patch = <T = MonitorJson>(id: string, json: unknown) => api.call<T>('PATCH', `/api/monitors/${id}`, { token, json });
+  const post = <T = MonitorJson>(json: unknown) => api.call<T>('POST', '/api/monitors', { token: api.token, json });
+  const patch = <T = MonitorJson>(id: string, json: unknown) => api.call<T>('PATCH', `/api/monitors/${id}`, { token: api.token, json });
 
   it('creates tcp, tls and dns monitors; a monitor without type is http, shown with the HTTP additions', async () => {
     const web = await post({ name: 'Web', url: 'https://example.com/' });
@@ -48,7 +40,7 @@ describe('monitor types', () => {
     const a = await post({ type: 'dns', name: 'A', dns: { name: 'example.com', record_type: 'A' } });
     expect(a.body).toMatchObject({ url: 'dns:example.com?type=A', dns: { resolver: null, expect: null } });
 
-    const read = await api.call<MonitorJson>('GET', `/api/monitors/${mx.body.id}`, { token });
+    const read = await api.call<MonitorJson>('GET', `/api/monitors/${mx.body.id}`, { token: api.token });
     expect(read.body).toEqual(mx.body);
   });
 
@@ -101,14 +93,6 @@ describe('monitor types', () => {
     expect(res.body.errors).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 
-  it('allows a loopback resolver and tcp target when private targets are allowed', async () => {
-    await api.close();
-    api = await startTestApi({ config: { allowPrivateTargets: true } });
-    token = (await api.user('ada@example.com')).token;
-    expect((await post({ type: 'dns', name: 'x', dns: { name: 'example.com', record_type: 'A', resolver: '[::1]:5353' } })).status).toBe(201);
-    expect((await post({ type: 'tcp', name: 'x', url: 'tcp://127.0.0.1:6379' })).status).toBe(201);
-  });
-
   it('refuses a loopback tcp target', async () => {
     const res = await post<Problem>({ type: 'tcp', name: 'x', url: 'tcp://127.0.0.1:6379' });
     expect(res.status).toBe(400);
@@ -145,12 +129,12 @@ describe('monitor types', () => {
     const web = await post({ name: 'Web', url: 'https://example.com/' });
     const db = await post({ type: 'tcp', name: 'DB', url: 'tcp://db.example.com:5432' });
     const mx = await post({ type: 'dns', name: 'MX', dns: { name: 'example.com', record_type: 'MX' } });
-    const ids = async (query: string) => (await api.call<Page>('GET', `/api/monitors?${query}`, { token })).body.items.map((m) => m.id);
+    const ids = async (query: string) => (await api.call<Page>('GET', `/api/monitors?${query}`, { token: api.token })).body.items.map((m) => m.id);
     expect(await ids('type=tcp')).toEqual([db.body.id]);
     expect(await ids('type=dns')).toEqual([mx.body.id]);
     expect(await ids('type=http')).toEqual([web.body.id]);
     expect(await ids('type=dns&q=mx')).toEqual([mx.body.id]);
-    const bad = await api.call<Problem>('GET', '/api/monitors?type=smtp', { token });
+    const bad = await api.call<Problem>('GET', '/api/monitors?type=smtp', { token: api.token });
     expect(bad.body.errors).toEqual([{ path: 'type', message: 'must be one of http, tcp, dns, push' }]);
   });
 
@@ -161,5 +145,15 @@ describe('monitor types', () => {
     expect(schemas.TcpMonitorCreate?.example?.type).toBe('tcp');
     expect(schemas.DnsMonitorCreate?.example?.type).toBe('dns');
     expect(JSON.stringify(schemas.MonitorCreate)).toMatch(/HttpMonitorCreate.*TcpMonitorCreate.*DnsMonitorCreate/);
+  });
+});
+
+describe('monitor types with private targets allowed', () => {
+  const api = useSignedInApi({ config: { allowPrivateTargets: true } });
+  const post = (json: unknown) => api.call('POST', '/api/monitors', { token: api.token, json });
+
+  it('allows a loopback resolver and tcp target', async () => {
+    expect((await post({ type: 'dns', name: 'x', dns: { name: 'example.com', record_type: 'A', resolver: '[::1]:5353' } })).status).toBe(201);
+    expect((await post({ type: 'tcp', name: 'x', url: 'tcp://127.0.0.1:6379' })).status).toBe(201);
   });
 });

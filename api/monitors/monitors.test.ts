@@ -1,23 +1,15 @@
 import { z } from '@hono/zod-openapi';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkOf, startTestApi, type TestApi } from '../testing.ts';
+import { describe, expect, it } from 'vitest';
+import { checkOf, useSignedInApi, type SignedInApi } from '../testing.ts';
 import type { Problem } from '../problem.ts';
 import type { MonitorSchema } from './schemas.ts';
 
 type MonitorJson = Extract<z.infer<typeof MonitorSchema>, { type: 'http' }>;
 
 describe('monitors', () => {
-  let api: TestApi;
-  let token: string;
-  beforeEach(async () => {
-    api = await startTestApi();
-    token = (await api.user('ada@example.com')).token;
-  });
-  afterEach(async () => {
-    await api.close();
-  });
+  const api = useSignedInApi();
 
-  const post = <T = MonitorJson>(json: unknown) => api.call<T>('POST', '/api/monitors', { token, json });
+  const post = <T = MonitorJson>(json: unknown) => api.call<T>('POST', '/api/monitors', { token: api.token, json });
 
   it('creates with defaults, reads, lists, updates and deletes', async () => {
     const created = await post({ name: 'Homepage', url: 'https://example.com/' });
@@ -43,54 +35,54 @@ describe('monitors', () => {
     expect(created.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const id = created.body.id;
 
-    expect((await api.call<MonitorJson>('GET', `/api/monitors/${id}`, { token })).body.name).toBe('Homepage');
-    const list = await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token });
+    expect((await api.call<MonitorJson>('GET', `/api/monitors/${id}`, { token: api.token })).body.name).toBe('Homepage');
+    const list = await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token: api.token });
     expect(list.body.items.map((m) => m.id)).toEqual([id]);
 
     const patched = await api.call<MonitorJson>('PATCH', `/api/monitors/${id}`, {
-      token,
+      token: api.token,
       json: { name: 'Home', paused: true, tags: ['prod', 'eu', 'prod'], timezone: 'Europe/Paris', headers: { 'X-Probe': '1' } },
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'Home', paused: true, tags: ['prod', 'eu'], timezone: 'Europe/Paris', url: 'https://example.com/' });
     expect(patched.body.headers).toEqual({ 'X-Probe': '1' });
 
-    expect((await api.call('DELETE', `/api/monitors/${id}`, { token })).status).toBe(204);
-    expect((await api.call('GET', `/api/monitors/${id}`, { token })).status).toBe(404);
-    expect((await api.call('DELETE', `/api/monitors/${id}`, { token })).status).toBe(404);
+    expect((await api.call('DELETE', `/api/monitors/${id}`, { token: api.token })).status).toBe(204);
+    expect((await api.call('GET', `/api/monitors/${id}`, { token: api.token })).status).toBe(404);
+    expect((await api.call('DELETE', `/api/monitors/${id}`, { token: api.token })).status).toBe(404);
   });
 
   it('creates a thousand monitors in one request, in order, all or none', async () => {
     const monitors = Array.from({ length: 1_000 }, (_, i) => ({ name: `site ${i}`, url: `https://site${i}.example.com/health`, tags: ['fleet'] }));
-    const created = await api.call<{ items: MonitorJson[] }>('POST', '/api/monitors/bulk', { token, json: { monitors } });
+    const created = await api.call<{ items: MonitorJson[] }>('POST', '/api/monitors/bulk', { token: api.token, json: { monitors } });
     expect(created.status).toBe(201);
     expect(created.body.items.map((m) => m.name)).toEqual(monitors.map((m) => m.name));
     expect(created.body.items[999]).toMatchObject({ url: 'https://site999.example.com/health', interval_seconds: 60, tags: ['fleet'] });
-    const listed = await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors?limit=1000', { token });
+    const listed = await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors?limit=1000', { token: api.token });
     expect(listed.body.items.map((m) => m.id)).toEqual(created.body.items.map((m) => m.id));
 
     const other = (await api.user('bob@example.com')).token;
     expect((await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors', { token: other })).body.items).toEqual([]);
 
     const bad = await api.call<Problem>('POST', '/api/monitors/bulk', {
-      token,
+      token: api.token,
       json: { monitors: [{ name: 'ok', url: 'https://ok.example.com/' }, { name: 'private', url: 'http://10.0.0.1/' }, { name: 'slow', url: 'https://s.example.com/', interval_seconds: 60, timeout_ms: 60_000 }] },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.errors?.map((e) => e.path)).toEqual(['monitors.2.timeout_ms']);
     const refused = await api.call<Problem>('POST', '/api/monitors/bulk', {
-      token,
+      token: api.token,
       json: { monitors: [{ name: 'ok', url: 'https://ok.example.com/' }, { name: 'private', url: 'http://10.0.0.1/' }] },
     });
     expect(refused.status).toBe(400);
     expect(refused.body.errors?.map((e) => e.path)).toEqual(['monitors.1.url']);
-    expect((await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors?limit=1000', { token })).body.items).toHaveLength(1_000);
+    expect((await api.call<{ items: MonitorJson[] }>('GET', '/api/monitors?limit=1000', { token: api.token })).body.items).toHaveLength(1_000);
 
-    const tooMany = await api.call<Problem>('POST', '/api/monitors/bulk', { token, json: { monitors: [...monitors, monitors[0]] } });
+    const tooMany = await api.call<Problem>('POST', '/api/monitors/bulk', { token: api.token, json: { monitors: [...monitors, monitors[0]] } });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors?.[0]).toMatchObject({ path: 'monitors', message: expect.stringContaining('at most 1000') });
     const oversized = await api.call<Problem>('POST', '/api/monitors/bulk', {
-      token,
+      token: api.token,
       json: { monitors: [{ name: 'x'.repeat(100), url: `https://example.com/${'p'.repeat(1_100_000)}` }] },
     });
     expect(oversized.status).toBe(413);
@@ -103,7 +95,7 @@ describe('monitors', () => {
   it('finds monitors by text, tag and status, a page at a time', async () => {
     type Page = { items: MonitorJson[]; next_cursor: string | null };
     const created = await api.call<{ items: MonitorJson[] }>('POST', '/api/monitors/bulk', {
-      token,
+      token: api.token,
       json: {
         monitors: [
           { name: 'Shop', url: 'https://shop.example.com/', tags: ['prod'] },
@@ -118,7 +110,7 @@ describe('monitors', () => {
       checkOf(shop!, Date.now() - 1_000, { status: 'down', error_type: 'status', error_message: 'status 503' }),
       checkOf(blog!, Date.now() - 1_000),
     ]);
-    const names = async (query: string) => (await api.call<Page>('GET', `/api/monitors?${query}`, { token })).body.items.map((m) => m.name);
+    const names = async (query: string) => (await api.call<Page>('GET', `/api/monitors?${query}`, { token: api.token })).body.items.map((m) => m.name);
     expect(await names('q=SHOP')).toEqual(['Shop', 'Old shop']);
     expect(await names('tag=prod')).toEqual(['Shop', 'Old shop']);
     expect(await names('status=paused')).toEqual(['Old shop']);
@@ -127,41 +119,35 @@ describe('monitors', () => {
     expect(await names('status=up&tag=prod')).toEqual([]);
     expect(await names('status=maintenance')).toEqual([]);
     const window = await api.call('POST', '/api/maintenance', {
-      token,
+      token: api.token,
       json: { name: 'Shop upgrade', monitor_ids: [shop!.id], start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 3_600_000).toISOString() },
     });
     expect(window.status).toBe(201);
     expect(await names('status=maintenance')).toEqual(['Shop']);
     expect(await names('status=down')).toEqual([]);
 
-    const first = await api.call<Page>('GET', '/api/monitors?limit=2', { token });
+    const first = await api.call<Page>('GET', '/api/monitors?limit=2', { token: api.token });
     expect(first.body.items.map((m) => m.name)).toEqual(['Shop', 'Blog']);
-    const rest = await api.call<Page>('GET', `/api/monitors?limit=2&cursor=${first.body.next_cursor}`, { token });
+    const rest = await api.call<Page>('GET', `/api/monitors?limit=2&cursor=${first.body.next_cursor}`, { token: api.token });
     expect(rest.body).toMatchObject({ items: [{ name: 'Old shop' }], next_cursor: null });
 
-    const bad = await api.call<Problem>('GET', '/api/monitors?status=broken&cursor=nope&q=%01', { token });
+    const bad = await api.call<Problem>('GET', '/api/monitors?status=broken&cursor=nope&q=%01', { token: api.token });
     expect(bad.status).toBe(400);
     expect(bad.body.errors?.map((e) => e.path).sort()).toEqual(['q', 'status']);
-    const badCursor = await api.call<Problem>('GET', '/api/monitors?cursor=nope', { token });
+    const badCursor = await api.call<Problem>('GET', '/api/monitors?cursor=nope', { token: api.token });
     expect(badCursor.status).toBe(400);
     expect(badCursor.body.errors?.[0]?.path).toBe('cursor');
   });
 
-  it('refuses a private target with the reason, unless private targets are allowed', async () => {
+  it('refuses a private target with the reason (unless allowed: below)', async () => {
     const refused = await post<Problem>({ name: 'Local', url: 'http://127.0.0.1:8080/' });
     expect(refused.status).toBe(400);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(refused.body.errors[0]).toEqual({ path: 'url', message: expect.stringMatching(/loopback.*ALLOW_PRIVATE_TARGETS/) });
     const viaPatch = await post({ name: 'Public', url: 'https://example.com/' });
-    const patched = await api.call('PATCH', `/api/monitors/${viaPatch.body.id}`, { token, json: { url: 'http://169.254.169.254/' } });
+    const patched = await api.call('PATCH', `/api/monitors/${viaPatch.body.id}`, { token: api.token, json: { url: 'http://169.254.169.254/' } });
     expect(patched.status).toBe(400);
     expect(patched.body.errors[0]?.message).toMatch(/metadata/);
-
-    await api.close();
-    api = await startTestApi({ config: { allowPrivateTargets: true } });
-    token = (await api.user('ada@example.com')).token;
-    const accepted = await post({ name: 'Local', url: 'http://127.0.0.1:8080/' });
-    expect(accepted.status).toBe(201);
   });
 
   // IPv6 forms that carry an IPv4 address, and Azure's platform address, refused at creation.
@@ -186,11 +172,11 @@ describe('monitors', () => {
     expect(created.status).toBe(201);
     expect(created.body.url).toBe('https://shop.example.com/health?q=1%202');
     const patched = await api.call<MonitorJson>('PATCH', `/api/monitors/${created.body.id}`, {
-      token,
+      token: api.token,
       json: { url: 'http://EXAMPLE.com:80' },
     });
     expect(patched.body.url).toBe('http://example.com/');
-    expect((await api.call<MonitorJson>('GET', `/api/monitors/${created.body.id}`, { token })).body.url).toBe('http://example.com/');
+    expect((await api.call<MonitorJson>('GET', `/api/monitors/${created.body.id}`, { token: api.token })).body.url).toBe('http://example.com/');
   });
 
   it('names the interval floor when interval_seconds is below it', async () => {
@@ -204,7 +190,7 @@ describe('monitors', () => {
     const res = await post<Problem>({ name: 'Typo', url: 'https://example.com/', intervall: 60 });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: 'intervall', message: 'unknown field' }]);
-    const patch = await api.call('PATCH', '/api/monitors/anything', { token, json: { owner_id: 'someone' } });
+    const patch = await api.call('PATCH', '/api/monitors/anything', { token: api.token, json: { owner_id: 'someone' } });
     expect(patch.status).toBe(400);
     expect(patch.body.errors).toEqual([{ path: 'owner_id', message: 'unknown field' }]);
   });
@@ -218,22 +204,13 @@ describe('monitors', () => {
     ]);
   });
 
-  it('keeps the default timeout below a short interval', async () => {
-    await api.close();
-    api = await startTestApi({ config: { minIntervalSeconds: 1, defaultIntervalSeconds: 1 } });
-    token = (await api.user('ada@example.com')).token;
-    const res = await post({ name: 'Fast', url: 'https://example.com/' });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ interval_seconds: 1, timeout_ms: 800 });
-  });
-
   it('checks timeout against the stored interval on PATCH', async () => {
     const created = await post({ name: 'Homepage', url: 'https://example.com/', interval_seconds: 30, timeout_ms: 5000 });
-    const res = await api.call('PATCH', `/api/monitors/${created.body.id}`, { token, json: { timeout_ms: 45_000 } });
+    const res = await api.call('PATCH', `/api/monitors/${created.body.id}`, { token: api.token, json: { timeout_ms: 45_000 } });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: 'timeout_ms', message: expect.stringMatching(/less than interval_seconds \(30 s/) }]);
     const both = await api.call<MonitorJson>('PATCH', `/api/monitors/${created.body.id}`, {
-      token,
+      token: api.token,
       json: { interval_seconds: 120, timeout_ms: 45_000 },
     });
     expect(both.status).toBe(200);
@@ -241,19 +218,32 @@ describe('monitors', () => {
   });
 });
 
-// Validation never reaches the store, so one app serves the whole table.
-describe('monitor validation', () => {
-  let api: TestApi;
-  let token: string;
-  beforeAll(async () => {
-    api = await startTestApi();
-    token = (await api.user('ada@example.com')).token;
-  });
-  afterAll(async () => {
-    await api.close();
+describe('monitors on a server with other settings', () => {
+  const post = (api: SignedInApi, json: unknown) => api.call<MonitorJson>('POST', '/api/monitors', { token: api.token, json });
+
+  describe('ALLOW_PRIVATE_TARGETS on', () => {
+    const api = useSignedInApi({ config: { allowPrivateTargets: true } });
+    it('accepts a private target', async () => {
+      const accepted = await post(api, { name: 'Local', url: 'http://127.0.0.1:8080/' });
+      expect(accepted.status).toBe(201);
+    });
   });
 
-  const post = <T = Problem>(json: unknown) => api.call<T>('POST', '/api/monitors', { token, json });
+  describe('MIN_INTERVAL_SECONDS and DEFAULT_INTERVAL_SECONDS of 1', () => {
+    const api = useSignedInApi({ config: { minIntervalSeconds: 1, defaultIntervalSeconds: 1 } });
+    it('keeps the default timeout below a short interval', async () => {
+      const res = await post(api, { name: 'Fast', url: 'https://example.com/' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ interval_seconds: 1, timeout_ms: 800 });
+    });
+  });
+});
+
+// Validation never reaches the store, so one app serves the whole table.
+describe('monitor validation', () => {
+  const api = useSignedInApi({ scope: 'describe' });
+
+  const post = <T = Problem>(json: unknown) => api.call<T>('POST', '/api/monitors', { token: api.token, json });
 
   it.each([
     ['a non-http URL', { url: 'ftp://example.com/file' }, 'url', /http or https, not ftp/],

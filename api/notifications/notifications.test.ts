@@ -3,32 +3,25 @@
 // cancelled. Real app over a real SQLite store; deliveries enqueued through the store as the
 // alerting would.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { makeDelivery } from '../../store/conformance/harness.ts';
 import type { Monitor } from '../../store/types.ts';
-import { startTestApi, type TestApi } from '../testing.ts';
+import { useSignedInApi } from '../testing.ts';
 
 type NotificationJson = { id: string; status: string; created_at: string; last_error: string | null; next_attempt_at: string | null };
 type Page = { items: NotificationJson[]; next_cursor: string | null };
 
 describe('notifications', () => {
-  let api: TestApi;
-  let token: string;
+  const api = useSignedInApi();
   let monitor: Monitor;
   beforeEach(async () => {
-    api = await startTestApi();
-    const user = await api.user('ada@example.com');
-    token = user.token;
-    const created = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Shop', url: 'https://example.com/' } });
-    const found = await api.store.getMonitor(user.id, created.body.id);
+    const created = await api.call<{ id: string }>('POST', '/api/monitors', { token: api.token, json: { name: 'Shop', url: 'https://example.com/' } });
+    const found = await api.store.getMonitor(api.userId, created.body.id);
     if (!found) throw new Error('monitor not created');
     monitor = found;
   });
-  afterEach(async () => {
-    await api.close();
-  });
 
-  const list = (query = '') => api.call<Page>('GET', `/api/monitors/${monitor.id}/notifications${query}`, { token });
+  const list = (query = '') => api.call<Page>('GET', `/api/monitors/${monitor.id}/notifications${query}`, { token: api.token });
 
   it('pages newest first with an opaque cursor until next_cursor is null', async () => {
     const base = Date.UTC(2026, 5, 1);
@@ -60,14 +53,14 @@ describe('notifications', () => {
 
   it("shows a deleted contact's unsent deliveries as cancelled, with the reason", async () => {
     const contact = await api.call<{ id: string }>('POST', `/api/monitors/${monitor.id}/contacts`, {
-      token,
+      token: api.token,
       json: { type: 'email', address: 'gone@example.com' },
     });
     const pending = makeDelivery(monitor, { contact_id: contact.body.id, address: 'gone@example.com', next_attempt_at: Date.now() + 60_000 });
     await api.store.enqueueDeliveries([pending]);
     expect((await list()).body.items.map((n) => n.status)).toEqual(['pending']);
 
-    expect((await api.call('DELETE', `/api/monitors/${monitor.id}/contacts/${contact.body.id}`, { token })).status).toBe(204);
+    expect((await api.call('DELETE', `/api/monitors/${monitor.id}/contacts/${contact.body.id}`, { token: api.token })).status).toBe(204);
     const [shown] = (await list()).body.items;
     expect(shown).toMatchObject({ id: pending.id, status: 'cancelled', last_error: 'not sent: the contact was deleted', next_attempt_at: null });
   });

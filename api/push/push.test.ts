@@ -3,39 +3,32 @@
 // malformed ones, a hammered token gets 429 with Retry-After, a paused monitor records nothing,
 // and a regenerated token refuses the old one at once.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckJson } from '../checks/check-json.ts';
-import { startTestApi, type TestApi } from '../testing.ts';
+import { useSignedInApi } from '../testing.ts';
 import { PUSH_RATE } from './routes.ts';
 
 type PushMonitorJson = { id: string; type: 'push'; grace_seconds: number; interval_seconds: number; push_url?: string };
 type Checks = { items: CheckJson[] };
 
 describe('push monitors', () => {
-  let api: TestApi;
-  let token: string;
   // A clock that moves only when told: the rate limiter's refill is then exact.
   let now = Date.UTC(2026, 10, 30, 12, 0, 0);
-
-  beforeEach(async () => {
-    api = await startTestApi({ clock: () => now });
-    token = (await api.user('push@example.com')).token;
-  });
-  afterEach(async () => api.close());
+  const api = useSignedInApi({ clock: () => now, email: 'push@example.com' });
 
   async function createPush(body: Record<string, unknown> = {}) {
-    const created = await api.call<PushMonitorJson>('POST', '/api/monitors', { token, json: { type: 'push', name: 'Nightly backup', ...body } });
+    const created = await api.call<PushMonitorJson>('POST', '/api/monitors', { token: api.token, json: { type: 'push', name: 'Nightly backup', ...body } });
     expect(created.status).toBe(201);
     return created.body;
   }
   const pathOf = (url: string) => new URL(url).pathname + new URL(url).search;
-  const checks = async (id: string) => (await api.call<Checks>('GET', `/api/monitors/${id}/checks?from=2026-01-01T00:00:00Z`, { token })).body.items;
+  const checks = async (id: string) => (await api.call<Checks>('GET', `/api/monitors/${id}/checks?from=2026-01-01T00:00:00Z`, { token: api.token })).body.items;
 
   it('shows the push URL once, under PUBLIC_URL; defaults grace_seconds to 60', async () => {
     const monitor = await createPush({ interval_seconds: 3600 });
     expect(monitor).toMatchObject({ type: 'push', interval_seconds: 3600, grace_seconds: 60 });
     expect(monitor.push_url).toMatch(/^http:\/\/127\.0\.0\.1:3000\/push\/[A-Za-z0-9_-]{32}$/);
-    const read = await api.call<PushMonitorJson>('GET', `/api/monitors/${monitor.id}`, { token });
+    const read = await api.call<PushMonitorJson>('GET', `/api/monitors/${monitor.id}`, { token: api.token });
     expect(read.body).not.toHaveProperty('push_url');
     expect(read.body).not.toHaveProperty('push_token_hash');
     expect(read.body).not.toHaveProperty('url');
@@ -47,12 +40,12 @@ describe('push monitors', () => {
 
   it('refuses a url, a grace out of bounds, and fields of other types, naming them', async () => {
     const refused = await api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/monitors', {
-      token,
+      token: api.token,
       json: { type: 'push', name: 'x', url: 'https://example.com', grace_seconds: -1 },
     });
     expect(refused.status).toBe(400);
     expect(refused.body.errors.map((e) => e.path).sort()).toEqual(['grace_seconds', 'url']);
-    const http = await api.call<{ errors: { path: string }[] }>('POST', '/api/monitors', { token, json: { name: 'x', url: 'https://example.com', grace_seconds: 5 } });
+    const http = await api.call<{ errors: { path: string }[] }>('POST', '/api/monitors', { token: api.token, json: { name: 'x', url: 'https://example.com', grace_seconds: 5 } });
     expect(http.status).toBe(400);
     expect(http.body.errors[0]?.path).toBe('grace_seconds');
   });
@@ -126,7 +119,7 @@ describe('push monitors', () => {
 
   it('regenerating refuses the old URL at once; the new one works; only push monitors have one', async () => {
     const monitor = await createPush();
-    const fresh = await api.call<PushMonitorJson>('POST', `/api/monitors/${monitor.id}/push-token`, { token });
+    const fresh = await api.call<PushMonitorJson>('POST', `/api/monitors/${monitor.id}/push-token`, { token: api.token });
     expect(fresh.status).toBe(200);
     expect(fresh.body.push_url).toMatch(/\/push\/[A-Za-z0-9_-]{32}$/);
     expect(fresh.body.push_url).not.toBe(monitor.push_url);
@@ -135,15 +128,15 @@ describe('push monitors', () => {
     // Another user cannot regenerate it.
     const other = await api.user('other@example.com');
     expect((await api.call('POST', `/api/monitors/${monitor.id}/push-token`, { token: other.token })).status).toBe(404);
-    const http = await api.call<{ id: string }>('POST', '/api/monitors', { token, json: { name: 'Site', url: 'https://example.com' } });
-    const refused = await api.call<{ errors: { path: string; message: string }[] }>('POST', `/api/monitors/${http.body.id}/push-token`, { token });
+    const http = await api.call<{ id: string }>('POST', '/api/monitors', { token: api.token, json: { name: 'Site', url: 'https://example.com' } });
+    const refused = await api.call<{ errors: { path: string; message: string }[] }>('POST', `/api/monitors/${http.body.id}/push-token`, { token: api.token });
     expect(refused.status).toBe(400);
     expect(refused.body.errors[0]?.message).toMatch(/only push monitors/);
   });
 
   it('bulk creation shows each push monitor its own URL; a patch keeps the token', async () => {
     const bulk = await api.call<{ items: PushMonitorJson[] }>('POST', '/api/monitors/bulk', {
-      token,
+      token: api.token,
       json: { monitors: [{ type: 'push', name: 'a' }, { name: 'site', url: 'https://example.com' }, { type: 'push', name: 'b', grace_seconds: 0 }] },
     });
     expect(bulk.status).toBe(201);
@@ -151,10 +144,10 @@ describe('push monitors', () => {
     expect(a!.push_url).not.toBe(b!.push_url);
     expect(site).not.toHaveProperty('push_url');
     expect(b!.grace_seconds).toBe(0);
-    const patched = await api.call<PushMonitorJson>('PATCH', `/api/monitors/${a!.id}`, { token, json: { grace_seconds: 300, interval_seconds: 120 } });
+    const patched = await api.call<PushMonitorJson>('PATCH', `/api/monitors/${a!.id}`, { token: api.token, json: { grace_seconds: 300, interval_seconds: 120 } });
     expect(patched.body).toMatchObject({ grace_seconds: 300, interval_seconds: 120 });
     expect((await api.call('GET', pathOf(a!.push_url!))).status).toBe(200);
-    const foreign = await api.call<{ errors: { path: string }[] }>('PATCH', `/api/monitors/${a!.id}`, { token, json: { url: 'https://example.com' } });
+    const foreign = await api.call<{ errors: { path: string }[] }>('PATCH', `/api/monitors/${a!.id}`, { token: api.token, json: { url: 'https://example.com' } });
     expect(foreign.status).toBe(400);
   });
 });
