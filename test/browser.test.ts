@@ -178,6 +178,9 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('web dashbo
     await listed.first().locator('.badge[data-status=up]').waitFor({ timeout: TURN_WITHIN_MS });
     await expect.poll(() => visitor.locator('#hero').textContent(), POLL).toContain('All systems operational');
     expect(await visitor.locator('#status-dot').getAttribute('class')).toBe('brand-dot up');
+    // The kind of check, and its average time under an http monitor's word for it.
+    expect(await listed.first().locator('.monitor-kind').textContent()).toBe('HTTP');
+    await expect.poll(() => listed.first().locator('.monitor-latency').textContent(), POLL).toMatch(/^Response time [\d.]+ m?s \(24 h average\)$/);
     // The outage just seen is in the incident history, without the target's address.
     await expect.poll(() => visitor.locator('#incidents tbody tr').count(), POLL).toBe(1);
     expect(await visitor.locator('#incidents tbody tr').first().textContent()).toMatch(/Local shop.*Connection failed/);

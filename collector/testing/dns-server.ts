@@ -1,7 +1,9 @@
 // Test support: a small authoritative DNS server on 127.0.0.1 (UDP, a random port), built on node's
 // dgram with dns-packet for the wire format. Each name answers as the test says: records, an
 // error code (NXDOMAIN, SERVFAIL…), or nothing at all (the question is swallowed, as by a server
-// that is down or filtered). A name it does not know answers NXDOMAIN.
+// that is down or filtered). A name it does not know answers NXDOMAIN. The zone may also be a
+// function of the name, for a server that answers a family of names (the benchmark's
+// `m<index>.bench.test`, one per monitor) and learns who asked when.
 
 import { createSocket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
@@ -13,15 +15,19 @@ export type DnsTestServer = {
   /** "127.0.0.1:port", as a monitor's resolver. */
   address: string;
   port: number;
-  /** Questions received, "name TYPE". */
+  /** Questions received, "name TYPE": the newest MAX_KEPT_QUESTIONS. */
   questions: string[];
   close(): Promise<void>;
 };
 
 const RCODES = { NXDOMAIN: 3, SERVFAIL: 2, REFUSED: 5 } as const;
 const RECURSION_AVAILABLE = 1 << 7;
+/** A benchmark asks millions of questions: the list of questions keeps the newest ones only. */
+export const MAX_KEPT_QUESTIONS = 10_000;
 
-export async function startDnsServer(zone: Record<string, DnsBehaviour>): Promise<DnsTestServer> {
+export type DnsZone = Record<string, DnsBehaviour> | ((name: string) => DnsBehaviour | undefined);
+
+export async function startDnsServer(zone: DnsZone): Promise<DnsTestServer> {
   const socket = createSocket('udp4');
   const questions: string[] = [];
   socket.on('message', (message, peer) => {
@@ -33,8 +39,10 @@ export async function startDnsServer(zone: Record<string, DnsBehaviour>): Promis
     }
     const question = query.questions?.[0];
     if (!question) return;
+    if (questions.length >= MAX_KEPT_QUESTIONS) questions.shift();
     questions.push(`${question.name} ${question.type}`);
-    const behaviour = zone[question.name.toLowerCase()] ?? { rcode: 'NXDOMAIN' as const };
+    const name = question.name.toLowerCase();
+    const behaviour = (typeof zone === 'function' ? zone(name) : zone[name]) ?? { rcode: 'NXDOMAIN' as const };
     if ('silent' in behaviour) return;
     const flags = dnsPacket.RECURSION_DESIRED | RECURSION_AVAILABLE | ('rcode' in behaviour ? RCODES[behaviour.rcode] : 0);
     const answers =

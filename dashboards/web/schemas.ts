@@ -94,6 +94,20 @@ export const PublicMonitor = z
     name: z.string(),
     status: z.enum(['up', 'down', 'unknown', 'paused', 'maintenance']).openapi({ description: 'maintenance: in a planned maintenance window now' }),
     last_check_at: IsoTime.nullable(),
+    kind: z.string().openapi({
+      description:
+        'What kind of check it is: HTTP, HTTPS, TCP port, TLS port, DNS <type> record or Heartbeat (push). Never the target: no host, port, path, DNS name, resolver or token',
+      example: 'HTTPS',
+    }),
+    latency: z
+      .object({
+        label: z.enum(['Response time', 'Connect time', 'Connect and TLS handshake time', 'Resolve time']).openapi({
+          description: 'What the time measures for this kind: the HTTP response (http), the TCP connect (tcp://), connect and handshake (tls://), the DNS answer (dns)',
+        }),
+        avg_ms_24h: z.number().nullable().openapi({ description: 'Average over the up checks of the last 24 hours, in ms (0.1 ms steps); null without any', example: 182.4 }),
+      })
+      .nullable()
+      .openapi({ description: 'null for a heartbeat (push) monitor: a push has no time of ours to show' }),
     uptime: z.object({ '24h': Ratio, '30d': Ratio, '90d': Ratio }),
     days: z.array(PublicDay).openapi({ description: 'The last 90 days, oldest first, today last' }),
   })

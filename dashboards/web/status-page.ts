@@ -1,5 +1,6 @@
 // Builds the public status page of one owner: its title (the slug when the owner set none) and
-// description, their `public` monitors with current status, uptime
+// description, their `public` monitors with current status, uptime, the kind of check with its
+// 24-hour average time under the word that fits the type (publicKind: never the target itself)
 // and 90 daily buckets (UTC days, the same for every visitor), and those monitors' incidents of the
 // last 14 days (the kind of failure only: an error message may name internal addresses). Anyone may ask, so answers are kept
 // for a few seconds per slug in a bounded cache: a busy page costs a handful of store queries per
@@ -7,7 +8,7 @@
 
 import { inMaintenance } from '../../store/maintenance-schedule.ts';
 import type { AlertStore, CheckReader, MaintenanceStore, MonitorStore } from '../../store/contract.ts';
-import type { ErrorType, Incident, MonitorSummary } from '../../store/types.ts';
+import type { ErrorType, Incident, Monitor, MonitorSummary } from '../../store/types.ts';
 import type { PublicIncident, PublicMonitor, PublicStatus } from './schemas.ts';
 
 export const STATUS_DAYS = 90;
@@ -55,6 +56,26 @@ function publicIncident(name: string, incident: Incident, now: number): PublicIn
   };
 }
 
+/**
+ * What a visitor may learn of a monitor's target: the kind of check and what its time measures.
+ * The scheme and the DNS record type say nothing about where the target is; the host, port, path,
+ * DNS name, resolver and push token may (DESIGN: the page never shows URLs), so none is used.
+ */
+export function publicKind(monitor: Pick<Monitor, 'type' | 'url' | 'dns'>): { kind: string; latencyLabel: NonNullable<PublicMonitor['latency']>['label'] | null } {
+  switch (monitor.type) {
+    case 'tcp':
+      return monitor.url.startsWith('tls:')
+        ? { kind: 'TLS port', latencyLabel: 'Connect and TLS handshake time' }
+        : { kind: 'TCP port', latencyLabel: 'Connect time' };
+    case 'dns':
+      return { kind: monitor.dns ? `DNS ${monitor.dns.record_type} record` : 'DNS record', latencyLabel: 'Resolve time' };
+    case 'push':
+      return { kind: 'Heartbeat', latencyLabel: null };
+    default:
+      return { kind: monitor.url.startsWith('https:') ? 'HTTPS' : 'HTTP', latencyLabel: 'Response time' };
+  }
+}
+
 function statusOf(row: MonitorSummary | undefined, paused: boolean, maintenance: boolean): PublicMonitor['status'] {
   if (paused) return 'paused';
   if (maintenance) return 'maintenance';
@@ -95,10 +116,14 @@ export async function buildPublicStatus(
     monitors.map(async (monitor): Promise<PublicMonitor> => {
       const row = byId.get(monitor.id);
       const history = await store.history(owner.id, monitor.id, { from, to: now, bucket: 'day', tz: 'UTC' });
+      const { kind, latencyLabel } = publicKind(monitor);
+      const avg = row?.avg_response_ms_24h ?? null;
       return {
         name: monitor.name,
         status: statusOf(row, monitor.paused, inMaintenance(windows, monitor, now)),
         last_check_at: row?.last_check ? new Date(row.last_check.timestamp).toISOString() : null,
+        kind,
+        latency: latencyLabel === null ? null : { label: latencyLabel, avg_ms_24h: avg === null ? null : Math.round(avg * 10) / 10 },
         uptime: { '24h': row?.uptime['24h'] ?? null, '30d': row?.uptime['30d'] ?? null, '90d': row?.uptime['90d'] ?? null },
         days: (history?.buckets ?? []).map((b) => ({
           date: new Date(b.start).toISOString().slice(0, 10),

@@ -112,7 +112,7 @@ export function registerStatusRoutes(app: ApiApp, deps: StatusRouteDeps): void {
       path: '/public/status/{slug}',
       tags: ['status page'],
       summary:
-        "A published status page: its title and description, its monitors (name, status, uptime, 90 daily buckets) and their incidents of the last 14 days (no auth)",
+        "A published status page: its title and description, its monitors (name, status, kind of check, 24-hour average time, uptime, 90 daily buckets) and their incidents of the last 14 days (no auth)",
       request: { params: SlugParams },
       responses: { 200: { description: 'The page', ...jsonContent(PublicStatus) }, ...problemResponses(404) },
     }),

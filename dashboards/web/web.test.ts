@@ -202,6 +202,56 @@ describe('public status page', () => {
     expect(page.text).not.toContain('Secret admin');
   });
 
+  it('names the kind of check of each type and its 24-hour time under the right word, never the target', async () => {
+    const alice = await signUp('alice@example.test');
+    const created: Record<string, any> = {};
+    for (const body of [
+      { name: 'Shop', url: 'http://127.0.0.1:9/health', public: true },
+      { name: 'Checkout', url: 'https://pay.internal.example:8443/pay?token=s3cret', public: true },
+      { type: 'tcp', name: 'Database', url: 'tcp://db.internal.example:5432', public: true },
+      { type: 'tcp', name: 'Mail', url: 'tls://mail.internal.example:993', public: true },
+      { type: 'dns', name: 'Mail exchanger', dns: { name: 'corp.internal.example', record_type: 'MX', resolver: '10.9.8.7:5353' }, public: true },
+      { type: 'push', name: 'Nightly backup', public: true },
+    ]) {
+      const res = await call('POST', '/api/monitors', alice.token, body);
+      expect(res.status, JSON.stringify(res.json)).toBe(201);
+      created[body.name] = res.json;
+    }
+    const monitor = async (name: string) => (await store.getMonitor(alice.id, created[name].id))!;
+    const typed = async (name: string, n: number, fields: Partial<Check>) => {
+      const m = await monitor(name);
+      return { ...check(m, NOW - 60_000 * n, 'up', n), monitor_type: m.type, ...fields };
+    };
+    await store.appendChecks([
+      await typed('Shop', 1, { total_us: 11_000 }),
+      await typed('Shop', 2, { total_us: 13_000 }),
+      await typed('Checkout', 3, { total_us: 182_400 }),
+      await typed('Database', 4, { method: null, status_code: null, total_us: null, first_byte_us: null, duration_us: 3_000 }),
+      // A failing connect's time is a timeout's, not the port's speed: not in the average.
+      { ...(await typed('Database', 5, { method: null, status_code: null, total_us: null, first_byte_us: null, duration_us: 5_000_000 })), status: 'down', error_type: 'timeout' },
+      await typed('Mail', 6, { method: null, status_code: null, total_us: null, first_byte_us: null, duration_us: 25_000 }),
+      await typed('Mail exchanger', 7, { method: null, status_code: null, total_us: null, first_byte_us: null, duration_us: 1_500 }),
+      await typed('Nightly backup', 8, { method: null, status_code: null, total_us: null, first_byte_us: null, observer: 'push', duration_us: 250_000 }),
+    ]);
+    await call('PUT', '/api/status-page', alice.token, { slug: 'acme' });
+
+    const page = await call('GET', '/public/status/acme');
+    expect(page.status).toBe(200);
+    expect(page.json.monitors.map((m: any) => [m.name, m.kind, m.latency])).toEqual([
+      ['Shop', 'HTTP', { label: 'Response time', avg_ms_24h: 12 }],
+      ['Checkout', 'HTTPS', { label: 'Response time', avg_ms_24h: 182.4 }],
+      ['Database', 'TCP port', { label: 'Connect time', avg_ms_24h: 3 }],
+      ['Mail', 'TLS port', { label: 'Connect and TLS handshake time', avg_ms_24h: 25 }],
+      ['Mail exchanger', 'DNS MX record', { label: 'Resolve time', avg_ms_24h: 1.5 }],
+      // A push's time is what the job reported, not a time of ours: none is shown.
+      ['Nightly backup', 'Heartbeat', null],
+    ]);
+    const token = new URL(created['Nightly backup'].push_url).pathname.split('/').pop()!;
+    for (const secret of ['internal.example', '127.0.0.1', '8443', 's3cret', '5432', '993', '10.9.8.7', '5353', 'tls://', 'tcp://', 'dns:', '/push/', token]) {
+      expect(page.text).not.toContain(secret);
+    }
+  });
+
   it('shows the title and description its owner set, as typed; the next PUT replaces them', async () => {
     const alice = await signUp('alice@example.test');
     const text = {

@@ -1,13 +1,14 @@
 // The public status page at /status/<slug>: no login; it reads /public/status/<slug>, which holds
 // the title and description its owner set, only the monitors they marked public (name, status,
-// uptime, daily bars) and their incidents of the last 14 days. The owner's text goes in as text
+// the kind of check with its 24-hour average time under the type's own word, uptime, daily bars)
+// and their incidents of the last 14 days. The owner's text goes in as text
 // (dom.js), never as markup. The header dot takes the overall state's colour. An address nobody
 // published (the server answers 404) shows a not-found view and stops polling.
 
 import { api, describeError } from './api.js';
 import { uptimeBar } from './bars.js';
 import { badge, byId, el, every } from './dom.js';
-import { ago, dateTime, duration, percent } from './format.js';
+import { ago, dateTime, duration, millis, percent } from './format.js';
 import { table } from './tables.js';
 
 const slug = decodeURIComponent(location.pathname.split('/').pop() ?? '');
@@ -21,16 +22,28 @@ function uptimeCell(label, value) {
   return el('div', {}, [el('b', { text: percent(value) }), el('span', { text: label })]);
 }
 
+/** "Response time 182 ms (24 h average)"; nothing for a heartbeat or without up checks. */
+function latencyText(latency) {
+  if (!latency || latency.avg_ms_24h === null) return null;
+  return `${latency.label} ${millis(latency.avg_ms_24h)} (24 h average)`;
+}
+
 function monitorItem(m) {
   const days = m.days.map((d) => ({ start: d.date + 'T00:00:00Z', uptime: d.uptime, checks: d.checks }));
+  const latency = latencyText(m.latency);
   return el('li', { class: `monitor ${m.status}`, 'data-status': m.status }, [
     el('div', {}, [
-      el('div', { class: 'monitor-head' }, [badge(m.status), el('span', { class: 'monitor-name', text: m.name })]),
+      el('div', { class: 'monitor-head' }, [
+        badge(m.status),
+        el('span', { class: 'monitor-name', text: m.name }),
+        el('span', { class: 'monitor-kind muted small', text: m.kind }),
+      ]),
       el('div', {
         class: 'muted small',
         title: m.last_check_at ? dateTime(m.last_check_at) : null,
         text: m.last_check_at ? `Checked ${ago(m.last_check_at)}` : 'Not checked yet',
       }),
+      ...(latency ? [el('div', { class: 'monitor-latency muted small', text: latency })] : []),
     ]),
     el('div', { class: 'uptimes' }, [
       uptimeCell('24 hours', m.uptime['24h']),
