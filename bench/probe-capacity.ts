@@ -551,7 +551,14 @@ function summarize(r: {
   const expected = (r.size * (r.t1 - r.t0)) / I;
   const cpu = r.after.cpuSeconds - r.before.cpuSeconds;
   // Warnings the product logged (pino level 40+): backpressure, store retries, crashes.
-  const warnings = readFileSync(r.logFile, 'utf8').split('\n').filter((l) => /"level":(4|5|6)0/.test(l)).length;
+  const warningLines = readFileSync(r.logFile, 'utf8').split('\n').filter((l) => /"level":(4|5|6)0/.test(l));
+  const warnings = warningLines.length;
+  // Which warnings, counted by message: backpressure and a slow store read differently.
+  const warningMessages: Record<string, number> = {};
+  for (const line of warningLines) {
+    const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80);
+    warningMessages[msg] = (warningMessages[msg] ?? 0) + 1;
+  }
   const latency = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
     const round = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : Math.round(v));
@@ -588,6 +595,7 @@ function summarize(r: {
     targets_cpu_cores: +(r.targetsCpu / windowS).toFixed(2),
     disk_bytes_per_probe: Math.round((r.after.writeBytes - r.before.writeBytes) / Math.max(1, seen)),
     product_warnings: warnings,
+    product_warning_messages: warningMessages,
     api_ms: r.api ? { monitor: latency(r.api.monitor), summary: latency(r.api.summary), errors: r.api.errors } : null,
     // Per-type phases (see the header): the whole product's CPU with one type's monitors active.
     cpu_ms_per_probe_by_type: r.phases ? Object.fromEntries(Object.entries(perProbe).map(([kind, v]) => [kind, ms3(v)])) : null,

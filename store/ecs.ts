@@ -74,8 +74,9 @@ function tlsVersionFields(version: string | null): { version?: string; version_p
 
 /** Drops keys whose value is undefined, and the object itself when nothing is left. */
 function compact<T extends object>(value: T): T | undefined {
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
+  let kept: Record<string, unknown> | undefined;
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) (kept ??= {})[key] = v;
+  return kept as T | undefined;
 }
 
 const us = (value: number | null) => (value === null ? undefined : { us: value });

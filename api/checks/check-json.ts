@@ -58,20 +58,25 @@ export const CheckSchema = z
 export type CheckJson = z.infer<typeof CheckSchema>;
 
 const KEYS = Object.keys(CheckSchema.shape) as Array<keyof CheckJson>;
+/** Each key with its path in the document: the dotted name is the path (ECS), walked without copying. */
+const PATHS = KEYS.map((key) => [key, key.split('.')] as const);
 
-function flatten(value: object, prefix: string, into: Map<string, unknown>): void {
-  for (const [key, child] of Object.entries(value)) {
-    const path = prefix + key;
-    if (child !== null && typeof child === 'object' && !Array.isArray(child)) flatten(child, `${path}.`, into);
-    else into.set(path, child);
+function valueAt(doc: object, path: readonly string[]): unknown {
+  let value: unknown = doc;
+  for (const step of path) {
+    if (value === null || typeof value !== 'object') return null;
+    value = (value as Record<string, unknown>)[step];
   }
+  return value ?? null;
 }
 
 export function checkJson(check: Check): CheckJson {
-  const flat = new Map<string, unknown>();
-  flatten(checkToEcs(check), '', flat);
-  const json = Object.fromEntries(KEYS.map((key) => [key, flat.get(key) ?? null])) as CheckJson;
+  const doc = checkToEcs(check);
+  const json: Record<string, unknown> = {};
+  for (const [key, path] of PATHS) json[key] = valueAt(doc, path);
   // The document leaves the field out unless true; the API always answers it. Answers are an
   // array of objects in the document ({data}), one list of strings here.
-  return { ...json, 'monitor.maintenance': check.maintenance === true, 'dns.answers.data': check.dns?.answers ?? null };
+  json['monitor.maintenance'] = check.maintenance === true;
+  json['dns.answers.data'] = check.dns?.answers ?? null;
+  return json as CheckJson;
 }
