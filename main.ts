@@ -18,6 +18,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startRetention } from './store/retention-job.ts';
 import type { Store } from './store/contract.ts';
+import { shareFleetReads } from './store/shared-fleet.ts';
 import { openSqliteStore } from './store/sqlite/open.ts';
 import type { Client } from '@elastic/elasticsearch';
 import { clientFromConfig } from './elastic/client.ts';
@@ -117,6 +118,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const opened = await openStore(config);
   const store = telemetry.exporting ? traceStore(opened, telemetry.tracer) : opened;
   const parts: Stoppable[] = [];
+  // The collector and the evaluator follow the fleet by its change token: one read per change.
+  const fleetStore = shareFleetReads(store);
   try {
     // Signs tokens (api) and derives webhook signing keys (alerting): one secret for both roles.
     const jwtSecret = await resolveJwtSecret(config);
@@ -139,7 +142,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     if (roles.has('collector')) {
       parts.push(
         startCollector({
-          store,
+          store: fleetStore,
           config: collectorConfigFrom(config),
           log: log.child({ role: 'collector' }),
           metrics,
@@ -148,7 +151,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       );
     }
     if (roles.has('alerting')) {
-      parts.push(startAlerting({ store, config, log: log.child({ role: 'alerting' }), metrics, tracer: telemetry.tracer, signingKey: jwtSecret }));
+      parts.push(startAlerting({ store: fleetStore, config, log: log.child({ role: 'alerting' }), metrics, tracer: telemetry.tracer, signingKey: jwtSecret }));
     }
     if (roles.has('api')) {
       const app = createApp({
