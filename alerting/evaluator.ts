@@ -98,7 +98,9 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   const quietFor = (monitor: Monitor): Quiet => (instant) => inMaintenance(windows, monitor, instant);
   let monitorsToken: string | null = null;
   const states = new Map<string, Entry>();
-  let statesLoadedAt = -Infinity;
+  /** Monitors whose state is read again in the passes to come, and when the last slice was read. */
+  let toRefresh: string[] = [];
+  let refreshedAt = -Infinity;
   /** Set while catching up on a first start: monitors whose latest change, a DOWN, was not told. */
   let catchUp: Map<string, DownTransition> | null = null;
   let cursorSeen = false;
@@ -112,6 +114,29 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     monitors = new Map((await store.listAllMonitors()).map((m) => [m.id, m]));
     monitorsToken = token;
     for (const id of states.keys()) if (!monitors.has(id)) states.delete(id);
+  }
+
+  /**
+   * Reads every cached state again within refreshStatesMs, to see what other engines wrote (a
+   * stale state costs a lost compare-and-set, never a wrong message). The first pass reads them
+   * all; later passes read a slice each, in proportion to the time since the last, so that 50,000
+   * monitors are not 50,000 reads in one go on the thread the API shares.
+   */
+  async function refreshStates(): Promise<void> {
+    const now = clock();
+    const first = refreshedAt === -Infinity;
+    const share = first ? 1 : Math.min(1, (now - refreshedAt) / refreshStatesMs);
+    refreshedAt = now;
+    let budget = Math.ceil(monitors.size * share);
+    while (budget > 0) {
+      if (toRefresh.length === 0) {
+        toRefresh = [...monitors.keys()];
+        if (toRefresh.length === 0) return;
+      }
+      const id = toRefresh.pop()!;
+      budget--;
+      if (monitors.has(id)) await load(id);
+    }
   }
 
   async function load(monitorId: string): Promise<Entry> {
@@ -251,11 +276,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   async function evaluatePass(): Promise<void> {
     await refreshMonitors();
     windows = await store.listAllMaintenanceWindows();
-    if (clock() - statesLoadedAt >= refreshStatesMs) {
-      states.clear();
-      statesLoadedAt = clock();
-      for (const id of monitors.keys()) await load(id);
-    }
+    await refreshStates();
     if (lateDowns.size > 0) await tellLateDowns();
     const touched = await foldNewChecks();
     // Reminders, changes told after a window, and forgetting streaks of paused monitors need no new check.
