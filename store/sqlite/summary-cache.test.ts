@@ -50,6 +50,24 @@ describe('summary of closed rollups', () => {
     expect((await reader.summary(owner.id, NOW))[0]!.uptime['30d']).toBe(1);
   });
 
+  test('asked again for an earlier instant, shows the newest check as of that instant', async () => {
+    const owner = await reader.createUser({ email: 'd@example.com', password_hash: 'x' });
+    const monitor = await reader.createMonitor(owner.id, monitorInput());
+    // Folded: today becomes the newest folded day, so the reader keeps what it reads.
+    await reader.appendChecks([makeCheck(monitor, NOW - 50 * MINUTE)]);
+    const early = makeCheck(monitor, NOW - 20 * MINUTE);
+    const late = makeCheck(monitor, NOW - 5 * MINUTE, { status: 'down' });
+    // Through a store that does not fold, so that both checks stay in the reader's tail.
+    const unfolded = await openSqliteStore({ dataDir: dir, foldEveryMs: Infinity, clock: () => NOW });
+    try {
+      await unfolded.appendChecks([early, late]);
+      expect((await reader.summary(owner.id, NOW))[0]!.last_check?.id).toBe(late.id);
+      expect((await reader.summary(owner.id, NOW - 10 * MINUTE))[0]!.last_check?.id).toBe(early.id);
+    } finally {
+      await unfolded.close();
+    }
+  });
+
   test('moves its windows on with the hour', async () => {
     const owner = await reader.createUser({ email: 'c@example.com', password_hash: 'x' });
     const monitor = await reader.createMonitor(owner.id, monitorInput());

@@ -44,7 +44,8 @@ export function createSummaryReader(db: Db): (ownerId: string, now: number) => M
       keptMonitors -= size(entry);
     }
     const closed = entry && version !== null && entry.closedKey === closedKey ? entry.closed : closedTotals(db, ownerId, now);
-    const tail = entry && entry.tail.reusable && entry.tail.foldedSeq === folded && entry.tail.hour === hourOf(now) ? entry.tail : emptyTail(folded, now);
+    const old = entry?.tail;
+    const tail = old && old.reusable && old.foldedSeq === folded && old.hour === hourOf(now) && old.now <= now ? old : emptyTail(folded, now);
     extendTail(db, ownerId, now, tail);
     if (version !== null) {
       const next = { closedKey, closed, tail };

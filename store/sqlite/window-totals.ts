@@ -119,17 +119,20 @@ export type Tail = {
   scannedSeq: number;
   totals: TotalsTable;
   newest: Map<number, { ts: number; seq: number }>;
+  /** The latest `now` it was read for: a call for an earlier instant starts over. */
+  now: number;
   /** False once a check stamped later than `now` was met: the next call starts over. */
   reusable: boolean;
 };
 
 export function emptyTail(foldedSeq: number, now: number): Tail {
-  return { hour: hourOf(now), foldedSeq, scannedSeq: foldedSeq, totals: createTotalsTable(), newest: new Map(), reusable: true };
+  return { hour: hourOf(now), foldedSeq, scannedSeq: foldedSeq, totals: createTotalsTable(), newest: new Map(), now, reusable: true };
 }
 
 /** Adds the owner's unfolded checks after tail.scannedSeq to the tail. */
 export function extendTail(db: Db, ownerId: string, now: number, tail: Tail): void {
   const currentHour = tail.hour;
+  tail.now = now;
   // One writer at a time, and seqs are given inside its transaction: a snapshot holds every seq
   // up to its newest, so the next call can start after it.
   const newest = db.sql('SELECT max(seq) AS seq FROM checks').get();
