@@ -10,8 +10,10 @@
 // to 1: `http=0.5,https=0.5` by default; types http, https, tcp, dns), BENCH_HTTPS_SHARE (the older
 // knob, same as BENCH_MIX=http=1-s,https=s; refused together with BENCH_MIX), BENCH_STEPS,
 // BENCH_MONITORS_PER_OWNER (2500: the fleet is spread over owners, since /api/summary lists every
-// monitor of its owner; sign-ups are rate limited, 20 at once then one per 6 s), BENCH_API_PAUSE_MS (100: pause
-// between the API reader's requests), BENCH_SHARDS (1: shard 0 runs every role, the others
+// monitor of its owner; sign-ups are rate limited, 20 at once then one per 6 s), BENCH_API_PAUSE_MS (1000: pause
+// between the API reader's requests, about one a second, as a dashboard or two polling: the reader
+// waits for each answer, so a shorter pause makes a quicker API serve more requests and spend
+// more of the CPU the probes are measured with; 100 until 2026-12-01), BENCH_SHARDS (1: shard 0 runs every role, the others
 // `--role collector`, with COLLECTOR_SHARD=i/n), BENCH_PRODUCT (main: `node main.ts`, every role;
 // host: bench/collector-host.ts, the collector wiring alone, with monitors created in the store),
 // BENCH_NODE_ARGS (flags for the product's node instead of `npm start`'s, e.g. "--cpu-prof
@@ -136,7 +138,7 @@ const knobs = {
     return [pair.slice(0, at), pair.slice(at + 1)];
   })),
   perOwner: Math.round(num('BENCH_MONITORS_PER_OWNER', 2500, 1)),
-  apiPauseMs: num('BENCH_API_PAUSE_MS', 100, 0),
+  apiPauseMs: num('BENCH_API_PAUSE_MS', 1000, 0),
   shards: Math.round(num('BENCH_SHARDS', 1)),
   sizes: env['BENCH_STEPS'] ? env['BENCH_STEPS'].split(',').map(Number) : [num('BENCH_MONITORS', 20_000)],
   phases: num('BENCH_PHASES', 1, 0, 1) === 1,
