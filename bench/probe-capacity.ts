@@ -40,6 +40,8 @@
 //                   also per type with their error types (a target mistake shows up here)
 //   CPU per probe   product's utime+stime, every role and thread, all shards (/proc/<pid>/stat) /
 //                   probes seen by the targets (requests, TCP connections, DNS questions)
+//   CPU by thread   the first product's cores over the window per thread name (/proc/<pid>/task):
+//                   MainThread (API, alerting, store), probe-<i>, V8Worker (GC), libuv-worker
 //   disk per probe  product's write_bytes (/proc/<pid>/io) / probes seen
 //   RSS             the products' summed VmRSS (threads share their process's), maximum over the run
 //   API latency     p50/p95/max of each endpoint, from the bench's side of the socket
@@ -71,7 +73,7 @@ import { offsetMs } from '../collector/shard.ts';
 import { dnsUri, typeDefaults } from '../store/monitor-types.ts';
 import { createTestPki } from '../collector/testing/certs.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
-import { percentile, sampleProcess } from './proc-stats.ts';
+import { percentile, sampleProcess, sampleThreads } from './proc-stats.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const env = process.env;
@@ -424,14 +426,19 @@ async function runOnce(size: number, work: string, ports: Targets, caFile: strin
     await watch(knobs.warmupS);
     targets.send({ type: 'record' });
     const before = sampleAll();
+    const threadsBefore = sampleThreads(products[0]!.pid!);
     const targetsBefore = sampleProcess(targets.pid!);
     const apiFrom = reader ? { monitor: reader.latencies.monitor.length, summary: reader.latencies.summary.length } : null;
     const t0 = Date.now();
     await watch(knobs.measureS);
     const t1 = Date.now();
     const after = sampleAll();
+    const threadsAfter = sampleThreads(products[0]!.pid!);
     const targetsAfter = sampleProcess(targets.pid!);
     reading = false;
+    const threadCores = Object.fromEntries(
+      [...threadsAfter].map(([name, seconds]) => [name, +((seconds - (threadsBefore.get(name) ?? 0)) / ((t1 - t0) / 1000)).toFixed(2)]),
+    );
     const api = reader && apiFrom ? { monitor: reader.latencies.monitor.slice(apiFrom.monitor), summary: reader.latencies.summary.slice(apiFrom.summary), errors: reader.latencies.errors } : null;
     await reader?.done;
     const collected = onceMessage<Samples>(targets, 'samples', 30_000);
@@ -439,7 +446,7 @@ async function runOnce(size: number, work: string, ports: Targets, caFile: strin
     const samples = await collected;
     const phases = fleet && knobs.phases ? await runPhases(fleet, kinds, targets, sampleAll, watch) : null;
     await Promise.all(products.map((p) => stopChild(p, 30_000)));
-    return summarize({ size, ids, kinds, t0, t1, samples, before, after, targetsCpu: targetsAfter.cpuSeconds - targetsBefore.cpuSeconds, rssMax, dataDir, logFile, createSeconds, api, phases });
+    return summarize({ size, ids, kinds, t0, t1, samples, before, after, targetsCpu: targetsAfter.cpuSeconds - targetsBefore.cpuSeconds, threadCores, rssMax, dataDir, logFile, createSeconds, api, phases });
   } finally {
     reading = false;
     await Promise.all(products.map((p) => stopChild(p, 5_000)));
@@ -492,7 +499,7 @@ const ms3 = (value: number) => +value.toFixed(3);
 function summarize(r: {
   size: number; ids: string[]; kinds: readonly Kind[]; t0: number; t1: number; samples: Samples; rssMax: number; dataDir: string; logFile: string;
   createSeconds: number | null; api: ApiLatencies | null; phases: Phases | null;
-  before: ProductSample; after: ProductSample; targetsCpu: number;
+  before: ProductSample; after: ProductSample; targetsCpu: number; threadCores: Record<string, number>;
 }) {
   const I = knobs.intervalMs;
   const present = KINDS.filter((kind) => knobs.mix[kind] > 0);
@@ -595,6 +602,8 @@ function summarize(r: {
     // The kernel's share: socket set-up and tear-down and, on loopback, both ends' TCP work.
     product_cpu_system_ms_per_probe: +(((r.after.systemSeconds - r.before.systemSeconds) * 1000) / Math.max(1, seen)).toFixed(3),
     product_cpu_cores: +(cpu / windowS).toFixed(2),
+    // Of the first product process, by thread name: which role's thread spends the cores.
+    product_cpu_cores_by_thread: r.threadCores,
     targets_cpu_cores: +(r.targetsCpu / windowS).toFixed(2),
     disk_bytes_per_probe: Math.round((r.after.writeBytes - r.before.writeBytes) / Math.max(1, seen)),
     product_warnings: warnings,

@@ -1,7 +1,7 @@
 // Reads a process's CPU time, disk writes and memory from /proc (Linux), for benchmarks that
 // measure the product from outside.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second for /proc/<pid>/stat; 100 on every Linux this runs on. */
 const CLK_TCK = 100;
@@ -20,6 +20,27 @@ export function sampleProcess(pid: number): ProcSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssBytes = Number(/^VmRSS:\s*(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024;
   return { cpuSeconds, systemSeconds, writeBytes, rssBytes };
+}
+
+/**
+ * CPU seconds (user + system) of a process's live threads, summed by thread name: node's
+ * "MainThread", a worker's name ("probe-0"), "V8Worker" (GC and compiler helpers), "libuv-worker".
+ * A thread that has ended is no longer counted.
+ */
+export function sampleThreads(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // ended between the listing and the read
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
+  }
+  return byName;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
