@@ -57,9 +57,8 @@ export const CheckSchema = z
 
 export type CheckJson = z.infer<typeof CheckSchema>;
 
-const KEYS = Object.keys(CheckSchema.shape) as Array<keyof CheckJson>;
 /** Each key with its path in the document: the dotted name is the path (ECS), walked without copying. */
-const PATHS = KEYS.map((key) => [key, key.split('.')] as const);
+const PATHS = (Object.keys(CheckSchema.shape) as Array<keyof CheckJson>).map((key) => [key, key.split('.')] as const);
 
 function valueAt(doc: object, path: readonly string[]): unknown {
   let value: unknown = doc;

@@ -19,7 +19,7 @@ import { foldedSeq } from './fold.ts';
 import { openIncidentsOf } from './incidents.ts';
 import { SEQ_IN, hourLists, hourOf, seqParam } from './monitor-checks.ts';
 import { DAY_MS } from './rollups.ts';
-import { type Tail, type TotalsTable, type WindowTotals, closedTotals, emptyTail, extendTail, todayTotals } from './window-totals.ts';
+import { type Tail, type TotalsTable, type WindowTotals, closedTotals, emptyTail, extendTail, newer, todayTotals } from './window-totals.ts';
 
 /** Owners whose totals are kept, least recently read dropped first... */
 const CACHED_OWNERS = 256;
@@ -75,7 +75,7 @@ function summaryIn(db: Db, ownerId: string, now: number, totalsFor: (ownerId: st
     const mkey = int(row, 'mkey');
     const folded = newestFolded(db, mkey, now);
     const unfolded = tail.newest.get(mkey);
-    const pick = !folded ? unfolded : !unfolded || folded.ts > unfolded.ts || (folded.ts === unfolded.ts && folded.seq > unfolded.seq) ? folded : unfolded;
+    const pick = folded && newer(folded, unfolded) ? folded : unfolded;
     if (pick) newest.set(mkey, pick);
   }
   const lastChecks = new Map(

@@ -11,7 +11,7 @@ import { type Db, int, intOrNull } from './db.ts';
 import { hourOf } from './monitor-checks.ts';
 import { DAY_MS, HOUR_MS } from './rollups.ts';
 
-export const WINDOW_HOURS: Record<UptimeWindow, number> = { '24h': 24, '7d': 168, '30d': 720, '90d': 2160 };
+const WINDOW_HOURS: Record<UptimeWindow, number> = { '24h': 24, '7d': 168, '30d': 720, '90d': 2160 };
 
 /** checks counts every check; up only those outside maintenance (rollups.ts). */
 export type WindowTotals = { checks: number; up: number; maintenance: number; respCount: number; respSumUs: number };
@@ -22,7 +22,7 @@ const PER_MONITOR = UPTIME_WINDOWS.length * FIGURES;
 /** Window totals per monitor in one growing typed array (about 200 bytes a monitor). */
 export type TotalsTable = ReturnType<typeof createTotalsTable>;
 
-export function createTotalsTable() {
+function createTotalsTable() {
   const index = new Map<number, number>();
   let values = new Float64Array(16 * PER_MONITOR);
   const slot = (mkey: number): number => {
@@ -111,6 +111,11 @@ export function todayTotals(db: Db, ownerId: string, now: number): TotalsTable {
   return table;
 }
 
+/** True when check `a` is newer than `b` (or there is no `b`): later, or as late and stored after. */
+export function newer(a: { ts: number; seq: number }, b: { ts: number; seq: number } | null | undefined): boolean {
+  return !b || a.ts > b.ts || (a.ts === b.ts && a.seq > b.seq);
+}
+
 /** Totals and newest check of the unfolded checks with a seq in (from, ...], as of one hour. */
 export type Tail = {
   hour: number;
@@ -151,8 +156,8 @@ export function extendTail(db: Db, ownerId: string, now: number, tail: Tail): vo
     if (ts > now) tail.reusable = false;
     const hour = hourOf(ts);
     if (hour > currentHour) continue;
-    const last = tail.newest.get(mkey);
-    if (ts <= now && (!last || ts > last.ts || (ts === last.ts && seq > last.seq))) tail.newest.set(mkey, { ts, seq });
+    const check = { ts, seq };
+    if (ts <= now && newer(check, tail.newest.get(mkey))) tail.newest.set(mkey, check);
     const response = intOrNull(row, 'response_us');
     const maintenance = row.maintenance === 1 ? 1 : 0;
     const up = maintenance === 0 && int(row, 'up') === 1 ? 1 : 0;
