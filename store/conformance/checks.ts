@@ -42,6 +42,16 @@ export function checkCases(options: ConformanceOptions): void {
       expect(page).toEqual({ items: [down, up], next_cursor: null });
     });
 
+    test('stores what each check saw when its context changes and changes back, across batches', async () => {
+      const { owner, monitor } = await setup();
+      const seen = ['192.0.2.1', '192.0.2.2', '192.0.2.1', '192.0.2.1', '192.0.2.3', '192.0.2.2'];
+      const checks = seen.map((ip, i) => makeCheck(monitor, T0 + i * MINUTE, { resolved_ip: ip, monitor_name: `name ${i % 2}` }));
+      for (const pair of [checks.slice(0, 2), checks.slice(2, 3), checks.slice(3)]) await store().appendChecks(pair);
+      await refresh();
+      const page = await store().listChecks(owner.id, monitor.id, { limit: 10 });
+      expect(page?.items.map((c) => [c.resolved_ip, c.monitor_name])).toEqual(checks.map((c) => [c.resolved_ip, c.monitor_name]).reverse());
+    });
+
     test('stores a check once when its id repeats in a batch and across batches', async () => {
       const { owner, monitor } = await setup();
       const checks = checksEvery(monitor, T0, T0 + 5 * MINUTE, MINUTE);
