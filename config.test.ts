@@ -108,3 +108,11 @@ describe('PROBE_THREADS', () => {
     expect(() => loadConfig({ PROBE_THREADS: value })).toThrow(new RegExp(`^invalid PROBE_THREADS="${value.replace('.', '\\.')}": `));
   });
 });
+
+describe('TWILIO_ACCOUNT_SID', () => {
+  it('refuses a value the twilio library would refuse when the SMS channel is built', () => {
+    const twilio = { TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15550001111' };
+    expect(() => loadConfig({ ...twilio, TWILIO_ACCOUNT_SID: 'SK123' })).toThrow('invalid TWILIO_ACCOUNT_SID="SK123": expected a Twilio account SID (AC…)');
+    expect(loadConfig({ ...twilio, TWILIO_ACCOUNT_SID: 'AC123' }).TWILIO_ACCOUNT_SID).toBe('AC123');
+  });
+});

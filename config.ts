@@ -86,7 +86,8 @@ const schema = z.object({
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).optional(),
-  TWILIO_ACCOUNT_SID: z.string().min(1).optional(),
+  // The twilio library refuses any other SID when the channel is built; say so at start-up instead.
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC/, 'expected a Twilio account SID (AC…)').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
   TWILIO_FROM: z.string().min(1).optional(),
   /** Not in DESIGN's table: lets tests and air-gapped users point the Twilio client elsewhere. */

@@ -21,9 +21,6 @@ import type { Store } from './store/contract.ts';
 import { shareFleetReads } from './store/shared-fleet.ts';
 import { openSqliteStore } from './store/sqlite/open.ts';
 import type { Client } from '@elastic/elasticsearch';
-import { clientFromConfig } from './elastic/client.ts';
-import { describeConnectFailure, safeOrigin } from './elastic/connect-failure.ts';
-import { openElasticsearchStore } from './elastic/store/open.ts';
 import { startTelemetry } from './telemetry/otel.ts';
 import { traceStore } from './telemetry/traced-store.ts';
 import { createApp, serveApp } from './api/app.ts';
@@ -80,6 +77,13 @@ async function resolveJwtSecret(config: Config): Promise<string> {
 /** The store the configuration names: SQLite in DATA_DIR, or Elasticsearch (templates installed). */
 export async function openStore(config: Config): Promise<Store> {
   if (config.STORE === 'sqlite') return openSqliteStore({ dataDir: config.DATA_DIR });
+  // Loaded only for this store: the client and its dependencies are ~10 MB of heap an embedded
+  // start does not need.
+  const [{ clientFromConfig }, { describeConnectFailure, safeOrigin }, { openElasticsearchStore }] = await Promise.all([
+    import('./elastic/client.ts'),
+    import('./elastic/connect-failure.ts'),
+    import('./elastic/store/open.ts'),
+  ]);
   const url = config.ELASTICSEARCH_URL as string; // loadConfig requires it with STORE=elasticsearch
   let client: Client | undefined;
   try {
@@ -106,7 +110,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const roles = parseRoles(argv);
   const config = loadConfig({ ...readDotEnv('.env'), ...env });
   // Before anything else, so that the SDK sees every module the roles load.
-  const telemetry = startTelemetry(config);
+  const telemetry = await startTelemetry(config);
   const metrics = telemetry.metrics;
   // One readable line per entry for a person at a terminal; JSON for everything else (files, pipes,
   // log collectors). pino-pretty runs as a transport, in a worker thread, off the event loop.

@@ -9,26 +9,13 @@
 // apply as usual.
 //
 // Example:
-//   const telemetry = startTelemetry(config);
+//   const telemetry = await startTelemetry(config);
 //   const result = await withSpan(telemetry.tracer, 'probe', { 'monitor.id': m.id }, () => probe(m));
 //   …
 //   await telemetry.shutdown(); // flushes what is buffered, bounded by exportTimeoutMs;
 //                               // rejects (after stopping) when the final export failed
 
-import { context, propagation, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  hostDetector,
-  processDetector,
-  resourceFromAttributes,
-} from '@opentelemetry/resources';
-import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { Config } from '../config.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 
@@ -57,9 +44,7 @@ export type Telemetry = {
  */
 export type SpanName = 'probe' | 'store.write' | 'store.query' | 'rule.evaluate' | 'delivery.send' | 'api.request';
 
-const SPAN_QUEUE_LIMIT = 2048;
-
-export function startTelemetry(options: TelemetryOptions): Telemetry {
+export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   const endpoint = options.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint) {
     return {
@@ -69,59 +54,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       shutdown: async () => {},
     };
   }
-  const base = endpoint.replace(/\/+$/, '');
-  const timeoutMillis = options.exportTimeoutMs ?? 10_000;
-  // One resource for traces and metrics; OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES win.
-  const resource = defaultResource()
-    .merge(resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': options.serviceVersion }))
-    .merge(detectResources({ detectors: [hostDetector, processDetector, envDetector] }));
-
-  const intervalMillis = options.metricIntervalMs ?? 60_000;
-  // Built before the SDK starts: a bad option throws here, with nothing registered yet.
-  const reader = new PeriodicExportingMetricReader({
-    exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics`, timeoutMillis }),
-    exportIntervalMillis: intervalMillis,
-    // The reader refuses a timeout longer than its interval.
-    exportTimeoutMillis: Math.min(timeoutMillis, intervalMillis),
-  });
-  const sdk = new NodeSDK({
-    resource,
-    autoDetectResources: false,
-    spanProcessors: [
-      new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: `${base}/v1/traces`, timeoutMillis }),
-        maxQueueSize: SPAN_QUEUE_LIMIT,
-        maxExportBatchSize: 512,
-        exportTimeoutMillis: timeoutMillis,
-      }),
-    ],
-    // Metrics go through our own MeterProvider (telemetry/metrics.ts), not a second global one.
-    metricReaders: [],
-    logRecordProcessors: [],
-  });
-  sdk.start();
-
-  const metrics = createMetrics([reader], { resource });
-  let stopped: Promise<void> | undefined;
-  return {
-    metrics,
-    tracer: trace.getTracer(SERVICE_NAME, options.serviceVersion),
-    exporting: true,
-    shutdown() {
-      stopped ??= (async () => {
-        const results = await Promise.allSettled([metrics.shutdown(), sdk.shutdown()]);
-        // The SDK registered process-wide providers; release them so a later start can register.
-        trace.disable();
-        context.disable();
-        propagation.disable();
-        const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason?.message ?? r.reason)] : []));
-        if (failures.length > 0) {
-          throw new Error(`telemetry: final export to ${base} failed: ${failures.join('; ')}`);
-        }
-      })();
-      return stopped;
-    },
-  };
+  // Loaded only when exporting: the Node SDK and the OTLP exporters are ~12 MB of heap.
+  const { startOtlpExport } = await import('./otlp-export.ts');
+  return startOtlpExport(endpoint, options);
 }
 
 /**

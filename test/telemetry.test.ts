@@ -60,7 +60,7 @@ function metricsOf(items: Received[]): { metrics: OtlpMetric[]; resource: Record
 
 describe('startTelemetry with an OTLP endpoint', () => {
   it('exports spans with their names, attributes, parent links and error status', async () => {
-    const telemetry = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, serviceVersion: '0.1.0' });
+    const telemetry = await startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, serviceVersion: '0.1.0' });
     const value = await withSpan(telemetry.tracer, 'rule.evaluate', { 'monitor.id': 'mon_1' }, () =>
       withSpan(telemetry.tracer, 'store.query', { 'store.operation': 'readChecksAfter' }, async () => 42),
     );
@@ -85,7 +85,7 @@ describe('startTelemetry with an OTLP endpoint', () => {
   });
 
   it('exports the same instruments /metrics shows, with their attributes', async () => {
-    const telemetry = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: `${endpoint}/` });
+    const telemetry = await startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: `${endpoint}/` });
     telemetry.metrics.probes.add(3, { outcome: 'down', error_type: 'connect' });
     telemetry.metrics.probeDuration.record(0.25, { outcome: 'up' });
     telemetry.metrics.deliveries.add(1, { channel: 'sms', outcome: 'sent' });
@@ -107,7 +107,7 @@ describe('startTelemetry with an OTLP endpoint', () => {
   });
 
   it('pushes metrics on its interval, not only at shutdown', async () => {
-    const telemetry = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, metricIntervalMs: 200 });
+    const telemetry = await startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, metricIntervalMs: 200 });
     telemetry.metrics.evaluations.add(1);
     const deadline = Date.now() + 5_000;
     while (!received.some((r) => r.path === '/v1/metrics') && Date.now() < deadline) {
@@ -119,7 +119,7 @@ describe('startTelemetry with an OTLP endpoint', () => {
 
   it('shuts down within the export timeout when the collector refuses everything', async () => {
     answer = 503;
-    const telemetry = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, exportTimeoutMs: 1_000 });
+    const telemetry = await startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, exportTimeoutMs: 1_000 });
     await withSpan(telemetry.tracer, 'probe', { 'url.full': 'https://example.com/' }, () => 'up');
     telemetry.metrics.probes.add(1, { outcome: 'up' });
     const started = Date.now();
@@ -131,7 +131,7 @@ describe('startTelemetry with an OTLP endpoint', () => {
 
 describe('startTelemetry without an endpoint', () => {
   it('exports nothing, yet spans run their work and /metrics renders', async () => {
-    const telemetry = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: undefined });
+    const telemetry = await startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: undefined });
     expect(telemetry.exporting).toBe(false);
     const result = await withSpan(telemetry.tracer, 'probe', { 'monitor.id': 'm' }, (span) => {
       expect(span.isRecording()).toBe(false);

@@ -9,11 +9,9 @@ import type { Config } from '../../config.ts';
 import type { ContactType } from '../../store/types.ts';
 import type { Channel } from './channel.ts';
 import { discordChannel } from './discord.ts';
-import { emailChannel } from './email.ts';
 import { ntfyChannel } from './ntfy.ts';
 import { pagerdutyChannel } from './pagerduty.ts';
 import { slackChannel } from './slack.ts';
-import { smsChannel } from './sms.ts';
 import { teamsChannel } from './teams.ts';
 import { webhookChannel } from './webhook.ts';
 
@@ -32,21 +30,45 @@ type ChannelEntry = {
   create(config: ChannelConfig, deps: ChannelDeps): Channel;
 };
 
+/**
+ * A channel whose module (and library) loads when the channel is built, not when this registry
+ * is: nodemailer and twilio are ~12 MB of heap that a process without SMTP_URL or TWILIO_* never
+ * needs. Sends wait for the load.
+ */
+function loadedChannel(type: ContactType, load: () => Promise<Channel>): Channel {
+  const channel = load();
+  // A failed load fails each send (retried by the dispatcher); it must not crash the process.
+  channel.catch(() => {});
+  return {
+    type,
+    send: async (delivery, message, ctx) => (await channel).send(delivery, message, ctx),
+    close: async () => (await channel.catch(() => null))?.close(),
+  };
+}
+
 const REGISTRY = {
   email: {
     enabled: (c) => Boolean(c.SMTP_URL && c.MAIL_FROM),
     create: (c) =>
-      emailChannel({ smtpUrl: c.SMTP_URL ?? '', from: c.MAIL_FROM ?? '', messageIdDomain: new URL(c.PUBLIC_URL).hostname || 'localhost' }),
+      loadedChannel('email', async () =>
+        (await import('./email.ts')).emailChannel({
+          smtpUrl: c.SMTP_URL ?? '',
+          from: c.MAIL_FROM ?? '',
+          messageIdDomain: new URL(c.PUBLIC_URL).hostname || 'localhost',
+        }),
+      ),
   },
   sms: {
     enabled: (c) => Boolean(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM),
     create: (c) =>
-      smsChannel({
-        accountSid: c.TWILIO_ACCOUNT_SID ?? '',
-        authToken: c.TWILIO_AUTH_TOKEN ?? '',
-        from: c.TWILIO_FROM ?? '',
-        ...(c.TWILIO_API_URL ? { apiUrl: c.TWILIO_API_URL } : {}),
-      }),
+      loadedChannel('sms', async () =>
+        (await import('./sms.ts')).smsChannel({
+          accountSid: c.TWILIO_ACCOUNT_SID ?? '',
+          authToken: c.TWILIO_AUTH_TOKEN ?? '',
+          from: c.TWILIO_FROM ?? '',
+          ...(c.TWILIO_API_URL ? { apiUrl: c.TWILIO_API_URL } : {}),
+        }),
+      ),
   },
   webhook: {
     enabled: () => true,
