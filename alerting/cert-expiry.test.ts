@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertState, Check } from '../store/types.ts';
 import { certStep, FRESH_MS } from './cert-expiry.ts';
 import { fold, initialState, type AlertRule } from './state-machine.ts';
+import { ruleCheck } from './testing/rule-checks.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 30, 12);
@@ -11,35 +12,14 @@ const RULE: AlertRule = { confirm_failures: 2, confirm_recoveries: 1, remind_eve
 
 function check(daysLeft: number | null, sha256: string | null = OLD, extra: Partial<Check> = {}): Check {
   const timestamp = extra.timestamp ?? NOW;
-  return {
+  return ruleCheck(timestamp, 'up', {
     id: `c${timestamp}`,
-    monitor_id: 'm1',
-    owner_id: 'u1',
-    monitor_name: 'Shop',
-    monitor_type: 'http',
-    url: 'https://shop.example',
-    method: 'GET',
-    observer: 'paris',
-    timestamp,
-    next_at: timestamp + 60_000,
-    status: 'up',
-    duration_us: 1000,
-    status_code: 200,
-    body_bytes: 10,
-    resolved_ip: '192.0.2.1',
-    dns_us: 1,
-    connect_us: 1,
-    tls_us: 1,
-    first_byte_us: 1,
-    total_us: 1,
     tls_version: 'TLSv1.3',
     cert_not_after: daysLeft === null ? null : timestamp + daysLeft * DAY,
     cert_issuer: daysLeft === null ? null : 'Test CA',
     cert_sha256: daysLeft === null ? null : sha256,
-    error_type: null,
-    error_message: null,
     ...extra,
-  };
+  });
 }
 
 const state = (told: { sha256: string; days: number } | null = null): AlertState => ({

@@ -1,45 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertState, Check } from '../store/types.ts';
 import { fold, initialState, step, tick, type AlertRule, type Transition } from './state-machine.ts';
+import { ruleCheck } from './testing/rule-checks.ts';
 
 const RULE: AlertRule = { confirm_failures: 2, confirm_recoveries: 1, remind_every_minutes: 0, paused: false };
 const MIN = 60_000;
 
-function check(timestamp: number, status: 'up' | 'down', extra: Partial<Check> = {}): Check {
-  return {
-    id: `c${timestamp}${extra.observer ?? ''}`,
-    monitor_id: 'm1',
-    owner_id: 'u1',
-    monitor_name: 'Shop',
-    monitor_type: 'http',
-    url: 'https://shop.example',
-    method: 'GET',
-    observer: 'paris',
-    timestamp,
-    next_at: timestamp + MIN,
-    status,
-    duration_us: 1000,
-    status_code: status === 'up' ? 200 : 503,
-    body_bytes: 10,
-    resolved_ip: '192.0.2.1',
-    dns_us: 1,
-    connect_us: 1,
-    tls_us: 1,
-    first_byte_us: 1,
-    total_us: 1,
-    tls_version: null,
-    cert_not_after: null,
-    cert_issuer: null,
-    cert_sha256: null,
-    error_type: status === 'up' ? null : 'status',
-    error_message: status === 'up' ? null : `unexpected status 503 at ${timestamp}`,
-    ...extra,
-  };
-}
-
 /** "UUDD.U": one check a minute; U up, D down, "." a minute without a check. */
 function checks(pattern: string, start = 0): Check[] {
-  return [...pattern].flatMap((c, i) => (c === '.' ? [] : [check(start + i * MIN, c === 'U' ? 'up' : 'down')]));
+  return [...pattern].flatMap((c, i) => (c === '.' ? [] : [ruleCheck(start + i * MIN, c === 'U' ? 'up' : 'down')]));
 }
 
 function play(state: AlertState, batch: Check[], rule: AlertRule = RULE) {
@@ -105,7 +74,7 @@ describe('streaks', () => {
 describe('late and out-of-order checks', () => {
   it('ignores a check older than the newest folded one', () => {
     const up = play(fresh(), checks('UUU')).state; // last_check_at = 2 min
-    const late = [check(1 * MIN + 1, 'down'), check(1 * MIN + 2, 'down')];
+    const late = [ruleCheck(1 * MIN + 1, 'down'), ruleCheck(1 * MIN + 2, 'down')];
     const result = play(up, late);
     expect(result.state).toBe(up);
     expect(result.kinds).toEqual([]);
@@ -121,7 +90,7 @@ describe('late and out-of-order checks', () => {
 
   it('sorts a batch by timestamp: interleaved late checks do not invent a streak', () => {
     // Arrival order D D U, true order D U D: never two consecutive failures.
-    const batch = [check(3 * MIN, 'down'), check(1 * MIN, 'down'), check(2 * MIN, 'up')];
+    const batch = [ruleCheck(3 * MIN, 'down'), ruleCheck(1 * MIN, 'down'), ruleCheck(2 * MIN, 'up')];
     const result = play(upState(), batch);
     expect(result.kinds).toEqual([]);
     expect(result.state.status).toBe('up');
@@ -129,22 +98,22 @@ describe('late and out-of-order checks', () => {
 
   it('two observers: one still seeing the site up breaks the failure streak', () => {
     const batch = [
-      check(1 * MIN, 'down', { observer: 'paris' }),
-      check(1 * MIN + 500, 'up', { observer: 'tokyo' }),
-      check(2 * MIN, 'down', { observer: 'paris' }),
-      check(2 * MIN + 500, 'up', { observer: 'tokyo' }),
+      ruleCheck(1 * MIN, 'down', { observer: 'paris' }),
+      ruleCheck(1 * MIN + 500, 'up', { observer: 'tokyo' }),
+      ruleCheck(2 * MIN, 'down', { observer: 'paris' }),
+      ruleCheck(2 * MIN + 500, 'up', { observer: 'tokyo' }),
     ];
     expect(play(upState(), batch).kinds).toEqual([]);
   });
 
   it('two observers agreeing on failures confirm down across observers', () => {
-    const batch = [check(1 * MIN, 'down', { observer: 'paris' }), check(1 * MIN + 500, 'down', { observer: 'tokyo' })];
+    const batch = [ruleCheck(1 * MIN, 'down', { observer: 'paris' }), ruleCheck(1 * MIN + 500, 'down', { observer: 'tokyo' })];
     expect(play(upState(), batch).kinds).toEqual(['down']);
   });
 
   it("an observer's late batch arriving after the other's newer checks is ignored", () => {
-    const afterTokyo = play(upState(), [check(5 * MIN, 'up', { observer: 'tokyo' })]).state;
-    const parisLate = [check(2 * MIN, 'down', { observer: 'paris' }), check(3 * MIN, 'down', { observer: 'paris' })];
+    const afterTokyo = play(upState(), [ruleCheck(5 * MIN, 'up', { observer: 'tokyo' })]).state;
+    const parisLate = [ruleCheck(2 * MIN, 'down', { observer: 'paris' }), ruleCheck(3 * MIN, 'down', { observer: 'paris' })];
     expect(play(afterTokyo, parisLate).kinds).toEqual([]);
   });
 });
@@ -235,7 +204,7 @@ describe('rule edited mid-incident', () => {
 describe('step', () => {
   it('records the newest folded check time and leaves the input state untouched', () => {
     const s = fresh();
-    const result = step(s, check(5, 'down'), RULE, 7);
+    const result = step(s, ruleCheck(5, 'down'), RULE, 7);
     expect(result.state.last_check_at).toBe(5);
     expect(result.state.updated_at).toBe(7);
     expect(s.last_check_at).toBeNull();

@@ -63,12 +63,12 @@
 
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { onceMessage, stopChild } from './children.ts';
+import { freePort } from '../test/support/free-port.ts';
 import { offsetMs } from '../collector/shard.ts';
 import { dnsUri, typeDefaults } from '../store/monitor-types.ts';
 import { createTestPki } from '../collector/testing/certs.ts';
@@ -185,15 +185,6 @@ type Samples = { indexes: number[]; times: number[]; total: number };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type ApiLatencies = { monitor: number[]; summary: number[]; errors: number };
-
-/** A free TCP port on 127.0.0.1 (the product is told it through PORT). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function waitForApi(base: string, products: ChildProcess[], logFile: string): Promise<void> {
   const deadline = Date.now() + 60_000;

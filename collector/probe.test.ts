@@ -10,6 +10,7 @@ import { probe, type ProbeOptions } from './probe.ts';
 import { createTestPki, type TestPki } from './testing/certs.ts';
 import { testMonitor } from './testing/monitor.ts';
 import { httpsTarget, httpTarget, type Target } from './testing/servers.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 /** Public-looking names for tests, answered locally instead of by DNS. */
 function fakeDns(map: Record<string, string>): LookupFn {
@@ -358,11 +359,3 @@ describe('probe: private address protection', () => {
     expect(second.requests[0]?.headers['x-keep']).toBe('1');
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}

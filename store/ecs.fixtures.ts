@@ -1,6 +1,7 @@
 // Sample checks and events for the ECS mapping tests (store/ecs.test.ts and the template tests):
 // one with every optional field set, one with none.
 
+import { noNetworkMeasurements } from './network-measurements.ts';
 import type { Check, Delivery, Incident } from './types.ts';
 
 const t0 = Date.parse('2025-03-30T00:59:30.125Z');
@@ -49,24 +50,13 @@ export function bareCheck(overrides: Partial<Check> = {}): Check {
     monitor_name: 'API',
     monitor_type: 'http',
     url: 'http://api.example.org/',
+    ...noNetworkMeasurements(),
     method: 'HEAD',
     observer: 'local',
     timestamp: t0,
     next_at: t0 + 20_000,
     status: 'down',
     duration_us: 3_000_000,
-    status_code: null,
-    body_bytes: null,
-    resolved_ip: null,
-    dns_us: null,
-    connect_us: null,
-    tls_us: null,
-    first_byte_us: null,
-    total_us: null,
-    tls_version: null,
-    cert_not_after: null,
-    cert_issuer: null,
-    cert_sha256: null,
     error_type: 'dns',
     error_message: null,
     ...overrides,

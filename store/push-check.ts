@@ -2,6 +2,7 @@
 // collector when a push is missed (collector/push-deadlines.ts): no request was made, so every
 // network measurement is null.
 
+import { noNetworkMeasurements } from './network-measurements.ts';
 import type { Check, Monitor } from './types.ts';
 
 export type PushCheckFields = Pick<Check, 'id' | 'observer' | 'timestamp' | 'next_at' | 'status' | 'duration_us' | 'error_type' | 'error_message'>;
@@ -13,19 +14,7 @@ export function pushCheck(monitor: Monitor, fields: PushCheckFields): Check {
     monitor_name: monitor.name,
     monitor_type: 'push',
     url: monitor.url,
-    method: null,
-    status_code: null,
-    body_bytes: null,
-    resolved_ip: null,
-    dns_us: null,
-    connect_us: null,
-    tls_us: null,
-    first_byte_us: null,
-    total_us: null,
-    tls_version: null,
-    cert_not_after: null,
-    cert_issuer: null,
-    cert_sha256: null,
+    ...noNetworkMeasurements(),
     ...fields,
   };
 }

@@ -46,14 +46,15 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('monitor ty
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function signedUp(): Promise<Page> {
+  /** A page of a new browser context, signed up as a new user and on the monitor list. */
+  async function signedUp(email: string): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(product.url + '/login');
     await page.getByRole('tab', { name: 'Create account' }).click();
     const signup = page.locator('#signup-form');
-    await signup.getByLabel('Email').fill('types@example.test');
+    await signup.getByLabel('Email').fill(email);
     await signup.getByLabel('Password').fill('a long enough password');
     await signup.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL(product.url + '/');
@@ -61,7 +62,7 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('monitor ty
   }
 
   it('adds a TCP and a DNS monitor from the form, shows what each measured, and edits a DNS question', { timeout: 120_000 }, async () => {
-    const page = await signedUp();
+    const page = await signedUp('types@example.test');
     await page.getByText('Add a monitor').click();
     const add = page.locator('#monitor-form');
 
@@ -127,16 +128,7 @@ describe.skipIf(!haveBrowser && process.env.REQUIRE_BROWSER !== '1')('monitor ty
   });
 
   it('shows a push monitor as a heartbeat, with no URL to edit', { timeout: 120_000 }, async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(product.url + '/login');
-    await page.getByRole('tab', { name: 'Create account' }).click();
-    const signup = page.locator('#signup-form');
-    await signup.getByLabel('Email').fill('push@example.test');
-    await signup.getByLabel('Password').fill('a long enough password');
-    await signup.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(product.url + '/');
+    const page = await signedUp('push@example.test');
     // Created through the API with the page's own session, as a script would.
     const id = await page.evaluate(async () => {
       const token = localStorage.getItem('downtime-monitor.token');

@@ -4,49 +4,33 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, eventually, newUser } from './support/api-client.ts';
 import { startProduct, runProductExpectingFailure, type RunningProduct } from './support/product.ts';
 import { scenarioBackends, type OpenedBackend } from './support/backends.ts';
 import { startTarget, type Target } from './support/target.ts';
 import { startDnsServer, type DnsTestServer } from '../collector/testing/dns-server.ts';
+import { startSmtpSink, type SmtpSink } from '../alerting/testing/smtp-sink.ts';
 
 describe.each(scenarioBackends())('a new user on $name', (backend) => {
   let storage: OpenedBackend;
   let product: RunningProduct;
   let target: Target;
-  let smtp: SMTPServer;
-  let smtpPort: number;
+  let smtp: SmtpSink;
   let dns: DnsTestServer;
-  /** Every mail the SMTP server received, as raw text. */
-  const mails: string[] = [];
 
   beforeAll(async () => {
     storage = await backend.open();
     target = await startTarget();
     dns = await startDnsServer({ 'shop.test': { records: [{ type: 'A', data: '192.0.2.10' }] } });
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData: (s, _session, cb) => {
-        let text = '';
-        s.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        s.on('end', () => {
-          mails.push(text);
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    smtpPort = (smtp.server.address() as { port: number }).port;
+    smtp = await startSmtpSink();
     product = await startProduct({
       ...storage.env,
       JWT_SECRET: 'new-user-scenario-secret-'.repeat(2),
       ALLOW_PRIVATE_TARGETS: 'true',
       MIN_INTERVAL_SECONDS: '1',
       DEFAULT_INTERVAL_SECONDS: '1',
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      SMTP_URL: smtp.url,
       MAIL_FROM: 'monitor@example.test',
     });
   });
@@ -55,7 +39,7 @@ describe.each(scenarioBackends())('a new user on $name', (backend) => {
     await product?.stop();
     await target?.down();
     await dns?.close();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await smtp?.stop();
     await storage?.close();
   });
 
@@ -192,8 +176,8 @@ describe.each(scenarioBackends())('a new user on $name', (backend) => {
 
     expect((await push()).status).toBe(200);
     expect((await push('?status=down&msg=disk%20full&ping=2500', 'POST')).status).toBe(200);
-    const downMail = await eventually(async () => mails.find((m) => m.includes('Nightly backup') && /DOWN/.test(m)) ?? null, 30_000, 'a DOWN mail');
-    expect(downMail).toContain('disk full');
+    const downMail = await eventually(async () => smtp.mails.find((m) => m.subject.includes('Nightly backup') && /DOWN/.test(m.subject)) ?? null, 30_000, 'a DOWN mail');
+    expect(downMail.text).toContain('disk full');
     expect((await push('?status=up')).status).toBe(200);
     // Elasticsearch shows a write to searches within about a second.
     const pushed = await eventually(async () => {

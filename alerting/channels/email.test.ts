@@ -5,6 +5,7 @@ import { sampleCertMessage, sampleDelivery, sampleMessage, T0 } from '../testing
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.ts';
 import { PermanentError, TransientError } from './channel.ts';
 import { emailChannel, renderEmail } from './email.ts';
+import { freePort } from '../../test/support/free-port.ts';
 
 const signal = new AbortController().signal;
 
@@ -181,14 +182,6 @@ describe('emailChannel against a real SMTP server', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('renderEmail for a certificate', () => {
   it('says when the certificate expires, who issued it, and its fingerprint', () => {

@@ -31,10 +31,6 @@ export type HopMeasurements = {
   cert_sha256: string | null;
 };
 
-export function emptyHop(): HopMeasurements {
-  return { resolved_ip: null, dns_us: null, connect_us: null, tls_us: null, tls_version: null, cert_not_after: null, cert_issuer: null, cert_sha256: null };
-}
-
 export type ConnectDeps = {
   lookup: LookupFn;
   guard: AddressGuard;

@@ -9,6 +9,7 @@ import { createProbeTrust } from '../config.ts';
 import { probe, type ProbeOptions } from '../probe.ts';
 import { createTestPki, type TestPki } from '../testing/certs.ts';
 import { testMonitor } from '../testing/monitor.ts';
+import { freePort } from '../../test/support/free-port.ts';
 
 let pki: TestPki;
 let trust: SecureContext;
@@ -23,15 +24,6 @@ async function listen(server: Server): Promise<number> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
-}
-
-/** A port nobody listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(() => {
@@ -66,7 +58,7 @@ describe('tcp probe', () => {
   });
 
   it('is down with error.type connect when the port refuses', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const check = await probe(tcpMonitor(`tcp://127.0.0.1:${port}`), base);
     expect(check).toMatchObject({ status: 'down', error_type: 'connect', connect_us: null });
     expect(check.error_message).toMatch(new RegExp(`ECONNREFUSED.*127\\.0\\.0\\.1:${port}`));

@@ -6,6 +6,7 @@
 
 import type { SecureContext } from 'node:tls';
 import type { AddressGuard } from '../../net/address-guard.ts';
+import { noNetworkMeasurements } from '../../store/network-measurements.ts';
 import type { DnsCheck, ErrorType, HttpMethod, Monitor } from '../../store/types.ts';
 import type { ConnectDeps, HopMeasurements, LookupFn } from '../check/connect.ts';
 
@@ -45,22 +46,7 @@ export type Measurements = HopMeasurements & {
 };
 
 export function emptyMeasurements(): Measurements {
-  return {
-    resolved_ip: null,
-    dns_us: null,
-    connect_us: null,
-    tls_us: null,
-    tls_version: null,
-    cert_not_after: null,
-    cert_issuer: null,
-    cert_sha256: null,
-    method: null,
-    status_code: null,
-    body_bytes: null,
-    first_byte_us: null,
-    total_us: null,
-    dns: null,
-  };
+  return { ...noNetworkMeasurements(), dns: null };
 }
 
 /** One run of one probe. `phase` and `tls` say where it is, for the timeout's message. */

@@ -12,9 +12,8 @@
 //   const proxy = await startFaultProxy('http://127.0.0.1:9200');
 //   await proxy.down(); …; await proxy.up();
 
-import { once } from 'node:events';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
+import { startRestartableServer } from './restartable-server.ts';
 
 export type FaultMode = 'pass' | 'throttle';
 
@@ -39,59 +38,42 @@ const REJECTED = JSON.stringify({
 export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
   const upstream = new URL(upstreamUrl);
   let mode: FaultMode = 'pass';
-  let server: Server | null = null;
-  let port = 0;
   const bulks: FaultProxy['bulks'] = [];
 
-  const listen = async () => {
-    const s = createServer((req, res) => {
-      const isBulk = /\/_bulk(\?|$)/.test(req.url ?? '');
-      if (isBulk && mode === 'throttle') {
-        bulks.push({ at: Date.now(), status: 429 });
-        req.resume();
-        res.writeHead(429, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' }).end(REJECTED);
-        return;
-      }
-      const forwarded = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: upstream.host },
-          timeout: UPSTREAM_TIMEOUT_MS,
-        },
-        (answer) => {
-          if (isBulk) bulks.push({ at: Date.now(), status: answer.statusCode ?? 0 });
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forwarded.on('timeout', () => forwarded.destroy(new Error('upstream timed out')));
-      forwarded.on('error', () => res.destroy());
-      req.pipe(forwarded);
-    });
-    s.listen(port, '127.0.0.1');
-    await once(s, 'listening');
-    port = (s.address() as AddressInfo).port;
-    server = s;
-  };
-  await listen();
+  const server = await startRestartableServer((req, res) => {
+    const isBulk = /\/_bulk(\?|$)/.test(req.url ?? '');
+    if (isBulk && mode === 'throttle') {
+      bulks.push({ at: Date.now(), status: 429 });
+      req.resume();
+      res.writeHead(429, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' }).end(REJECTED);
+      return;
+    }
+    const forwarded = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+        timeout: UPSTREAM_TIMEOUT_MS,
+      },
+      (answer) => {
+        if (isBulk) bulks.push({ at: Date.now(), status: answer.statusCode ?? 0 });
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('timeout', () => forwarded.destroy(new Error('upstream timed out')));
+    forwarded.on('error', () => res.destroy());
+    req.pipe(forwarded);
+  });
 
   return {
     get url() {
-      return `http://127.0.0.1:${port}`;
+      return `http://127.0.0.1:${server.port}`;
     },
-    async down() {
-      const s = server;
-      if (!s) return;
-      server = null;
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    },
-    async up() {
-      if (!server) await listen();
-    },
+    down: () => server.down(),
+    up: () => server.up(),
     setMode(next) {
       mode = next;
     },

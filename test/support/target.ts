@@ -2,9 +2,7 @@
 // not answering at all (`hang`: the probe times out), or taken down and brought back on the same
 // port (connections refused meanwhile).
 
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { startRestartableServer } from './restartable-server.ts';
 
 export type TargetMode = 'ok' | 'error' | 'hang';
 
@@ -22,41 +20,26 @@ export type Target = {
 export async function startTarget(body = 'all good'): Promise<Target> {
   let hits = 0;
   let mode: TargetMode = 'ok';
-  let server: Server | null = null;
-  let port = 0;
-  const listen = async () => {
-    const s = createServer((_req, res) => {
-      hits += 1;
-      if (mode === 'hang') return;
-      res.writeHead(mode === 'ok' ? 200 : 500, { 'content-type': 'text/plain' }).end(mode === 'ok' ? body : 'error');
-    });
-    s.listen(port, '127.0.0.1');
-    await once(s, 'listening');
-    port = (s.address() as AddressInfo).port;
-    server = s;
-  };
-  await listen();
+  const server = await startRestartableServer((_req, res) => {
+    hits += 1;
+    if (mode === 'hang') return;
+    res.writeHead(mode === 'ok' ? 200 : 500, { 'content-type': 'text/plain' }).end(mode === 'ok' ? body : 'error');
+  });
   return {
     get url() {
-      return `http://127.0.0.1:${port}/`;
+      return `http://127.0.0.1:${server.port}/`;
     },
     get port() {
-      return port;
+      return server.port;
     },
     hits: () => hits,
     set(next) {
       mode = next;
     },
-    async down() {
-      if (!server) return;
-      const s = server;
-      server = null;
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    },
+    down: () => server.down(),
     async up() {
       mode = 'ok';
-      if (!server) await listen();
+      await server.up();
     },
   };
 }

@@ -12,10 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { htpasswdLine, makeTestPki, type TestPki } from './test-pki.ts';
+import { freePort } from './free-port.ts';
 
 export type TlsProxy = {
   /** Accepts only `Authorization: ApiKey <apiKey>`. */
@@ -210,13 +211,4 @@ function accepts(port: number): Promise<boolean> {
     socket.once('error', () => undefined); // 'close' follows
     socket.once('close', () => resolve(false));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
