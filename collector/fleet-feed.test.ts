@@ -66,6 +66,29 @@ describe('fleet feed', () => {
     expect(received).toEqual([]);
   });
 
+  it('sends only what probes read, and nothing for a change to what only alerting or the API read', async () => {
+    const [quiet, moved] = [
+      await t.store.createMonitor(t.ownerId, monitorInput({ url: 'http://127.0.0.1:9/quiet' })),
+      await t.store.createMonitor(t.ownerId, monitorInput({ url: 'http://127.0.0.1:9/moved' })),
+    ];
+    const { received, started } = start(1);
+    await started;
+    const first = received.flatMap((r) => r.change.upsert);
+    expect(first.map((m) => m.id).sort()).toEqual([quiet!.id, moved!.id].sort());
+    for (const m of first) {
+      expect(Object.keys(m).sort()).toEqual(
+        ['body', 'dns', 'expect_status', 'headers', 'id', 'interval_seconds', 'json_assertions', 'keyword', 'keyword_absent', 'max_response_ms', 'method', 'name', 'owner_id', 'timeout_ms', 'type', 'url'].sort(),
+      );
+    }
+
+    received.length = 0;
+    // Written before the second change, so the poll that sees that one has seen this one too.
+    await t.store.updateMonitor(t.ownerId, quiet!.id, { tags: ['db'], confirm_failures: 3, remind_every_minutes: 60, public: true });
+    await t.store.updateMonitor(t.ownerId, moved!.id, { url: 'http://127.0.0.1:9/moved-again' });
+    expect(await eventually(() => received.length > 0, 10_000)).toBe(true);
+    expect(received.flatMap((r) => r.change.upsert.map((m) => [m.id, m.url]))).toEqual([[moved!.id, 'http://127.0.0.1:9/moved-again']]);
+  });
+
   it('sends a restarted lane its whole share again, and the other lanes nothing', async () => {
     for (let i = 0; i < 20; i++) await t.store.createMonitor(t.ownerId, monitorInput({ url: `http://127.0.0.1:9/m${i}` }));
     const { received, started } = start(2);

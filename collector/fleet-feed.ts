@@ -8,7 +8,8 @@
 //
 // The store contract has no change feed (a search engine keeps no ordered log of deletes), so the
 // read is still the whole list; the fingerprints keep what crosses to the probe threads, and what
-// the schedulers redo, proportional to the change. Kept in memory: one number per monitor.
+// the schedulers redo, proportional to the change. Kept in memory: one number per monitor. What
+// is sent is the part of each monitor a probe reads (probed-monitor.ts).
 //
 // Example:
 //   const feed = createFleetFeed({ store, shard, lanes: 2, reloadEveryMs: 2000, log,
@@ -18,6 +19,7 @@
 import type { Logger } from 'pino';
 import type { MonitorStore } from '../store/contract.ts';
 import type { Monitor } from '../store/types.ts';
+import { type ProbedMonitor, probedMonitor } from './probed-monitor.ts';
 import type { FleetChange } from './scheduler.ts';
 import { probeFor } from './probes/registry.ts';
 import { hashId, inShard, laneOf, type Shard } from './shard.ts';
@@ -44,11 +46,11 @@ export type FleetFeed = {
 };
 
 /**
- * Two 32-bit hashes of the monitor's JSON, folded into one exact double. updated_at is left out:
- * a write that changes nothing else changes nothing for the probes.
+ * Two 32-bit hashes of what the probes read, folded into one exact double: a write that changes
+ * nothing they read (updated_at, contacts' settings, tags…) changes nothing for them.
  */
-function fingerprint(monitor: Monitor): number {
-  const text = JSON.stringify({ ...monitor, updated_at: 0 });
+function fingerprint(monitor: ProbedMonitor): number {
+  const text = JSON.stringify(monitor);
   return hashId(text) * 2 ** 21 + (hashId(text, 0x5bd1e995) & 0x1fffff);
 }
 
@@ -68,10 +70,11 @@ export function createFleetFeed(opts: FleetFeedOptions): FleetFeed {
       // Push monitors are not probed: collector/push-deadlines.ts watches their silence.
       if (monitor.paused || probeFor(monitor.type) === null || !inShard(monitor.id, opts.shard)) continue;
       live.add(monitor.id);
-      const print = fingerprint(monitor);
+      const probed = probedMonitor(monitor);
+      const print = fingerprint(probed);
       if (sent.get(monitor.id) === print) continue;
       sent.set(monitor.id, print);
-      changes[laneOf(monitor.id, opts.shard, opts.lanes)]!.upsert.push(monitor);
+      changes[laneOf(monitor.id, opts.shard, opts.lanes)]!.upsert.push(probed);
     }
     for (const id of sent.keys()) {
       if (live.has(id)) continue;

@@ -11,7 +11,8 @@
 import type { Logger } from 'pino';
 import type { MaintenanceWindow } from '../store/maintenance.ts';
 import { inMaintenance } from '../store/maintenance-schedule.ts';
-import type { Check, Monitor } from '../store/types.ts';
+import type { Check } from '../store/types.ts';
+import type { ProbedMonitor } from './probed-monitor.ts';
 import { createAddressGuard } from '../net/address-guard.ts';
 import { createProbeTrust } from './config.ts';
 import { probe } from './probe.ts';
@@ -62,7 +63,7 @@ export function createProbeLane(opts: ProbeLaneOptions): ProbeLane {
   const guard = createAddressGuard({ allowPrivate: settings.allowPrivate, allowedRanges: settings.allowedRanges });
   let windows: MaintenanceWindow[] = [];
 
-  async function runProbe(monitor: Monitor, scheduledAt: number): Promise<void> {
+  async function runProbe(monitor: ProbedMonitor, scheduledAt: number): Promise<void> {
     try {
       const check = await probe(monitor, {
         allowPrivate: settings.allowPrivate,

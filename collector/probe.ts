@@ -15,7 +15,8 @@
 //   const check = await probe(monitor, { allowPrivate: false, observer: 'eu-1', secureContext });
 
 import { newCheckId } from '../store/ids.ts';
-import type { Check, Monitor } from '../store/types.ts';
+import type { Check } from '../store/types.ts';
+import type { ProbedMonitor } from './probed-monitor.ts';
 import { createAddressGuard } from '../net/address-guard.ts';
 import { createProbeTrust, PROBE_DEFAULTS } from './config.ts';
 import { watchLoopStalls } from './loop-stall.ts';
@@ -31,7 +32,7 @@ const micros = (since: number) => Math.round((performance.now() - since) * 1000)
 /** A stall shorter than this (and than a tenth of the deadline) leaves a timeout to the target. */
 const STALL_MIN_MS = 100;
 
-export async function probe(monitor: Monitor, opts: ProbeOptions): Promise<Check> {
+export async function probe(monitor: ProbedMonitor, opts: ProbeOptions): Promise<Check> {
   const first = await attempt(monitor, opts);
   if (first.stalledMs === null) return first.check;
   opts.onStalledTimeout?.(first.stalledMs);
@@ -39,7 +40,7 @@ export async function probe(monitor: Monitor, opts: ProbeOptions): Promise<Check
 }
 
 /** One probe; stalledMs is set when it timed out because our own loop was blocked. */
-async function attempt(monitor: Monitor, opts: ProbeOptions): Promise<{ check: Check; stalledMs: number | null }> {
+async function attempt(monitor: ProbedMonitor, opts: ProbeOptions): Promise<{ check: Check; stalledMs: number | null }> {
   const now = opts.now ?? Date.now;
   const timestamp = now();
   const started = performance.now();

@@ -10,16 +10,16 @@
 // queue therefore never holds more than one entry per monitor.
 
 import type { Logger } from 'pino';
-import type { Monitor } from '../store/types.ts';
+import type { ProbedMonitor } from './probed-monitor.ts';
 import { DueQueue } from './due-queue.ts';
 import { offsetMs, slotAtOrAfter } from './shard.ts';
 
 /** Monitors to run that are new or changed (a changed one replaces its entry), and ids to drop. */
-export type FleetChange = { upsert: Monitor[]; remove: string[] };
+export type FleetChange = { upsert: ProbedMonitor[]; remove: string[] };
 
 export type SchedulerOptions = {
   /** Probes the monitor and hands the check on; must not reject. */
-  runProbe: (monitor: Monitor, scheduledAt: number) => Promise<void>;
+  runProbe: (monitor: ProbedMonitor, scheduledAt: number) => Promise<void>;
   /** False while downstream (the writer) cannot take more checks. */
   canStart: () => boolean;
   maxConcurrency: number;
@@ -38,7 +38,7 @@ export type SchedulerStats = {
 };
 
 type Entry = {
-  monitor: Monitor;
+  monitor: ProbedMonitor;
   intervalMs: number;
   offset: number;
   generation: number;

@@ -7,7 +7,8 @@
 import type { SecureContext } from 'node:tls';
 import type { AddressGuard } from '../../net/address-guard.ts';
 import { noNetworkMeasurements } from '../../store/network-measurements.ts';
-import type { DnsCheck, ErrorType, HttpMethod, Monitor } from '../../store/types.ts';
+import type { DnsCheck, ErrorType, HttpMethod } from '../../store/types.ts';
+import type { ProbedMonitor } from '../probed-monitor.ts';
 import type { ConnectDeps, HopMeasurements, LookupFn } from '../check/connect.ts';
 
 export type ProbeOptions = {
@@ -51,7 +52,7 @@ export function emptyMeasurements(): Measurements {
 
 /** One run of one probe. `phase` and `tls` say where it is, for the timeout's message. */
 export type ProbeRun = {
-  monitor: Monitor;
+  monitor: ProbedMonitor;
   opts: ProbeOptions;
   deps: ConnectDeps;
   timeoutMs: number;
