@@ -17,7 +17,7 @@ export type EffectsDeps = {
 };
 
 /** Effects of one transition; `null` incident lookups (a deleted record) write the state alone. */
-export async function effectsOf(deps: EffectsDeps, monitor: Monitor, transition: Transition, now: number): Promise<AlertEffects> {
+export async function effectsOf(deps: EffectsDeps, monitor: Pick<Monitor, 'id' | 'owner_id'>, transition: Transition, now: number): Promise<AlertEffects> {
   const contacts = await deps.store.listContacts(monitor.owner_id, monitor.id);
   switch (transition.kind) {
     case 'down': {

@@ -6,11 +6,16 @@
 //
 // The list and its monitors are shared between callers: none may change them (none does). Only
 // callers that follow the change token get this store; the API reads through the plain one.
+// The list is let go KEPT_MS after its read, by when every caller has had it (they poll the token
+// every few seconds): each keeps only what it needs, and 50,000 whole monitors are tens of MB.
 //
 // Example: startCollector({ store: shareFleetReads(store), ... })
 
 import type { Store } from './contract.ts';
 import type { Monitor } from './types.ts';
+
+/** Longer than the longest poll period of a caller (the fleet feed's stretched one, 30 s). */
+const KEPT_MS = 40_000;
 
 export function shareFleetReads(store: Store): Store {
   let last: { token: string; monitors: Promise<Monitor[]> } | null = null;
@@ -21,11 +26,14 @@ export function shareFleetReads(store: Store): Store {
         const token = await target.monitorsChangeToken();
         if (last?.token === token) return last.monitors;
         const monitors = target.listAllMonitors();
-        last = { token, monitors };
+        const kept = { token, monitors };
+        last = kept;
+        const forget = () => {
+          if (last === kept) last = null;
+        };
+        setTimeout(forget, KEPT_MS).unref();
         // A failed read is not kept: the next caller tries again.
-        monitors.catch(() => {
-          if (last?.monitors === monitors) last = null;
-        });
+        monitors.catch(forget);
         return monitors;
       };
     },
