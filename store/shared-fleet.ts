@@ -26,10 +26,11 @@ export function shareFleetReads(store: Store): Store {
         const token = await target.monitorsChangeToken();
         if (last?.token === token) return last.monitors;
         const monitors = target.listAllMonitors();
-        const kept = { token, monitors };
-        last = kept;
+        last = { token, monitors };
+        // Names the read by its token only: a timer holding the list would keep every list read
+        // during a bulk import alive for KEPT_MS.
         const forget = () => {
-          if (last === kept) last = null;
+          if (last?.token === token) last = null;
         };
         setTimeout(forget, KEPT_MS).unref();
         // A failed read is not kept: the next caller tries again.
