@@ -28,8 +28,11 @@ const CACHED_MONITORS = 100_000;
 
 type Kept = { closedKey: string; closed: TotalsTable; tail: Tail };
 
+/** Called after each phase of a summary with its duration (bench/summary-under-folds.ts). */
+export type PhaseTimer = (phase: string, ms: number) => void;
+
 /** The summary reader of one connection, with its per-owner totals. */
-export function createSummaryReader(db: Db): (ownerId: string, now: number) => MonitorSummary[] {
+export function createSummaryReader(db: Db, timer?: PhaseTimer): (ownerId: string, now: number) => MonitorSummary[] {
   const kept = new Map<string, Kept>();
   let keptMonitors = 0;
   const size = (entry: Kept) => entry.closed.monitors() + entry.tail.totals.monitors();
@@ -60,16 +63,36 @@ export function createSummaryReader(db: Db): (ownerId: string, now: number) => M
     return { closed, tail };
   }
 
-  return (ownerId, now) => readTransaction(db, () => summaryIn(db, ownerId, now, totalsFor));
+  return (ownerId, now) => readTransaction(db, () => summaryIn(db, ownerId, now, totalsFor, phaseMarker(timer)));
 }
 
-function summaryIn(db: Db, ownerId: string, now: number, totalsFor: (ownerId: string, now: number) => Omit<Kept, 'closedKey'>): MonitorSummary[] {
+/** Reports the time since the previous mark (or since its creation) under each phase name. */
+function phaseMarker(timer: PhaseTimer | undefined): (phase: string) => void {
+  if (!timer) return () => {};
+  let last = performance.now();
+  return (phase) => {
+    const at = performance.now();
+    timer(phase, at - last);
+    last = at;
+  };
+}
+
+function summaryIn(
+  db: Db,
+  ownerId: string,
+  now: number,
+  totalsFor: (ownerId: string, now: number) => Omit<Kept, 'closedKey'>,
+  mark: (phase: string) => void,
+): MonitorSummary[] {
   const monitors = db
     .sql('SELECT mkey, id, name, url, paused FROM monitors WHERE owner_id = ? AND deleted_at IS NULL ORDER BY mkey')
     .all(ownerId);
   if (monitors.length === 0) return [];
+  mark('monitors');
   const { closed, tail } = totalsFor(ownerId, now);
+  mark('closed, tail');
   const today = todayTotals(db, ownerId, now);
+  mark('today');
   const newest = new Map<number, { ts: number; seq: number }>();
   for (const row of monitors) {
     const mkey = int(row, 'mkey');
@@ -78,19 +101,22 @@ function summaryIn(db: Db, ownerId: string, now: number, totalsFor: (ownerId: st
     const pick = folded && newer(folded, unfolded) ? folded : unfolded;
     if (pick) newest.set(mkey, pick);
   }
+  mark('newest');
   const lastChecks = new Map(
     db
       .sql(`${CHECK_SELECT} WHERE ${SEQ_IN}`)
       .all(seqParam([...newest.values()].map((check) => check.seq)))
       .map((row) => [text(row, 'monitor_id'), toCheck(row)] as const),
   );
+  mark('last checks');
   const openIncidents = new Map<string, Incident>();
   // Newest first: keep the first one seen per monitor.
   for (const incident of openIncidentsOf(db, ownerId)) {
     if (!openIncidents.has(incident.monitor_id)) openIncidents.set(incident.monitor_id, incident);
   }
+  mark('incidents');
 
-  return monitors.map((row) => {
+  const summaries = monitors.map((row): MonitorSummary => {
     const id = text(row, 'id');
     const mkey = int(row, 'mkey');
     const windows = UPTIME_WINDOWS.map((_, w): WindowTotals => {
@@ -117,6 +143,8 @@ function summaryIn(db: Db, ownerId: string, now: number, totalsFor: (ownerId: st
       open_incident: openIncidents.get(id) ?? null,
     };
   });
+  mark('assemble');
+  return summaries;
 }
 
 /** The newest folded check at or before `now`: its hour list names it, unless it is later than `now`. */
