@@ -5,8 +5,9 @@
 // fold moves several times every ~20 s). After each second a second connection (the API's)
 // asks the summary of a random owner, as the capacity run's API reader does about once a second.
 //
-// Printed: the p50/p95 of those calls, their split by phase (store/sqlite/summary.ts), and as
-// the baseline of the same run the same call repeated at once (nothing new to read: the floor).
+// Printed: the p50/p95 of those calls (wall and CPU), split into an owner's first call and its
+// later ones, their CPU by phase (store/sqlite/summary.ts), and as the baseline of the same run
+// the same call repeated at once (nothing new to read: the floor).
 //
 //   node bench/summary-under-folds.ts
 //   BENCH_OWNERS=4 BENCH_SECONDS=30 node bench/summary-under-folds.ts
@@ -77,7 +78,8 @@ console.log(`warm-up: ${WARMUP} s of checks appended in ${((performance.now() - 
 const readerDb = openDb(join(dataDir, SQLITE_FILE_NAME), Date.now);
 let phases = new Map<string, number>();
 const summary = createSummaryReader(readerDb, (phase, ms) => phases.set(phase, (phases.get(phase) ?? 0) + ms));
-const calls: Array<{ ms: number; cpuMs: number; phases: Map<string, number>; foldMoved: boolean }> = [];
+const calls: Array<{ ms: number; cpuMs: number; phases: Map<string, number>; foldMoved: boolean; first: boolean }> = [];
+const asked = new Set<string>();
 const floor: number[] = [];
 let lastFolded = foldedSeq(readerDb);
 for (let s = WARMUP; s < WARMUP + SECONDS; s += 1) {
@@ -92,7 +94,8 @@ for (let s = WARMUP; s < WARMUP + SECONDS; s += 1) {
   const ms = performance.now() - began;
   if (result.length !== PER_OWNER) throw new Error(`summary listed ${result.length} monitors, expected ${PER_OWNER}`);
   const folded = foldedSeq(readerDb);
-  calls.push({ ms, cpuMs: (cpu.user + cpu.system) / 1000, phases, foldMoved: folded !== lastFolded });
+  calls.push({ ms, cpuMs: (cpu.user + cpu.system) / 1000, phases, foldMoved: folded !== lastFolded, first: !asked.has(owner) });
+  asked.add(owner);
   lastFolded = folded;
   phases = new Map();
   const again = performance.now();
@@ -110,18 +113,20 @@ const percentile = (values: number[], p: number) => {
 const floorP50 = percentile(floor, 0.5);
 const line = (label: string, values: number[]) =>
   console.log(
-    `${label.padEnd(34)} p50 ${percentile(values, 0.5).toFixed(1).padStart(7)} ms  p95 ${percentile(values, 0.95).toFixed(1).padStart(7)} ms  p50/floor ${(percentile(values, 0.5) / floorP50).toFixed(2)}`,
+    `${label.padEnd(36)} p50 ${percentile(values, 0.5).toFixed(1).padStart(6)} ms  p95 ${percentile(values, 0.95).toFixed(1).padStart(6)} ms  p50/floor ${(percentile(values, 0.5) / floorP50).toFixed(2)}`,
   );
-console.log(`timed calls: ${calls.length}, of which after a fold moved: ${calls.filter((c) => c.foldMoved).length}`);
-line('summary after 1 s of checks', calls.map((c) => c.ms));
-line('  ...when a fold moved since', calls.filter((c) => c.foldMoved).map((c) => c.ms));
-line('  ...when no fold moved', calls.filter((c) => !c.foldMoved).map((c) => c.ms));
-line('floor (same call again at once)', floor);
-const cpuMs = calls.map((c) => c.cpuMs);
-console.log(`CPU per call after 1 s of checks: p50 ${percentile(cpuMs, 0.5).toFixed(1)} ms, p95 ${percentile(cpuMs, 0.95).toFixed(1)} ms (wall times above include waiting for a core)`);
-console.log('phases of the calls after 1 s of checks (mean ms, share of the mean call):');
-const meanTotal = calls.reduce((sum, c) => sum + c.ms, 0) / calls.length;
+const first = calls.filter((c) => c.first);
+const later = calls.filter((c) => !c.first);
+console.log(`timed calls: ${calls.length} (${first.length} an owner's first), after a fold moved: ${calls.filter((c) => c.foldMoved).length}`);
+line('wall: every call after 1 s of checks', calls.map((c) => c.ms));
+line('wall: floor (same call again at once)', floor);
+line('CPU: every call', calls.map((c) => c.cpuMs));
+line('CPU: an owner\'s first call', first.map((c) => c.cpuMs));
+line('CPU: its later calls', later.map((c) => c.cpuMs));
+line('CPU: later calls after a fold moved', later.filter((c) => c.foldMoved).map((c) => c.cpuMs));
+// Medians: a garbage collection (the appends make plenty) lands in one phase or another.
+console.log('CPU by phase, p50 ms (first calls | later calls):');
+const median = (list: typeof calls, phase: string) => percentile(list.map((c) => c.phases.get(phase) ?? 0), 0.5);
 for (const phase of calls[0]!.phases.keys()) {
-  const mean = calls.reduce((sum, c) => sum + (c.phases.get(phase) ?? 0), 0) / calls.length;
-  console.log(`  ${phase.padEnd(14)} ${mean.toFixed(1).padStart(7)} ms  ${((100 * mean) / meanTotal).toFixed(0).padStart(3)} %`);
+  console.log(`  ${phase.padEnd(14)} ${median(first, phase).toFixed(1).padStart(7)} | ${median(later, phase).toFixed(1).padStart(7)}`);
 }

@@ -1,0 +1,269 @@
+// The tail of the summary (summary.ts): the checks not yet folded into rollups (fold.ts), as
+// window totals and newest check per monitor. One reader keeps ONE tail for all owners, read
+// forward by seq: a call reads the checks stored since the previous call of anyone (about a
+// second of checks at one call a second), whatever owner it is for.
+//
+// A fold no longer starts it over. Every check read is also kept as a small record (seq, slot,
+// flags, response: 25 bytes) in seq order; a fold to F moves the records with seq <= F out of the
+// totals, exactly what they added, since those checks now come from today's rollups. So the
+// totals always cover (folded_seq, scanned] of the snapshot, as a fresh scan would, including a
+// fold that stops halfway through what one call read and a fold made by another process.
+//
+// The newest check per monitor is kept across folds on purpose: a check read here and folded
+// since is no longer in the tail, but it is still a check of the monitor, and the summary picks
+// the newer of this and the newest folded one. The newest folded check of a monitor, looked up
+// once (check_hours), is kept too: every check folded after that lookup had a seq above the
+// tail's start, so this tail read it. Both hold while `now` only moves forward within the hour.
+//
+// It starts over (cold: one scan of the whole unfolded tail) on a new hour (windows count a
+// check by its hour), when the fold got ahead of what was read (no call for a whole fold cycle),
+// and when a bound is passed. A call for an earlier instant or hour than the latest one gets a
+// throwaway tail of its own and leaves the kept one alone.
+//
+// Memory: per monitor seen ~200 bytes (20 totals, newest and newest-folded check, in typed
+// arrays, plus its Map entry), so ~10 MB at 50,000 monitors; plus 25 bytes per unfolded check
+// (~1.3 MB at FOLD_ROWS). Past MAX_RECORDS or MAX_PENDING the tail is used once and dropped.
+
+import { UPTIME_WINDOWS } from '../types.ts';
+import { type Db, int, intOrNull } from './db.ts';
+import { hourOf } from './monitor-checks.ts';
+import { WINDOW_HOURS, type WindowTotals } from './window-totals.ts';
+
+/** Unfolded checks kept as records: well above FOLD_ROWS, so only a stalled fold passes it. */
+const MAX_RECORDS = 1_000_000;
+/** Checks stamped later than the latest `now` (a clock ahead), waiting to count as newest. */
+const MAX_PENDING = 50_000;
+
+const FIGURES = 5;
+const PER_MONITOR = UPTIME_WINDOWS.length * FIGURES;
+const UP = 1 << 4;
+const MAINTENANCE = 1 << 5;
+const RESPONSE = 1 << 6;
+
+export type CheckRef = { ts: number; seq: number };
+
+/** What a summary reads from the tail, as of its snapshot. */
+export type TailView = {
+  /** Adds the tail's figures of a monitor for window number `w` into `into`. */
+  addTo(mkey: number, w: number, into: WindowTotals): void;
+  /** The newest check at or before `now`, of the tail or of the folded ones (`lookupFolded`). */
+  newestOf(mkey: number, lookupFolded: () => { check: CheckRef | null; keep: boolean }): CheckRef | null;
+};
+
+type Tail = ReturnType<typeof createTail>;
+
+/** Keeps the tail of one connection; call `read` inside the summary's read transaction. */
+export function createTailKeeper(db: Db) {
+  let kept: Tail | null = null;
+  return {
+    read(now: number, folded: number): TailView {
+      const upTo = newestSeq(db);
+      const hour = hourOf(now);
+      if (kept && (hour < kept.hour || (hour === kept.hour && now < kept.now))) {
+        // An earlier instant than the kept tail's: its newest checks may be too new for it.
+        const once = createTail(hour, now, folded);
+        once.extend(db, upTo, now);
+        return once;
+      }
+      if (!kept || hour > kept.hour || folded > kept.scannedSeq) kept = createTail(hour, now, folded);
+      const tail = kept;
+      tail.dropFolded(folded);
+      tail.extend(db, upTo, now);
+      if (!tail.withinBounds()) kept = null;
+      return tail;
+    },
+  };
+}
+
+// One writer at a time, and seqs are given inside its transaction: a snapshot holds every seq up
+// to its newest, so the next call can start after it.
+function newestSeq(db: Db): number {
+  const row = db.sql('SELECT max(seq) AS seq FROM checks').get();
+  return typeof row?.seq === 'number' ? row.seq : 0;
+}
+
+function createTail(hour: number, startNow: number, startSeq: number) {
+  const windowStarts = UPTIME_WINDOWS.map((window) => hour - WINDOW_HOURS[window] + 1);
+  const slots = new Map<number, number>();
+  let capacity = 1024;
+  let totals = new Float64Array(capacity * PER_MONITOR);
+  // NaN: none (yet). foldedKnown: 1 once the newest folded check (or its absence) is kept.
+  let newestTs = new Float64Array(capacity).fill(NaN);
+  let newestSeqs = new Float64Array(capacity).fill(NaN);
+  let foldedTs = new Float64Array(capacity).fill(NaN);
+  let foldedSeqs = new Float64Array(capacity).fill(NaN);
+  let foldedKnown = new Uint8Array(capacity);
+  const records = createRecordQueue();
+  let pending: Array<{ slot: number; ts: number; seq: number }> = [];
+
+  function grow<T extends Float64Array | Uint8Array>(array: T, size: number, fill: number): T {
+    const grown = new (array.constructor as new (length: number) => T)(size);
+    grown.fill(fill);
+    grown.set(array);
+    return grown;
+  }
+  function slotOf(mkey: number): number {
+    let slot = slots.get(mkey);
+    if (slot !== undefined) return slot;
+    slot = slots.size;
+    slots.set(mkey, slot);
+    if (slot >= capacity) {
+      capacity *= 2;
+      totals = grow(totals, capacity * PER_MONITOR, 0);
+      newestTs = grow(newestTs, capacity, NaN);
+      newestSeqs = grow(newestSeqs, capacity, NaN);
+      foldedTs = grow(foldedTs, capacity, NaN);
+      foldedSeqs = grow(foldedSeqs, capacity, NaN);
+      foldedKnown = grow(foldedKnown, capacity, 0);
+    }
+    return slot;
+  }
+  function count(slot: number, flags: number, responseUs: number, sign: 1 | -1): void {
+    for (let w = 0; w < UPTIME_WINDOWS.length; w++) {
+      if ((flags & (1 << w)) === 0) continue;
+      const at = slot * PER_MONITOR + w * FIGURES;
+      totals[at] = totals[at]! + sign;
+      if (flags & UP) totals[at + 1] = totals[at + 1]! + sign;
+      if (flags & MAINTENANCE) totals[at + 2] = totals[at + 2]! + sign;
+      if (flags & RESPONSE) {
+        totals[at + 3] = totals[at + 3]! + sign;
+        totals[at + 4] = totals[at + 4]! + sign * responseUs;
+      }
+    }
+  }
+  /** Makes a check the monitor's newest unless a newer one is kept (later, or as late and stored after). */
+  function offerNewest(slot: number, ts: number, seq: number): void {
+    const keptTs = newestTs[slot]!;
+    if (Number.isNaN(keptTs) || ts > keptTs || (ts === keptTs && seq > newestSeqs[slot]!)) {
+      newestTs[slot] = ts;
+      newestSeqs[slot] = seq;
+    }
+  }
+
+  return {
+    hour,
+    now: startNow,
+    scannedSeq: startSeq,
+
+    /** Takes out of the totals the records a fold (of any process) moved into the rollups. */
+    dropFolded(folded: number): void {
+      records.dropUpTo(folded, (slot, flags, responseUs) => count(slot, flags, responseUs, -1));
+    },
+
+    /** Reads the checks after scannedSeq up to `upTo`, and moves the tail on to `now`. */
+    extend(db: Db, upTo: number, now: number): void {
+      if (now > this.now) {
+        this.now = now;
+        const waiting = pending;
+        pending = [];
+        for (const check of waiting) {
+          if (check.ts <= now) offerNewest(check.slot, check.ts, check.seq);
+          else pending.push(check);
+        }
+      }
+      if (upTo <= this.scannedSeq) return;
+      const rows = db
+        .sql(
+          `SELECT seq, mkey, ts, up, maintenance, CASE WHEN up = 1 THEN coalesce(total_us, duration_us) END AS response_us
+           FROM checks WHERE seq > ? AND seq <= ?`,
+        )
+        .iterate(this.scannedSeq, upTo);
+      this.scannedSeq = upTo;
+      for (const row of rows) {
+        const ts = int(row, 'ts');
+        const checkHour = hourOf(ts);
+        // A check of a later hour than the tail's (a clock ahead) waits for the tail of its hour.
+        if (checkHour > hour) continue;
+        const seq = int(row, 'seq');
+        const slot = slotOf(int(row, 'mkey'));
+        const response = intOrNull(row, 'response_us');
+        const maintenance = row.maintenance === 1;
+        let flags = (maintenance ? MAINTENANCE : 0) | (!maintenance && int(row, 'up') === 1 ? UP : 0) | (response === null ? 0 : RESPONSE);
+        windowStarts.forEach((first, w) => {
+          if (checkHour >= first) flags |= 1 << w;
+        });
+        records.push(seq, slot, flags, response ?? 0);
+        count(slot, flags, response ?? 0, 1);
+        if (ts <= this.now) offerNewest(slot, ts, seq);
+        else pending.push({ slot, ts, seq });
+      }
+    },
+
+    withinBounds: () => records.size() <= MAX_RECORDS && pending.length <= MAX_PENDING,
+
+    addTo(mkey: number, w: number, into: WindowTotals): void {
+      const slot = slots.get(mkey);
+      if (slot === undefined) return;
+      const at = slot * PER_MONITOR + w * FIGURES;
+      into.checks += totals[at]!;
+      into.up += totals[at + 1]!;
+      into.maintenance += totals[at + 2]!;
+      into.respCount += totals[at + 3]!;
+      into.respSumUs += totals[at + 4]!;
+    },
+
+    newestOf(mkey: number, lookupFolded: () => { check: CheckRef | null; keep: boolean }): CheckRef | null {
+      const slot = slotOf(mkey);
+      let folded: CheckRef | null;
+      if (foldedKnown[slot] === 1) {
+        folded = Number.isNaN(foldedTs[slot]!) ? null : { ts: foldedTs[slot]!, seq: foldedSeqs[slot]! };
+      } else {
+        const found = lookupFolded();
+        folded = found.check;
+        if (found.keep) {
+          foldedKnown[slot] = 1;
+          foldedTs[slot] = folded ? folded.ts : NaN;
+          foldedSeqs[slot] = folded ? folded.seq : NaN;
+        }
+      }
+      const ts = newestTs[slot]!;
+      const unfolded = Number.isNaN(ts) ? null : { ts, seq: newestSeqs[slot]! };
+      if (!folded) return unfolded;
+      if (!unfolded) return folded;
+      return unfolded.ts > folded.ts || (unfolded.ts === folded.ts && unfolded.seq > folded.seq) ? unfolded : folded;
+    },
+  };
+}
+
+/** Records of the checks read, in seq order, in typed arrays (25 bytes each). */
+function createRecordQueue() {
+  let seqs = new Float64Array(4096);
+  let slots = new Int32Array(4096);
+  let flags = new Uint8Array(4096);
+  let responses = new Float64Array(4096);
+  let head = 0;
+  let length = 0;
+  return {
+    size: () => length - head,
+    push(seq: number, slot: number, flag: number, responseUs: number): void {
+      if (length === seqs.length) {
+        // Compact first when most of the room is records already dropped; grow otherwise.
+        const live = length - head;
+        const size = live * 2 > seqs.length ? seqs.length * 2 : seqs.length;
+        const move = <T extends Float64Array | Int32Array | Uint8Array>(array: T): T => {
+          if (size === array.length) return array.copyWithin(0, head, length) as T;
+          const next = new (array.constructor as new (length: number) => T)(size);
+          next.set(array.subarray(head, length));
+          return next;
+        };
+        seqs = move(seqs);
+        slots = move(slots);
+        flags = move(flags);
+        responses = move(responses);
+        length = live;
+        head = 0;
+      }
+      seqs[length] = seq;
+      slots[length] = slot;
+      flags[length] = flag;
+      responses[length] = responseUs;
+      length += 1;
+    },
+    dropUpTo(seq: number, each: (slot: number, flag: number, responseUs: number) => void): void {
+      while (head < length && seqs[head]! <= seq) {
+        each(slots[head]!, flags[head]!, responses[head]!);
+        head += 1;
+      }
+    },
+  };
+}
