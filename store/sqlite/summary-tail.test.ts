@@ -75,13 +75,17 @@ describe('summary tail across folds', () => {
     expect((await summary()).uptime['24h']).toBe(3 / 5);
   });
 
-  test('counts each check once when the fold got past everything it read', async () => {
+  test('counts each check once, and names the newest, when the fold got past everything it read', async () => {
     await writer.appendChecks([makeCheck(monitor, NOW - 20 * MINUTE, { status: 'down' })]);
     expect((await summary()).uptime['24h']).toBe(1 / 2);
 
-    // Checks stored and folded with no summary call in between.
-    await writer.appendChecks([makeCheck(monitor, NOW - 15 * MINUTE), makeCheck(monitor, NOW - 10 * MINUTE)]);
+    // Checks stored and folded with no summary call in between; the newest of them is up.
+    const newest = makeCheck(monitor, NOW - 10 * MINUTE);
+    await writer.appendChecks([makeCheck(monitor, NOW - 15 * MINUTE), newest]);
     fold();
+    const after = await summary();
+    expect(after.uptime['24h']).toBe(3 / 4);
+    expect(after.last_check?.id).toBe(newest.id);
     await writer.appendChecks([makeCheck(monitor, NOW - 5 * MINUTE, { status: 'down' })]);
     expect((await summary()).uptime['24h']).toBe(3 / 5);
   });

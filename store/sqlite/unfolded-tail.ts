@@ -15,9 +15,10 @@
 // once (check_hours), is kept too: every check folded after that lookup had a seq above the
 // tail's start, so this tail read it. Both hold while `now` only moves forward within the hour.
 //
+// When the fold got ahead of what was read (a fold that caught up with the newest append, or no
+// call for a whole fold cycle), the checks it took unread are read for the newest check only.
 // It starts over (cold: one scan of the whole unfolded tail) on a new hour (windows count a
-// check by its hour), when the fold got ahead of what was read (no call for a whole fold cycle),
-// and when a bound is passed. A call for an earlier instant or hour than the latest one gets a
+// check by its hour), and when a bound is passed. A call for an earlier instant or hour than the latest one gets a
 // throwaway tail of its own and leaves the kept one alone.
 //
 // Memory: per monitor seen ~200 bytes (20 totals, newest and newest-folded check, in typed
@@ -62,13 +63,13 @@ export function createTailKeeper(db: Db) {
       if (kept && (hour < kept.hour || (hour === kept.hour && now < kept.now))) {
         // An earlier instant than the kept tail's: its newest checks may be too new for it.
         const once = createTail(hour, now, folded);
-        once.extend(db, upTo, now);
+        once.extend(db, folded, upTo, now);
         return once;
       }
-      if (!kept || hour > kept.hour || folded > kept.scannedSeq) kept = createTail(hour, now, folded);
+      if (!kept || hour > kept.hour || folded - kept.scannedSeq > MAX_RECORDS) kept = createTail(hour, now, folded);
       const tail = kept;
       tail.dropFolded(folded);
-      tail.extend(db, upTo, now);
+      tail.extend(db, folded, upTo, now);
       if (!tail.withinBounds()) kept = null;
       return tail;
     },
@@ -150,8 +151,12 @@ function createTail(hour: number, startNow: number, startSeq: number) {
       records.dropUpTo(folded, (slot, flags, responseUs) => count(slot, flags, responseUs, -1));
     },
 
-    /** Reads the checks after scannedSeq up to `upTo`, and moves the tail on to `now`. */
-    extend(db: Db, upTo: number, now: number): void {
+    /**
+     * Reads the checks after scannedSeq up to `upTo`, and moves the tail on to `now`. Checks the
+     * fold took before this tail read them (no call for a whole fold cycle, or a fold that caught
+     * up with the newest append) are read for the newest check only: the rollups count them.
+     */
+    extend(db: Db, folded: number, upTo: number, now: number): void {
       if (now > this.now) {
         this.now = now;
         const waiting = pending;
@@ -161,7 +166,11 @@ function createTail(hour: number, startNow: number, startSeq: number) {
           else pending.push(check);
         }
       }
-      if (upTo <= this.scannedSeq) return;
+      if (folded > this.scannedSeq) this.read(db, folded, false);
+      if (upTo > this.scannedSeq) this.read(db, upTo, true);
+    },
+
+    read(db: Db, upTo: number, unfolded: boolean): void {
       const rows = db
         .sql(
           `SELECT seq, mkey, ts, up, maintenance, CASE WHEN up = 1 THEN coalesce(total_us, duration_us) END AS response_us
@@ -176,6 +185,9 @@ function createTail(hour: number, startNow: number, startSeq: number) {
         if (checkHour > hour) continue;
         const seq = int(row, 'seq');
         const slot = slotOf(int(row, 'mkey'));
+        if (ts <= this.now) offerNewest(slot, ts, seq);
+        else pending.push({ slot, ts, seq });
+        if (!unfolded) continue;
         const response = intOrNull(row, 'response_us');
         const maintenance = row.maintenance === 1;
         let flags = (maintenance ? MAINTENANCE : 0) | (!maintenance && int(row, 'up') === 1 ? UP : 0) | (response === null ? 0 : RESPONSE);
@@ -184,8 +196,6 @@ function createTail(hour: number, startNow: number, startSeq: number) {
         });
         records.push(seq, slot, flags, response ?? 0);
         count(slot, flags, response ?? 0, 1);
-        if (ts <= this.now) offerNewest(slot, ts, seq);
-        else pending.push({ slot, ts, seq });
       }
     },
 
