@@ -121,6 +121,23 @@ describe('summary tail across folds', () => {
     expect((await summary(NOW + 3 * MINUTE)).last_check?.id).toBe(ahead.id);
   });
 
+  test('counts a check stamped in a later hour of today once the fold takes it', async () => {
+    await writer.appendChecks([makeCheck(monitor, NOW + HOUR, { status: 'down' })]);
+    // Unfolded, it waits for its hour; folded, today's rollup row counts it.
+    expect((await summary()).uptime['24h']).toBe(1);
+    fold();
+    expect((await summary()).uptime['24h']).toBe(1 / 2);
+  });
+
+  test("reads another owner's rows of today when that owner is first asked for", async () => {
+    const other = (await reader.createUser({ email: 'b@example.com', password_hash: 'x' })).id;
+    const theirs = await reader.createMonitor(other, monitorInput());
+    await writer.appendChecks([makeCheck(theirs, NOW - 20 * MINUTE, { status: 'down' })]);
+    fold();
+    expect((await summary()).uptime['24h']).toBe(1);
+    expect((await reader.summary(other, NOW))[0]!.uptime['24h']).toBe(0);
+  });
+
   test('moves the windows of the checks it read on with the hour', async () => {
     // Down 7 days ago, 30 minutes before NOW's hour: inside the 7-day window now, out of it two hours on.
     const edge = Math.floor(NOW / HOUR) * HOUR - 7 * DAY + 2 * HOUR - 30 * MINUTE;

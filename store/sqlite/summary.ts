@@ -22,7 +22,7 @@ import { openIncidentsOf } from './incidents.ts';
 import { SEQ_IN, hourLists, hourOf, seqParam } from './monitor-checks.ts';
 import { DAY_MS } from './rollups.ts';
 import { type CheckRef, type TailView, createTailKeeper } from './unfolded-tail.ts';
-import { type TotalsTable, type WindowTotals, closedTotals, todayTotals } from './window-totals.ts';
+import { type TotalsTable, type WindowTotals, closedTotals } from './window-totals.ts';
 
 /** Owners whose totals are kept, least recently read dropped first... */
 const CACHED_OWNERS = 256;
@@ -94,7 +94,7 @@ function summaryIn(
   if (monitors.length === 0) return [];
   mark('monitors');
   const { closed, tail } = totalsFor(ownerId, now, mark);
-  const today = todayTotals(db, ownerId, now);
+  tail.knowToday(db, ownerId, monitors.map((row) => int(row, 'mkey')));
   mark('today');
   const newest: CheckRef[] = [];
   for (const row of monitors) {
@@ -122,7 +122,8 @@ function summaryIn(
     const mkey = int(row, 'mkey');
     const windows = UPTIME_WINDOWS.map((_, w): WindowTotals => {
       const t = { checks: 0, up: 0, maintenance: 0, respCount: 0, respSumUs: 0 };
-      for (const part of [closed, today, tail]) part.addTo(mkey, w, t);
+      closed.addTo(mkey, w, t);
+      tail.addTo(mkey, w, t);
       return t;
     });
     const last = lastChecks.get(id) ?? null;

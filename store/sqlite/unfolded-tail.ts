@@ -28,6 +28,7 @@
 import { UPTIME_WINDOWS } from '../types.ts';
 import { type Db, int, intOrNull } from './db.ts';
 import { hourOf } from './monitor-checks.ts';
+import { DAY_MS } from './rollups.ts';
 import { WINDOW_HOURS, type WindowTotals } from './window-totals.ts';
 
 /** Unfolded checks kept as records: well above FOLD_ROWS, so only a stalled fold passes it. */
@@ -40,12 +41,16 @@ const PER_MONITOR = UPTIME_WINDOWS.length * FIGURES;
 const UP = 1 << 4;
 const MAINTENANCE = 1 << 5;
 const RESPONSE = 1 << 6;
+/** The check falls on the tail's day: folded, it joins today's rollup_day row. */
+const TODAY = 1 << 7;
 
 export type CheckRef = { ts: number; seq: number };
 
 /** What a summary reads from the tail, as of its snapshot. */
 export type TailView = {
-  /** Adds the tail's figures of a monitor for window number `w` into `into`. */
+  /** Reads today's rollup row of each of an owner's monitors whose row is not known yet. */
+  knowToday(db: Db, ownerId: string, mkeys: readonly number[]): void;
+  /** Adds the figures of a monitor's unfolded checks and of today's rollup row, for window number `w`, into `into`. */
   addTo(mkey: number, w: number, into: WindowTotals): void;
   /** The newest check at or before `now`, of the tail or of the folded ones (`lookupFolded`). */
   newestOf(mkey: number, lookupFolded: () => { check: CheckRef | null; keep: boolean }): CheckRef | null;
@@ -84,6 +89,7 @@ function newestSeq(db: Db): number {
 }
 
 function createTail(hour: number, startNow: number, startSeq: number) {
+  const day = Math.floor(hour / 24);
   const windowStarts = UPTIME_WINDOWS.map((window) => hour - WINDOW_HOURS[window] + 1);
   const slots = new Map<number, number>();
   let capacity = 1024;
@@ -94,6 +100,9 @@ function createTail(hour: number, startNow: number, startSeq: number) {
   let foldedTs = new Float64Array(capacity).fill(NaN);
   let foldedSeqs = new Float64Array(capacity).fill(NaN);
   let foldedKnown = new Uint8Array(capacity);
+  // Today's rollup_day row, read once per monitor, then moved on with the records the fold takes.
+  let today = new Float64Array(capacity * FIGURES);
+  let todayKnown = new Uint8Array(capacity);
   const records = createRecordQueue();
   let pending: Array<{ slot: number; ts: number; seq: number }> = [];
 
@@ -116,6 +125,8 @@ function createTail(hour: number, startNow: number, startSeq: number) {
       foldedTs = grow(foldedTs, capacity, NaN);
       foldedSeqs = grow(foldedSeqs, capacity, NaN);
       foldedKnown = grow(foldedKnown, capacity, 0);
+      today = grow(today, capacity * FIGURES, 0);
+      todayKnown = grow(todayKnown, capacity, 0);
     }
     return slot;
   }
@@ -132,6 +143,18 @@ function createTail(hour: number, startNow: number, startSeq: number) {
       }
     }
   }
+  /** A check of today that a fold took, for a monitor whose row was read before that fold. */
+  function countToday(slot: number, flags: number, responseUs: number): void {
+    if ((flags & TODAY) === 0 || todayKnown[slot] !== 1) return;
+    const at = slot * FIGURES;
+    today[at] = today[at]! + 1;
+    if (flags & UP) today[at + 1] = today[at + 1]! + 1;
+    if (flags & MAINTENANCE) today[at + 2] = today[at + 2]! + 1;
+    if (flags & RESPONSE) {
+      today[at + 3] = today[at + 3]! + 1;
+      today[at + 4] = today[at + 4]! + responseUs;
+    }
+  }
   /** Makes a check the monitor's newest unless a newer one is kept (later, or as late and stored after). */
   function offerNewest(slot: number, ts: number, seq: number): void {
     const keptTs = newestTs[slot]!;
@@ -146,15 +169,18 @@ function createTail(hour: number, startNow: number, startSeq: number) {
     now: startNow,
     scannedSeq: startSeq,
 
-    /** Takes out of the totals the records a fold (of any process) moved into the rollups. */
+    /** Moves the records a fold (of any process) took from the tail's totals to today's. */
     dropFolded(folded: number): void {
-      records.dropUpTo(folded, (slot, flags, responseUs) => count(slot, flags, responseUs, -1));
+      records.dropUpTo(folded, (slot, flags, responseUs) => {
+        count(slot, flags, responseUs, -1);
+        countToday(slot, flags, responseUs);
+      });
     },
 
     /**
      * Reads the checks after scannedSeq up to `upTo`, and moves the tail on to `now`. Checks the
      * fold took before this tail read them (no call for a whole fold cycle, or a fold that caught
-     * up with the newest append) are read for the newest check only: the rollups count them.
+     * up with the newest append) are read for the newest check and today's rows only.
      */
     extend(db: Db, folded: number, upTo: number, now: number): void {
       if (now > this.now) {
@@ -181,35 +207,64 @@ function createTail(hour: number, startNow: number, startSeq: number) {
       for (const row of rows) {
         const ts = int(row, 'ts');
         const checkHour = hourOf(ts);
-        // A check of a later hour than the tail's (a clock ahead) waits for the tail of its hour.
-        if (checkHour > hour) continue;
+        const onToday = Math.floor(ts / DAY_MS) === day;
+        // A check of a later hour than the tail's (a clock ahead) waits for the tail of its hour;
+        // folded, one of today still joins today's row.
+        if (checkHour > hour && !onToday) continue;
         const seq = int(row, 'seq');
         const slot = slotOf(int(row, 'mkey'));
-        if (ts <= this.now) offerNewest(slot, ts, seq);
-        else pending.push({ slot, ts, seq });
-        if (!unfolded) continue;
         const response = intOrNull(row, 'response_us');
         const maintenance = row.maintenance === 1;
-        let flags = (maintenance ? MAINTENANCE : 0) | (!maintenance && int(row, 'up') === 1 ? UP : 0) | (response === null ? 0 : RESPONSE);
-        windowStarts.forEach((first, w) => {
-          if (checkHour >= first) flags |= 1 << w;
-        });
-        records.push(seq, slot, flags, response ?? 0);
-        count(slot, flags, response ?? 0, 1);
+        let flags = (maintenance ? MAINTENANCE : 0) | (!maintenance && int(row, 'up') === 1 ? UP : 0) | (response === null ? 0 : RESPONSE) | (onToday ? TODAY : 0);
+        if (checkHour <= hour) {
+          for (let w = 0; w < windowStarts.length; w++) if (checkHour >= windowStarts[w]!) flags |= 1 << w;
+          if (ts <= this.now) offerNewest(slot, ts, seq);
+          else pending.push({ slot, ts, seq });
+        }
+        if (unfolded) {
+          records.push(seq, slot, flags, response ?? 0);
+          count(slot, flags, response ?? 0, 1);
+        } else {
+          countToday(slot, flags, response ?? 0);
+        }
       }
     },
 
     withinBounds: () => records.size() <= MAX_RECORDS && pending.length <= MAX_PENDING,
 
+    knowToday(db: Db, ownerId: string, mkeys: readonly number[]): void {
+      if (mkeys.every((mkey) => todayKnown[slotOf(mkey)] === 1)) return;
+      for (const mkey of mkeys) {
+        const slot = slotOf(mkey);
+        today.fill(0, slot * FIGURES, (slot + 1) * FIGURES);
+        todayKnown[slot] = 1;
+      }
+      const rows = db
+        .sql(
+          `SELECT mkey, checks, up, maintenance, resp_count, resp_sum_us FROM rollup_day
+           WHERE day = ? AND mkey IN (SELECT mkey FROM monitors WHERE owner_id = ? AND deleted_at IS NULL)`,
+        )
+        .iterate(day, ownerId);
+      for (const row of rows) {
+        const at = slotOf(int(row, 'mkey')) * FIGURES;
+        today[at] = int(row, 'checks');
+        today[at + 1] = int(row, 'up');
+        today[at + 2] = int(row, 'maintenance');
+        today[at + 3] = int(row, 'resp_count');
+        today[at + 4] = int(row, 'resp_sum_us');
+      }
+    },
+
     addTo(mkey: number, w: number, into: WindowTotals): void {
       const slot = slots.get(mkey);
       if (slot === undefined) return;
       const at = slot * PER_MONITOR + w * FIGURES;
-      into.checks += totals[at]!;
-      into.up += totals[at + 1]!;
-      into.maintenance += totals[at + 2]!;
-      into.respCount += totals[at + 3]!;
-      into.respSumUs += totals[at + 4]!;
+      const dayAt = slot * FIGURES;
+      into.checks += totals[at]! + today[dayAt]!;
+      into.up += totals[at + 1]! + today[dayAt + 1]!;
+      into.maintenance += totals[at + 2]! + today[dayAt + 2]!;
+      into.respCount += totals[at + 3]! + today[dayAt + 3]!;
+      into.respSumUs += totals[at + 4]! + today[dayAt + 4]!;
     },
 
     newestOf(mkey: number, lookupFolded: () => { check: CheckRef | null; keep: boolean }): CheckRef | null {

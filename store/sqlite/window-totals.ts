@@ -1,6 +1,6 @@
 // Uptime window totals of an owner's monitors, in three parts that add up (summary.ts):
 //   closed  the hour rows before each window's first whole day, and its day rows before today
-//   today   today's rollup_day row, part of every window
+//   today   today's rollup_day row, part of every window (kept by unfolded-tail.ts)
 //   tail    the checks not yet folded into rollups (fold.ts; kept by unfolded-tail.ts)
 // Every hour of the closed part is before today: a window's first whole day is today at the
 // latest. Closed totals change only through late checks and retention (closed-rollups.ts), which
@@ -91,21 +91,6 @@ export function closedTotals(db: Db, ownerId: string, now: number): TotalsTable 
   const table = createTotalsTable();
   for (const row of rows) {
     table.add(int(row, 'mkey'), int(row, 'w'), int(row, 'checks'), int(row, 'up'), int(row, 'maintenance'), int(row, 'resp_count'), int(row, 'resp_sum_us'));
-  }
-  return table;
-}
-
-/** Today's day row of each monitor, counted in every window. */
-export function todayTotals(db: Db, ownerId: string, now: number): TotalsTable {
-  const rows = db
-    .sql(`SELECT mkey, checks, up, maintenance, resp_count, resp_sum_us FROM rollup_day WHERE day = ? AND mkey IN (${MINE})`)
-    .iterate(Math.floor(now / DAY_MS), ownerId);
-  const table = createTotalsTable();
-  for (const row of rows) {
-    const mkey = int(row, 'mkey');
-    for (let w = 0; w < UPTIME_WINDOWS.length; w++) {
-      table.add(mkey, w, int(row, 'checks'), int(row, 'up'), int(row, 'maintenance'), int(row, 'resp_count'), int(row, 'resp_sum_us'));
-    }
   }
   return table;
 }
