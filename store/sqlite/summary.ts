@@ -7,11 +7,12 @@
 // days come from rollup_day and the hours before the first whole day from rollup_hour: at most
 // 23 hour rows and 90 day rows per monitor and window, whatever the check interval.
 //
-// A dashboard asks for it every few seconds, and a large owner's closed rollups are most of the
-// work: each reader keeps, per owner, the closed totals (window-totals.ts, closed-rollups.ts), and
-// for all owners at once one tail of unfolded checks that survives folds (unfolded-tail.ts). A
-// call then reads the owner's monitors, today's rows, the checks stored since the previous call
-// of anyone, and the newest check of each monitor (its newest folded one is looked up once).
+// A dashboard asks for it every few seconds, and checks pour in and are folded all the while:
+// each reader keeps, per owner, the closed totals (window-totals.ts, closed-rollups.ts), and for
+// all owners at once one tail (unfolded-tail.ts) that survives folds: the unfolded checks'
+// totals, today's rows, and each monitor's newest check. A call then reads the owner's monitors,
+// the checks stored since the previous call of anyone, the newest check's row of each monitor
+// and the open incidents (bench/summary-under-folds.ts times each part).
 
 import { UPTIME_WINDOWS, type Incident, type MonitorSummary, type UptimeWindow } from '../types.ts';
 import { CHECK_SELECT, toCheck } from './check-rows.ts';

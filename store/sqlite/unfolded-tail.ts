@@ -1,29 +1,36 @@
-// The tail of the summary (summary.ts): the checks not yet folded into rollups (fold.ts), as
-// window totals and newest check per monitor. One reader keeps ONE tail for all owners, read
-// forward by seq: a call reads the checks stored since the previous call of anyone (about a
-// second of checks at one call a second), whatever owner it is for.
+// The summary's totals of the newest checks (summary.ts): the checks not yet folded into rollups
+// (fold.ts) and today's rollup_day rows, plus the newest check of each monitor. One reader keeps
+// ONE such tail for all owners, read forward by seq: a call reads the checks stored since the
+// previous call of anyone (about a second of checks at one call a second), whatever owner it is
+// for, instead of every unfolded check of its owner after each fold.
 //
-// A fold no longer starts it over. Every check read is also kept as a small record (seq, slot,
-// flags, response: 25 bytes) in seq order; a fold to F moves the records with seq <= F out of the
-// totals, exactly what they added, since those checks now come from today's rollups. So the
-// totals always cover (folded_seq, scanned] of the snapshot, as a fresh scan would, including a
-// fold that stops halfway through what one call read and a fold made by another process.
+// Folds do not start it over. Every check read is kept as a small record (seq, slot, flags,
+// response: 25 bytes) in seq order. A fold to F (of this process or another on the file) moves
+// the records with seq <= F out of the tail's figures, exactly what they added, and into today's
+// row of their monitor when they fall on today, as the fold did in the file. So the tail always
+// covers (folded_seq, scanned] of the snapshot and today's row matches the file's, as fresh
+// reads would, also when a fold stops halfway through what one call read. Today's row of a
+// monitor is read once, on its owner's first call. Checks the fold took before they were read (a
+// fold that caught up with the newest append, or no call for a whole fold cycle) are read for
+// today's rows and the newest check only.
 //
 // The newest check per monitor is kept across folds on purpose: a check read here and folded
-// since is no longer in the tail, but it is still a check of the monitor, and the summary picks
-// the newer of this and the newest folded one. The newest folded check of a monitor, looked up
-// once (check_hours), is kept too: every check folded after that lookup had a seq above the
-// tail's start, so this tail read it. Both hold while `now` only moves forward within the hour.
+// since is no longer in the tail, but it is still the monitor's, and the summary picks the newer
+// of this and the newest folded check. That one, looked up once per monitor (check_hours), is
+// kept too: every check folded after the lookup had a seq above the tail's start, so this tail
+// read it. Both hold while `now` only moves forward within the hour; a check stamped later than
+// the call waits in `pending` until a call reaches its time.
 //
-// When the fold got ahead of what was read (a fold that caught up with the newest append, or no
-// call for a whole fold cycle), the checks it took unread are read for the newest check only.
-// It starts over (cold: one scan of the whole unfolded tail) on a new hour (windows count a
-// check by its hour), and when a bound is passed. A call for an earlier instant or hour than the latest one gets a
-// throwaway tail of its own and leaves the kept one alone.
+// It starts over (cold: one scan of the whole unfolded tail, each owner's today rows and newest
+// folded checks read again on its next call) on a new hour, since windows count a check by its
+// hour, and when the fold got more than MAX_RECORDS ahead. A call for an earlier instant than
+// the latest one gets a throwaway tail of its own and leaves the kept one alone. Past MAX_RECORDS
+// or MAX_PENDING the tail serves the call and is dropped.
 //
-// Memory: per monitor seen ~200 bytes (20 totals, newest and newest-folded check, in typed
-// arrays, plus its Map entry), so ~10 MB at 50,000 monitors; plus 25 bytes per unfolded check
-// (~1.3 MB at FOLD_ROWS). Past MAX_RECORDS or MAX_PENDING the tail is used once and dropped.
+// Memory: ~115 bytes per monitor seen (in typed arrays: the tail's and today's five figures,
+// newest and newest-folded check; up to twice that while the arrays have room to grow), plus its
+// Map entry: ~10 MB at 50,000 monitors. Plus 25 bytes per unfolded check (~1.3 MB at FOLD_ROWS),
+// and 160 bytes for each monitor with an unfolded check outside some window (a late one).
 
 import { UPTIME_WINDOWS } from '../types.ts';
 import { type Db, int, intOrNull } from './db.ts';
@@ -38,6 +45,7 @@ const MAX_PENDING = 50_000;
 
 const FIGURES = 5;
 const PER_MONITOR = UPTIME_WINDOWS.length * FIGURES;
+const EVERY_WINDOW = (1 << UPTIME_WINDOWS.length) - 1;
 const UP = 1 << 4;
 const MAINTENANCE = 1 << 5;
 const RESPONSE = 1 << 6;
@@ -93,7 +101,10 @@ function createTail(hour: number, startNow: number, startSeq: number) {
   const windowStarts = UPTIME_WINDOWS.map((window) => hour - WINDOW_HOURS[window] + 1);
   const slots = new Map<number, number>();
   let capacity = 1024;
-  let totals = new Float64Array(capacity * PER_MONITOR);
+  // The tail's figures: of checks inside every window (nearly all: the unfolded checks are the
+  // newest), and per window for the few monitors with a check that is not (a late one).
+  let everyWindow = new Float64Array(capacity * FIGURES);
+  const someWindows = new Map<number, Float64Array>();
   // NaN: none (yet). foldedKnown: 1 once the newest folded check (or its absence) is kept.
   let newestTs = new Float64Array(capacity).fill(NaN);
   let newestSeqs = new Float64Array(capacity).fill(NaN);
@@ -119,7 +130,7 @@ function createTail(hour: number, startNow: number, startSeq: number) {
     slots.set(mkey, slot);
     if (slot >= capacity) {
       capacity *= 2;
-      totals = grow(totals, capacity * PER_MONITOR, 0);
+      everyWindow = grow(everyWindow, capacity * FIGURES, 0);
       newestTs = grow(newestTs, capacity, NaN);
       newestSeqs = grow(newestSeqs, capacity, NaN);
       foldedTs = grow(foldedTs, capacity, NaN);
@@ -131,29 +142,21 @@ function createTail(hour: number, startNow: number, startSeq: number) {
     return slot;
   }
   function count(slot: number, flags: number, responseUs: number, sign: 1 | -1): void {
+    const windows = flags & EVERY_WINDOW;
+    if (windows === EVERY_WINDOW) return addFigures(everyWindow, slot * FIGURES, flags, responseUs, sign);
+    if (windows === 0) return;
+    let figures = someWindows.get(slot);
+    if (!figures) {
+      figures = new Float64Array(PER_MONITOR);
+      someWindows.set(slot, figures);
+    }
     for (let w = 0; w < UPTIME_WINDOWS.length; w++) {
-      if ((flags & (1 << w)) === 0) continue;
-      const at = slot * PER_MONITOR + w * FIGURES;
-      totals[at] = totals[at]! + sign;
-      if (flags & UP) totals[at + 1] = totals[at + 1]! + sign;
-      if (flags & MAINTENANCE) totals[at + 2] = totals[at + 2]! + sign;
-      if (flags & RESPONSE) {
-        totals[at + 3] = totals[at + 3]! + sign;
-        totals[at + 4] = totals[at + 4]! + sign * responseUs;
-      }
+      if (windows & (1 << w)) addFigures(figures, w * FIGURES, flags, responseUs, sign);
     }
   }
   /** A check of today that a fold took, for a monitor whose row was read before that fold. */
   function countToday(slot: number, flags: number, responseUs: number): void {
-    if ((flags & TODAY) === 0 || todayKnown[slot] !== 1) return;
-    const at = slot * FIGURES;
-    today[at] = today[at]! + 1;
-    if (flags & UP) today[at + 1] = today[at + 1]! + 1;
-    if (flags & MAINTENANCE) today[at + 2] = today[at + 2]! + 1;
-    if (flags & RESPONSE) {
-      today[at + 3] = today[at + 3]! + 1;
-      today[at + 4] = today[at + 4]! + responseUs;
-    }
+    if ((flags & TODAY) !== 0 && todayKnown[slot] === 1) addFigures(today, slot * FIGURES, flags, responseUs, 1);
   }
   /** Makes a check the monitor's newest unless a newer one is kept (later, or as late and stored after). */
   function offerNewest(slot: number, ts: number, seq: number): void {
@@ -258,13 +261,10 @@ function createTail(hour: number, startNow: number, startSeq: number) {
     addTo(mkey: number, w: number, into: WindowTotals): void {
       const slot = slots.get(mkey);
       if (slot === undefined) return;
-      const at = slot * PER_MONITOR + w * FIGURES;
-      const dayAt = slot * FIGURES;
-      into.checks += totals[at]! + today[dayAt]!;
-      into.up += totals[at + 1]! + today[dayAt + 1]!;
-      into.maintenance += totals[at + 2]! + today[dayAt + 2]!;
-      into.respCount += totals[at + 3]! + today[dayAt + 3]!;
-      into.respSumUs += totals[at + 4]! + today[dayAt + 4]!;
+      addInto(into, today, slot * FIGURES);
+      addInto(into, everyWindow, slot * FIGURES);
+      const figures = someWindows.get(slot);
+      if (figures) addInto(into, figures, w * FIGURES);
     },
 
     newestOf(mkey: number, lookupFolded: () => { check: CheckRef | null; keep: boolean }): CheckRef | null {
@@ -288,6 +288,25 @@ function createTail(hour: number, startNow: number, startSeq: number) {
       return unfolded.ts > folded.ts || (unfolded.ts === folded.ts && unfolded.seq > folded.seq) ? unfolded : folded;
     },
   };
+}
+
+/** Adds one check's five figures (WindowTotals' order) at `at`, or takes them away. */
+function addFigures(figures: Float64Array, at: number, flags: number, responseUs: number, sign: 1 | -1): void {
+  figures[at] = figures[at]! + sign;
+  if (flags & UP) figures[at + 1] = figures[at + 1]! + sign;
+  if (flags & MAINTENANCE) figures[at + 2] = figures[at + 2]! + sign;
+  if (flags & RESPONSE) {
+    figures[at + 3] = figures[at + 3]! + sign;
+    figures[at + 4] = figures[at + 4]! + sign * responseUs;
+  }
+}
+
+function addInto(into: WindowTotals, figures: Float64Array, at: number): void {
+  into.checks += figures[at]!;
+  into.up += figures[at + 1]!;
+  into.maintenance += figures[at + 2]!;
+  into.respCount += figures[at + 3]!;
+  into.respSumUs += figures[at + 4]!;
 }
 
 /** Records of the checks read, in seq order, in typed arrays (25 bytes each). */
