@@ -138,6 +138,15 @@ describe('summary tail across folds', () => {
     expect((await reader.summary(other, NOW))[0]!.uptime['24h']).toBe(0);
   });
 
+  test('names the newest folded check when the previous hour has folded checks too', async () => {
+    const newest = makeCheck(monitor, NOW - 10 * MINUTE, { status: 'down' });
+    await writer.appendChecks([makeCheck(monitor, NOW - 50 * MINUTE), newest]);
+    fold();
+    const first = await summary();
+    expect(first.last_check?.id).toBe(newest.id);
+    expect(first.uptime['24h']).toBe(2 / 3);
+  });
+
   test('moves the windows of the checks it read on with the hour', async () => {
     // Down 7 days ago, 30 minutes before NOW's hour: inside the 7-day window now, out of it two hours on.
     const edge = Math.floor(NOW / HOUR) * HOUR - 7 * DAY + 2 * HOUR - 30 * MINUTE;

@@ -5,35 +5,36 @@
 // for, instead of every unfolded check of its owner after each fold.
 //
 // Folds do not start it over. Every check read is kept as a small record (seq, slot, flags,
-// response: 25 bytes) in seq order. A fold to F (of this process or another on the file) moves
-// the records with seq <= F out of the tail's figures, exactly what they added, and into today's
-// row of their monitor when they fall on today, as the fold did in the file. So the tail always
-// covers (folded_seq, scanned] of the snapshot and today's row matches the file's, as fresh
-// reads would, also when a fold stops halfway through what one call read. Today's row of a
-// monitor is read once, on its owner's first call. Checks the fold took before they were read (a
-// fold that caught up with the newest append, or no call for a whole fold cycle) are read for
-// today's rows and the newest check only.
+// response: 25 bytes) in seq order. A fold to F (of this process or another on the file) moves the
+// records with seq <= F out of the tail's figures, exactly what they added, and into today's row of
+// their monitor when they fall on today, as the fold did in the file. So the tail always covers
+// (folded_seq, scanned] of the snapshot and today's row matches the file's, as fresh reads would,
+// also when a fold stops halfway through what one call read. Today's rows are read once: of every
+// monitor when the tail starts, else on its owner's first call. Checks the fold took before they
+// were read (a fold that caught up with the newest append, or no call for a whole fold cycle) are
+// read for today's rows and the newest check only.
 //
-// The newest check per monitor is kept across folds on purpose: a check read here and folded
-// since is no longer in the tail, but it is still the monitor's, and the summary picks the newer
-// of this and the newest folded check. That one, looked up once per monitor (check_hours), is
-// kept too: every check folded after the lookup had a seq above the tail's start, so this tail
-// read it. Both hold while `now` only moves forward within the hour; a check stamped later than
-// the call waits in `pending` until a call reaches its time.
+// The newest check per monitor is kept across folds on purpose: a check read here and folded since
+// is no longer in the tail, but it is still the monitor's, and the summary picks the newer of this
+// and the newest folded check. That one, read once per monitor (check_hours: for every monitor from
+// the lists of this hour and the previous one when the tail starts, else looked up), is kept too:
+// every check folded after the read had a seq above the tail's start, so this tail read it. Both
+// hold while `now` only moves forward within the hour; a check stamped later than the call waits in
+// `pending` until a call reaches its time.
 //
-// It starts over (cold: one scan of the whole unfolded tail, each owner's today rows and newest
-// folded checks read again on its next call) on a new hour, since windows count a check by its
-// hour, and when the fold got more than MAX_RECORDS ahead. A call for an earlier instant than
-// the latest one gets a throwaway tail of its own and leaves the kept one alone. Past MAX_RECORDS
-// or MAX_PENDING the tail serves the call and is dropped.
+// It starts over (cold: one scan of the whole unfolded tail, today's rows and two hours of lists)
+// on a new hour, since windows count a check by its hour, and when the fold got more than
+// MAX_RECORDS ahead. A call for an earlier instant than the latest one gets a throwaway tail of its
+// own and leaves the kept one alone. Past MAX_RECORDS or MAX_PENDING the tail serves the call and
+// is dropped.
 //
-// Memory: ~115 bytes per monitor seen (in typed arrays: the tail's and today's five figures,
-// newest and newest-folded check; up to twice that while the arrays have room to grow), plus its
-// Map entry: ~10 MB at 50,000 monitors. Plus 25 bytes per unfolded check (~1.3 MB at FOLD_ROWS),
-// and 160 bytes for each monitor with an unfolded check outside some window (a late one).
+// Memory: ~115 bytes per monitor seen (in typed arrays: the tail's and today's five figures, newest
+// and newest-folded check; up to twice that while the arrays have room to grow), plus its Map
+// entry: ~10 MB at 50,000 monitors. Plus 25 bytes per unfolded check (~1.3 MB at FOLD_ROWS), and
+// 160 bytes for each monitor with an unfolded check outside some window (a late one).
 
 import { UPTIME_WINDOWS } from '../types.ts';
-import { type Db, int, intOrNull } from './db.ts';
+import { type Db, type Row, int, intOrNull } from './db.ts';
 import { hourOf } from './monitor-checks.ts';
 import { DAY_MS } from './rollups.ts';
 import { WINDOW_HOURS, type WindowTotals } from './window-totals.ts';
@@ -79,7 +80,10 @@ export function createTailKeeper(db: Db) {
         once.extend(db, folded, upTo, now);
         return once;
       }
-      if (!kept || hour > kept.hour || folded - kept.scannedSeq > MAX_RECORDS) kept = createTail(hour, now, folded);
+      if (!kept || hour > kept.hour || folded - kept.scannedSeq > MAX_RECORDS) {
+        kept = createTail(hour, now, folded);
+        kept.warm(db, now);
+      }
       const tail = kept;
       tail.dropFolded(folded);
       tail.extend(db, folded, upTo, now);
@@ -153,6 +157,14 @@ function createTail(hour: number, startNow: number, startSeq: number) {
     for (let w = 0; w < UPTIME_WINDOWS.length; w++) {
       if (windows & (1 << w)) addFigures(figures, w * FIGURES, flags, responseUs, sign);
     }
+  }
+  function setToday(slot: number, row: Row): void {
+    const at = slot * FIGURES;
+    today[at] = int(row, 'checks');
+    today[at + 1] = int(row, 'up');
+    today[at + 2] = int(row, 'maintenance');
+    today[at + 3] = int(row, 'resp_count');
+    today[at + 4] = int(row, 'resp_sum_us');
   }
   /** A check of today that a fold took, for a monitor whose row was read before that fold. */
   function countToday(slot: number, flags: number, responseUs: number): void {
@@ -235,6 +247,31 @@ function createTail(hour: number, startNow: number, startSeq: number) {
 
     withinBounds: () => records.size() <= MAX_RECORDS && pending.length <= MAX_PENDING,
 
+    /**
+     * Reads, at the tail's start, today's rows and the newest folded check of every monitor that
+     * has them (two hours of check_hours: the newest of them is the newest folded check, unless it
+     * is later than `now`), so that an owner's first call of the hour finds them known.
+     */
+    warm(db: Db, now: number): void {
+      const days = db.sql('SELECT mkey, checks, up, maintenance, resp_count, resp_sum_us FROM rollup_day WHERE day = ?').iterate(day);
+      for (const row of days) {
+        const slot = slotOf(int(row, 'mkey'));
+        setToday(slot, row);
+        todayKnown[slot] = 1;
+      }
+      const lists = db
+        .sql('SELECT hour, mkey, last_ts, last_seq FROM check_hours WHERE hour >= ? AND hour <= ? ORDER BY hour')
+        .iterate(hour - 1, hour);
+      for (const row of lists) {
+        const slot = slotOf(int(row, 'mkey'));
+        const lastTs = int(row, 'last_ts');
+        // A later list replaces an earlier one; one with a check later than `now` leaves it to a lookup.
+        foldedKnown[slot] = lastTs <= now ? 1 : 0;
+        foldedTs[slot] = lastTs;
+        foldedSeqs[slot] = int(row, 'last_seq');
+      }
+    },
+
     knowToday(db: Db, ownerId: string, mkeys: readonly number[]): void {
       if (mkeys.every((mkey) => todayKnown[slotOf(mkey)] === 1)) return;
       for (const mkey of mkeys) {
@@ -248,14 +285,7 @@ function createTail(hour: number, startNow: number, startSeq: number) {
            WHERE day = ? AND mkey IN (SELECT mkey FROM monitors WHERE owner_id = ? AND deleted_at IS NULL)`,
         )
         .iterate(day, ownerId);
-      for (const row of rows) {
-        const at = slotOf(int(row, 'mkey')) * FIGURES;
-        today[at] = int(row, 'checks');
-        today[at + 1] = int(row, 'up');
-        today[at + 2] = int(row, 'maintenance');
-        today[at + 3] = int(row, 'resp_count');
-        today[at + 4] = int(row, 'resp_sum_us');
-      }
+      for (const row of rows) setToday(slotOf(int(row, 'mkey')), row);
     },
 
     addTo(mkey: number, w: number, into: WindowTotals): void {
