@@ -118,6 +118,7 @@ const line = (label: string, values: number[]) =>
 const first = calls.filter((c) => c.first);
 const later = calls.filter((c) => !c.first);
 console.log(`timed calls: ${calls.length} (${first.length} an owner's first), after a fold moved: ${calls.filter((c) => c.foldMoved).length}`);
+console.log(`the reader's very first call: ${calls[0]!.ms.toFixed(1)} ms wall, ${calls[0]!.cpuMs.toFixed(1)} ms CPU`);
 line('wall: every call after 1 s of checks', calls.map((c) => c.ms));
 line('wall: floor (same call again at once)', floor);
 line('CPU: every call', calls.map((c) => c.cpuMs));
