@@ -31,6 +31,7 @@ import type { Shard } from './shard.ts';
 import { openSpool } from './spool.ts';
 import { spoolKey } from './spool-owner.ts';
 import { createBatchWriter } from './writer.ts';
+import { createHeapRelease } from './heap-release.ts';
 
 /** Start lateness above this, within a 10 s window, is logged as overload. */
 const LATE_WARNING_SECONDS = 2;
@@ -190,13 +191,17 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       for (const lane of lanes) lane.setWindows(windows);
     },
   });
+  const heapRelease = createHeapRelease({ log });
   const feed = createFleetFeed({
     store,
     shard: config.shard,
     lanes: lanes.length,
     reloadEveryMs: config.reloadEveryMs ?? 2_000,
     log,
-    onChange: (lane, change) => lanes[lane]!.apply(change),
+    onChange: (lane, change) => {
+      lanes[lane]!.apply(change);
+      heapRelease.noteChanged(change.upsert.length + change.remove.length);
+    },
   });
 
   const stats = (): SchedulerStats => {
@@ -263,6 +268,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       maintenance.stop();
       await started;
       feed.stop();
+      heapRelease.stop();
       await Promise.all(lanes.map((lane) => lane.stop()));
       await pushDeadlines.stop();
       await writer.stop();
