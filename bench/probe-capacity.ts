@@ -43,7 +43,8 @@
 //   CPU by thread   the first product's cores over the window per thread name (/proc/<pid>/task):
 //                   MainThread (API, alerting, store), probe-<i>, V8Worker (GC), libuv-worker
 //   disk per probe  product's write_bytes (/proc/<pid>/io) / probes seen
-//   RSS             the products' summed VmRSS (threads share their process's), maximum over the run
+//   RSS             the products' summed VmRSS (threads share their process's): maximum over warm-up and window
+//                   (the import's peak, before collector/heap-release.ts gives it back), and at the end
 //   API latency     p50/p95/max of each endpoint, from the bench's side of the socket
 //
 // Per-type CPU (`cpu_ms_per_probe_by_type`): a whole-process figure cannot tell types apart, so
@@ -437,7 +438,7 @@ async function runOnce(size: number, work: string, ports: Targets, caFile: strin
     const samples = await collected;
     const phases = fleet && knobs.phases ? await runPhases(fleet, kinds, targets, sampleAll, watch) : null;
     await Promise.all(products.map((p) => stopChild(p, 30_000)));
-    return summarize({ size, ids, kinds, t0, t1, samples, before, after, targetsCpu: targetsAfter.cpuSeconds - targetsBefore.cpuSeconds, threadCores, rssMax, dataDir, logFile, createSeconds, api, phases });
+    return summarize({ size, ids, kinds, t0, t1, samples, before, after, targetsCpu: targetsAfter.cpuSeconds - targetsBefore.cpuSeconds, threadCores, rssMax, rssEnd: after.rssBytes, dataDir, logFile, createSeconds, api, phases });
   } finally {
     reading = false;
     await Promise.all(products.map((p) => stopChild(p, 5_000)));
@@ -488,7 +489,7 @@ function storedByKind(db: DatabaseSync, from: number, to: number): Map<Kind, { c
 const ms3 = (value: number) => +value.toFixed(3);
 
 function summarize(r: {
-  size: number; ids: string[]; kinds: readonly Kind[]; t0: number; t1: number; samples: Samples; rssMax: number; dataDir: string; logFile: string;
+  size: number; ids: string[]; kinds: readonly Kind[]; t0: number; t1: number; samples: Samples; rssMax: number; rssEnd: number; dataDir: string; logFile: string;
   createSeconds: number | null; api: ApiLatencies | null; phases: Phases | null;
   before: ProductSample; after: ProductSample; targetsCpu: number; threadCores: Record<string, number>;
 }) {
@@ -589,6 +590,7 @@ function summarize(r: {
     stored_errors: errors,
     by_type: byType,
     product_rss_mb_max: Math.round(r.rssMax / 2 ** 20),
+    product_rss_mb_end: Math.round(r.rssEnd / 2 ** 20),
     product_cpu_ms_per_probe: +((cpu * 1000) / Math.max(1, seen)).toFixed(3),
     // The kernel's share: socket set-up and tear-down and, on loopback, both ends' TCP work.
     product_cpu_system_ms_per_probe: +(((r.after.systemSeconds - r.before.systemSeconds) * 1000) / Math.max(1, seen)).toFixed(3),
