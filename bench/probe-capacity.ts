@@ -377,7 +377,7 @@ async function runOnce(size: number, work: string, ports: Targets, caFile: strin
     spawn(process.execPath, [...knobs.nodeArgs, ...(host ? ['bench/collector-host.ts'] : i === 0 ? ['main.ts'] : ['main.ts', '--role', 'collector'])], {
       cwd: ROOT,
       env: {
-        ...env, ...knobs.productEnv, DATA_DIR: dataDir, ALLOW_PRIVATE_TARGETS: 'true', NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: 'warn',
+        ...env, LOG_LEVEL: 'warn', ...knobs.productEnv, DATA_DIR: dataDir, ALLOW_PRIVATE_TARGETS: 'true', NODE_EXTRA_CA_CERTS: caFile,
         OBSERVER_NAME: `bench-${i}`, COLLECTOR_SHARD: `${i}/${knobs.shards}`, PORT: String(port), JWT_SECRET: 'bench-probe-capacity-secret-'.repeat(2),
       },
       stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
