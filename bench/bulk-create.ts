@@ -16,15 +16,10 @@ import { join } from 'node:path';
 import { freshNamespace } from '../elastic/store/testing.ts';
 import { newUser } from '../test/support/api-client.ts';
 import { startProduct } from '../test/support/product.ts';
+import { wholeNumber } from './knobs.ts';
 
-const num = (name: string, fallback: number) => {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`invalid ${name}=${value}: expected a whole number ≥ 1`);
-  return Number(value);
-};
-const MONITORS = num('BENCH_MONITORS', 50_000);
-const SINGLES = num('BENCH_SINGLES', 1_000);
+const MONITORS = wholeNumber('BENCH_MONITORS', 50_000);
+const SINGLES = wholeNumber('BENCH_SINGLES', 1_000);
 const PER_REQUEST = 1_000;
 const paused = process.env.BENCH_PAUSED !== '0';
 const esUrl = process.env.ES_URL;

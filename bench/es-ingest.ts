@@ -18,19 +18,14 @@ import { openElasticsearchStore } from '../elastic/store/open.ts';
 import { detectEngine } from '../elastic/engine.ts';
 import { installTemplates } from '../elastic/setup.ts';
 import { indexNames } from '../elastic/templates/index.ts';
+import { wholeNumber } from './knobs.ts';
 
-const env = (name: string, fallback: number) => {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`invalid ${name}=${value}: expected a whole number ≥ 1`);
-  return Number(value);
-};
 const url = process.env.ES_URL;
 if (!url) throw new Error('ES_URL is not set: start the dev node (npm run es:start) and pass ES_URL=http://127.0.0.1:9200');
-const CHECKS = env('BENCH_CHECKS', 100_000);
-const BATCH = env('BENCH_BATCH', 2_000);
-const ROUNDS = env('BENCH_ROUNDS', 3);
-const MONITORS = env('BENCH_MONITORS', 1_000);
+const CHECKS = wholeNumber('BENCH_CHECKS', 100_000);
+const BATCH = wholeNumber('BENCH_BATCH', 2_000);
+const ROUNDS = wholeNumber('BENCH_ROUNDS', 3);
+const MONITORS = wholeNumber('BENCH_MONITORS', 1_000);
 
 const client = new Client({ node: url, requestTimeout: 60_000 });
 

@@ -25,18 +25,13 @@ import { openElasticsearchStore } from '../elastic/store/open.ts';
 import { dropNamespace, freshNamespace, refreshNamespace } from '../elastic/store/testing.ts';
 import { makeCheck, monitorInput } from '../store/testing/fixtures.ts';
 import type { Check, Monitor } from '../store/types.ts';
+import { wholeNumber } from './knobs.ts';
 
-const env = (name: string, fallback: number) => {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`invalid ${name}=${value}: expected a whole number ≥ 1`);
-  return Number(value);
-};
-const MONITORS = env('BENCH_MONITORS', 1000);
-const DAYS = env('BENCH_DAYS', 30);
-const INTERVAL_MS = env('BENCH_INTERVAL_SECONDS', 300) * 1000;
-const BATCH = env('BENCH_BATCH', 10_000);
-const RUNS = env('BENCH_RUNS', 50);
+const MONITORS = wholeNumber('BENCH_MONITORS', 1000);
+const DAYS = wholeNumber('BENCH_DAYS', 30);
+const INTERVAL_MS = wholeNumber('BENCH_INTERVAL_SECONDS', 300) * 1000;
+const BATCH = wholeNumber('BENCH_BATCH', 10_000);
+const RUNS = wholeNumber('BENCH_RUNS', 50);
 const givenDir = process.env.BENCH_DIR;
 const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'bench-history-'));
 

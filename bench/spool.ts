@@ -27,17 +27,12 @@ import { openSqliteStore, SQLITE_FILE_NAME } from '../store/sqlite/open.ts';
 import { makeCheck, monitorInput } from '../store/testing/fixtures.ts';
 import type { Check, Monitor } from '../store/types.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
+import { wholeNumber } from './knobs.ts';
 
-const env = (name: string, fallback: number) => {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`invalid ${name}=${value}: expected a whole number ≥ 1`);
-  return Number(value);
-};
-const MONITORS = env('BENCH_MONITORS', 20_000);
-const OUTAGE_S = env('BENCH_OUTAGE_S', 60);
-const BATCH = env('BENCH_BATCH', 1_000);
-const ROUNDS = env('BENCH_ROUNDS', 3);
+const MONITORS = wholeNumber('BENCH_MONITORS', 20_000);
+const OUTAGE_S = wholeNumber('BENCH_OUTAGE_S', 60);
+const BATCH = wholeNumber('BENCH_BATCH', 1_000);
+const ROUNDS = wholeNumber('BENCH_ROUNDS', 3);
 const INTERVAL_S = 20;
 const RATE = MONITORS / INTERVAL_S; // probes per second
 const log = pino({ level: 'silent' });

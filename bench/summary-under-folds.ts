@@ -25,18 +25,13 @@ import { SQLITE_FILE_NAME, openSqliteStore } from '../store/sqlite/open.ts';
 import { createSummaryReader } from '../store/sqlite/summary.ts';
 import { makeCheck, monitorInput } from '../store/testing/fixtures.ts';
 import type { Check, Monitor } from '../store/types.ts';
+import { wholeNumber } from './knobs.ts';
 
-const env = (name: string, fallback: number) => {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`invalid ${name}=${value}: expected a whole number ≥ 1`);
-  return Number(value);
-};
-const OWNERS = env('BENCH_OWNERS', 20);
-const PER_OWNER = env('BENCH_PER_OWNER', 2500);
-const INTERVAL = env('BENCH_INTERVAL_SECONDS', 20);
-const WARMUP = env('BENCH_WARMUP_SECONDS', 60);
-const SECONDS = env('BENCH_SECONDS', 60);
+const OWNERS = wholeNumber('BENCH_OWNERS', 20);
+const PER_OWNER = wholeNumber('BENCH_PER_OWNER', 2500);
+const INTERVAL = wholeNumber('BENCH_INTERVAL_SECONDS', 20);
+const WARMUP = wholeNumber('BENCH_WARMUP_SECONDS', 60);
+const SECONDS = wholeNumber('BENCH_SECONDS', 60);
 const givenDir = process.env.BENCH_DIR;
 const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'bench-summary-'));
 
