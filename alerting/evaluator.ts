@@ -37,7 +37,7 @@ import { withSpan } from '../telemetry/otel.ts';
 import { effectsOf } from './effects.ts';
 import type { IncidentLookup } from './lookups.ts';
 import { inMaintenance } from '../store/maintenance-schedule.ts';
-import { fold, initialState, tick, type FoldSegment, type Quiet, type Transition } from './state-machine.ts';
+import { fold, initialState, tick, type AlertRule, type FoldSegment, type Quiet, type Transition } from './state-machine.ts';
 import type { MaintenanceWindow } from '../store/maintenance.ts';
 
 export type EvaluatorStore = Pick<
@@ -78,7 +78,7 @@ type Entry = { state: AlertState; version: number | null };
  * change is garbage once this is taken from it: at 50,000 monitors that is ~40 MB less of the
  * heap the API shares.
  */
-type RuledMonitor = Pick<Monitor, 'id' | 'owner_id' | 'confirm_failures' | 'confirm_recoveries' | 'remind_every_minutes' | 'paused' | 'tls_expiry_days'>;
+type RuledMonitor = Pick<Monitor, 'id' | 'owner_id' | 'tls_expiry_days'> & AlertRule;
 
 function ruledMonitor(monitor: Monitor): RuledMonitor {
   return {

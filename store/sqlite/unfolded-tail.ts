@@ -189,7 +189,7 @@ function createTail(hour: number, startNow: number, startSeq: number) {
   /** Makes a check the monitor's newest unless a newer one is kept (later, or as late and stored after). */
   function offerNewest(slot: number, ts: number, seq: number): void {
     const keptTs = newestTs[slot]!;
-    if (Number.isNaN(keptTs) || ts > keptTs || (ts === keptTs && seq > newestSeqs[slot]!)) {
+    if (Number.isNaN(keptTs) || later(ts, seq, keptTs, newestSeqs[slot]!)) {
       newestTs[slot] = ts;
       newestSeqs[slot] = seq;
     }
@@ -329,9 +329,14 @@ function createTail(hour: number, startNow: number, startSeq: number) {
       const unfolded = Number.isNaN(ts) ? null : { ts, seq: newestSeqs[slot]! };
       if (!folded) return unfolded;
       if (!unfolded) return folded;
-      return unfolded.ts > folded.ts || (unfolded.ts === folded.ts && unfolded.seq > folded.seq) ? unfolded : folded;
+      return later(unfolded.ts, unfolded.seq, folded.ts, folded.seq) ? unfolded : folded;
     },
   };
+}
+
+/** True when check (ts, seq) is newer than (thanTs, thanSeq): later, or as late and stored after. */
+function later(ts: number, seq: number, thanTs: number, thanSeq: number): boolean {
+  return ts > thanTs || (ts === thanTs && seq > thanSeq);
 }
 
 /** Adds one check's five figures (WindowTotals' order) at `at`, or takes them away. */
