@@ -76,7 +76,9 @@ async function resolveJwtSecret(config: Config): Promise<string> {
 
 /** The store the configuration names: SQLite in DATA_DIR, or Elasticsearch (templates installed). */
 export async function openStore(config: Config): Promise<Store> {
-  if (config.STORE === 'sqlite') return openSqliteStore({ dataDir: config.DATA_DIR });
+  // Checks are written and folded on a thread of their own, as probes run on theirs, unless the
+  // whole product is asked to keep to one thread (PROBE_THREADS=0, for one core).
+  if (config.STORE === 'sqlite') return openSqliteStore({ dataDir: config.DATA_DIR, checkWriter: config.PROBE_THREADS > 0 ? 'thread' : 'inline' });
   // Loaded only for this store: the client and its dependencies are ~10 MB of heap an embedded
   // start does not need.
   const [{ clientFromConfig }, { describeConnectFailure, safeOrigin }, { openElasticsearchStore }] = await Promise.all([

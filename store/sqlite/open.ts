@@ -10,15 +10,17 @@ import type { Store } from '../contract.ts';
 import { createAlertStore } from './alerts.ts';
 import { createApiKeyStore } from './api-keys.ts';
 import { listChecks, readChecksAfter } from './checks-read.ts';
-import { createCheckWriter } from './checks-write.ts';
+import { type SqliteCheckWriter, createCheckWriter } from './checks-write.ts';
 import { createContactStore } from './contacts.ts';
 import { openDb } from './db.ts';
+import { FOLD_EVERY_MS } from './fold.ts';
 import { history } from './history.ts';
 import { createMaintenanceStore } from './maintenance.ts';
 import { migrate } from './migrations.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createOutboxStore } from './outbox.ts';
 import { purgeChecksBefore } from './retention.ts';
+import { type ThreadedCheckWriter, startThreadedCheckWriter } from './threaded-writer.ts';
 import { createSummaryReader } from './summary.ts';
 import { createUserStore } from './users.ts';
 
@@ -29,19 +31,35 @@ export type SqliteStoreOptions = {
   clock?: () => number;
   /** How often appended checks are folded into rollups and per-monitor lists (fold.ts); tests vary it. */
   foldEveryMs?: number;
+  /**
+   * Where checks are appended and folded: on the caller's thread (the default), or on a thread of
+   * their own (threaded-writer.ts), as `npm start` does so that folds never hold up the API.
+   * A thread costs ~150 ms to start and its own heap, too much for a test's throwaway store.
+   */
+  checkWriter?: 'inline' | 'thread';
 };
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   mkdirSync(options.dataDir, { recursive: true });
-  const db = openDb(join(options.dataDir, SQLITE_FILE_NAME), options.clock ?? Date.now);
+  const dbPath = join(options.dataDir, SQLITE_FILE_NAME);
+  const db = openDb(dbPath, options.clock ?? Date.now);
   try {
     migrate(db);
   } catch (error) {
     db.conn.close();
     throw error;
   }
-  const checkWriter = createCheckWriter(db, options.foldEveryMs);
+  const foldEveryMs = options.foldEveryMs ?? FOLD_EVERY_MS;
+  const checkWriter =
+    options.checkWriter === 'thread' ? startThreadedCheckWriter({ path: dbPath, foldEveryMs }) : inlineWriter(createCheckWriter(db, foldEveryMs));
   const summary = createSummaryReader(db);
+  let closing: Promise<void> | null = null;
+  async function closeAll(): Promise<void> {
+    await checkWriter.close();
+    // Lets SQLite refresh its planner statistics where they went stale; cheap when nothing did.
+    db.conn.exec('PRAGMA optimize');
+    db.conn.close();
+  }
   return {
     backend: 'sqlite',
     ...createUserStore(db),
@@ -60,12 +78,19 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     async ping() {
       db.sql('SELECT 1').get();
     },
+    close() {
+      closing ??= closeAll();
+      return closing;
+    },
+  };
+}
+
+/** The inline writer behind the threaded writer's face: close folds what waits, on this thread. */
+function inlineWriter(writer: SqliteCheckWriter): ThreadedCheckWriter {
+  return {
+    appendChecks: (checks) => writer.appendChecks(checks),
     async close() {
-      if (!db.conn.isOpen) return;
-      checkWriter.foldPending();
-      // Lets SQLite refresh its planner statistics where they went stale; cheap when nothing did.
-      db.conn.exec('PRAGMA optimize');
-      db.conn.close();
+      writer.foldPending();
     },
   };
 }

@@ -11,8 +11,10 @@ const root = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
 let count = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-// Twice: folding after every append (every check read through rollups and check_hours), and
-// never folding (every check read from the tail). A real run mixes both (fold.ts).
+// Folding after every append (every check read through rollups and check_hours), and never
+// folding (every check read from the tail); a real run mixes both (fold.ts). Then folding after
+// every append on the writer's own thread and connection, as `npm start` writes: every read
+// comes from another connection than the writes.
 runStoreConformance({
   name: 'sqlite, folded',
   open: () => openSqliteStore({ dataDir: join(root, `case-${++count}`), foldEveryMs: 0 }),
@@ -20,4 +22,8 @@ runStoreConformance({
 runStoreConformance({
   name: 'sqlite, not yet folded',
   open: () => openSqliteStore({ dataDir: join(root, `case-${++count}`), foldEveryMs: Infinity }),
+});
+runStoreConformance({
+  name: 'sqlite, writer thread, folded',
+  open: () => openSqliteStore({ dataDir: join(root, `case-${++count}`), foldEveryMs: 0, checkWriter: 'thread' }),
 });

@@ -1,0 +1,95 @@
+// The check writer on its own thread (threaded-writer.ts), as `npm start` runs it. The
+// conformance suite runs every store case through it (sqlite.test.ts); these cases cover what
+// only a thread can get wrong: an error crossing back, the close, and a process left to exit.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { makeCheck, monitorInput } from '../testing/fixtures.ts';
+import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
+
+describe('check writer thread', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dm-writer-thread-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a batch with a bad check fails as it does inline, stores nothing, and the next batch is stored', async () => {
+    const failures: unknown[] = [];
+    for (const checkWriter of ['inline', 'thread'] as const) {
+      const store = await openSqliteStore({ dataDir: join(dir, checkWriter), checkWriter });
+      try {
+        const owner = await store.createUser({ email: 'a@example.com', password_hash: 'x' });
+        const monitor = await store.createMonitor(owner.id, monitorInput());
+        const good = makeCheck(monitor, Date.now() - 1_000);
+        const bad = { ...makeCheck(monitor, Date.now()), timestamp: 1.5 };
+        failures.push(await store.appendChecks([good, bad]).catch((error: unknown) => error));
+        expect((await store.listChecks(owner.id, monitor.id, { limit: 10 }))!.items).toEqual([]);
+
+        await store.appendChecks([good]);
+        expect((await store.listChecks(owner.id, monitor.id, { limit: 10 }))!.items.map((check) => check.id)).toEqual([good.id]);
+      } finally {
+        await store.close();
+      }
+    }
+    const [inline, threaded] = failures;
+    expect(inline).toBeInstanceOf(TypeError);
+    expect(threaded).toBeInstanceOf(TypeError);
+    for (const failure of failures) expect((failure as Error).message).toMatch(/^check 1 \(\S+\): timestamp must be whole epoch milliseconds$/);
+  });
+
+  test('close folds every check still waiting', async () => {
+    const store = await openSqliteStore({ dataDir: dir, foldEveryMs: Infinity, checkWriter: 'thread' });
+    const owner = await store.createUser({ email: 'b@example.com', password_hash: 'x' });
+    const monitor = await store.createMonitor(owner.id, monitorInput());
+    // The first append folds what an earlier run left (nothing); these two then wait.
+    await store.appendChecks([makeCheck(monitor, Date.now() - 3_000)]);
+    await store.appendChecks([makeCheck(monitor, Date.now() - 2_000), makeCheck(monitor, Date.now() - 1_000)]);
+    await store.close();
+
+    const file = new DatabaseSync(join(dir, SQLITE_FILE_NAME), { readOnly: true });
+    try {
+      const { newest } = file.prepare('SELECT max(seq) AS newest FROM checks').get() as { newest: number };
+      const { folded } = file.prepare('SELECT folded_seq AS folded FROM fold_state').get() as { folded: number };
+      expect(newest).toBe(3);
+      expect(folded).toBe(newest);
+    } finally {
+      file.close();
+    }
+  });
+
+  test('an idle writer thread does not keep the process alive', async () => {
+    // A process that wrote checks and never closed its store: it still ends when its work does.
+    const script = `
+      import { openSqliteStore } from ${JSON.stringify(new URL('./open.ts', import.meta.url).href)};
+      import { makeCheck, monitorInput } from ${JSON.stringify(new URL('../testing/fixtures.ts', import.meta.url).href)};
+      const store = await openSqliteStore({ dataDir: ${JSON.stringify(dir)}, checkWriter: 'thread' });
+      const owner = await store.createUser({ email: 'c@example.com', password_hash: 'x' });
+      const monitor = await store.createMonitor(owner.id, monitorInput());
+      await store.appendChecks([makeCheck(monitor, Date.now())]);
+      console.log('appended');
+    `;
+    const file = join(dir, 'append-and-leave.mjs');
+    writeFileSync(file, script);
+    const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exit = await new Promise<number | string>((resolve) => {
+      const deadline = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve('still running after 30 s');
+      }, 30_000);
+      child.on('exit', (code) => {
+        clearTimeout(deadline);
+        resolve(code ?? 'killed');
+      });
+    });
+    expect(output).toContain('appended');
+    expect(exit).toBe(0);
+  }, 40_000);
+});

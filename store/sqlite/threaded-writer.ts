@@ -1,0 +1,92 @@
+// Appending checks on a thread of their own (writer-thread.ts), with its own connection to the
+// file. A batch's inserts and, every minute or so, a fold of tens of thousands of checks into the
+// rollups (~0.3 s per chunk at 50,000 monitors) then no longer run on the thread that answers the
+// API and runs alerting: readers there see each committed batch through WAL snapshots as before,
+// and only the rare writes of that thread (a monitor saved, a cursor moved) can wait for the
+// write lock, as they would for another process's write.
+//
+// The thread starts with the first batch, so a store that never appends checks (an API-only
+// process, most tests) never starts one. A batch fails as it would inline (same error name and
+// message; a check not stored is replayed by the collector from its spool); a thread that dies
+// fails the batches it held and the next batch starts a new one.
+
+import { Worker } from 'node:worker_threads';
+import type { CheckWriter } from '../contract.ts';
+import type { FromWriterThread, ToWriterThread, WriterThreadData } from './writer-thread.ts';
+
+/** Batches sent and not yet answered; the collector sends one at a time, so this only guards misuse. */
+const MAX_IN_FLIGHT = 1_000;
+
+export type ThreadedCheckWriter = CheckWriter & {
+  /** Folds every waiting check (as the inline writer does on close) and ends the thread. */
+  close(): Promise<void>;
+};
+
+type Pending = { resolve: () => void; reject: (error: Error) => void };
+
+export function startThreadedCheckWriter(data: WriterThreadData): ThreadedCheckWriter {
+  let worker: Worker | null = null;
+  let closed = false;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+
+  function spawn(): Worker {
+    const started = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: data, name: 'sqlite-writer' });
+    let failure: Error | null = null;
+    started.on('message', (reply: FromWriterThread) => {
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      if (pending.size === 0) started.unref();
+      if (reply.ok) waiting.resolve();
+      else waiting.reject(rebuilt(reply.error));
+    });
+    started.on('error', (error) => (failure = error));
+    started.on('exit', (code) => {
+      if (worker === started) worker = null;
+      const reason = new Error(`the SQLite check writer thread stopped (exit code ${code})${failure ? `: ${failure.message}` : ''}`);
+      for (const waiting of pending.values()) waiting.reject(reason);
+      pending.clear();
+    });
+    return started;
+  }
+
+  function send(message: ToWriterThread): Promise<void> {
+    if (pending.size >= MAX_IN_FLIGHT) return Promise.reject(new Error(`${MAX_IN_FLIGHT} check batches are waiting for the SQLite writer thread already`));
+    worker ??= spawn();
+    const target = worker;
+    return new Promise<void>((resolve, reject) => {
+      pending.set(message.id, { resolve, reject });
+      // Held open only while a batch waits, so an idle store never keeps the process alive.
+      target.ref();
+      target.postMessage(message);
+    });
+  }
+
+  return {
+    async appendChecks(checks) {
+      if (closed) throw new Error('the SQLite store is closed');
+      if (checks.length === 0) return;
+      await send({ id: nextId++, type: 'append', checks });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const running = worker;
+      if (running === null) return;
+      try {
+        await send({ id: nextId++, type: 'close' });
+      } finally {
+        await running.terminate();
+      }
+    },
+  };
+}
+
+/** The thread's error as the caller would have seen it inline: name, message and SQLite's code. */
+function rebuilt(error: { name: string; message: string; errcode?: unknown }): Error {
+  const made = error.name === 'TypeError' ? new TypeError(error.message) : error.name === 'RangeError' ? new RangeError(error.message) : new Error(error.message);
+  if (made.name !== error.name) made.name = error.name;
+  if (error.errcode !== undefined) Object.assign(made, { errcode: error.errcode });
+  return made;
+}
