@@ -11,6 +11,9 @@ import { ownedMonitorKey } from './contacts.ts';
 import { type Db, writeTransaction } from './db.ts';
 import { DELIVERY_COLUMNS, insertDeliveries, toDelivery } from './deliveries.ts';
 
+/** A delivery a worker may lease now (bind `now` twice): pending, due, and not leased or its lease run out. */
+const CLAIMABLE = `status = 'pending' AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?)`;
+
 export function createOutboxStore(db: Db): OutboxStore {
   return {
     async enqueueDeliveries(deliveries) {
@@ -19,13 +22,15 @@ export function createOutboxStore(db: Db): OutboxStore {
     },
 
     async claimDueDeliveries(worker, now, leaseMs, limit) {
+      // Nearly every poll finds nothing due: asking first, without the write lock, keeps the
+      // poll from waiting for another connection's write (a fold on the writer thread).
+      if (!db.sql(`SELECT 1 FROM deliveries WHERE ${CLAIMABLE} LIMIT 1`).get(now, now)) return [];
       const rows = writeTransaction(db, () =>
         db
           .sql(
             `UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?
              WHERE id IN (
-               SELECT id FROM deliveries
-               WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+               SELECT id FROM deliveries WHERE ${CLAIMABLE}
                ORDER BY next_attempt_at, id LIMIT ?)
              RETURNING ${DELIVERY_COLUMNS}`,
           )
