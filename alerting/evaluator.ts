@@ -37,7 +37,7 @@ import { withSpan } from '../telemetry/otel.ts';
 import { effectsOf } from './effects.ts';
 import type { IncidentLookup } from './lookups.ts';
 import { inMaintenance } from '../store/maintenance-schedule.ts';
-import { fold, initialState, tick, type AlertRule, type FoldSegment, type Quiet, type Transition } from './state-machine.ts';
+import { fold, initialState, tick, tickCanChange, type AlertRule, type FoldSegment, type Quiet, type Transition } from './state-machine.ts';
 import type { MaintenanceWindow } from '../store/maintenance.ts';
 
 export type EvaluatorStore = Pick<
@@ -118,6 +118,18 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   const quietFor = (monitor: RuledMonitor): Quiet => (instant) => inMaintenance(windows, monitor, instant);
   let monitorsToken: string | null = null;
   const states = new Map<string, Entry>();
+  /** Monitors whose state a tick may change (tickCanChange): the only ones a pass ticks. */
+  const ticking = new Set<string>();
+  function keep(monitorId: string, entry: Entry): void {
+    states.set(monitorId, entry);
+    const monitor = monitors.get(monitorId);
+    if (monitor && tickCanChange(entry.state, monitor)) ticking.add(monitorId);
+    else ticking.delete(monitorId);
+  }
+  function forget(monitorId: string): void {
+    states.delete(monitorId);
+    ticking.delete(monitorId);
+  }
   /** Monitors whose state is read again in the passes to come, and when the last slice was read. */
   let toRefresh: string[] = [];
   let refreshedAt = -Infinity;
@@ -133,7 +145,11 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     if (!force && token === monitorsToken) return;
     monitors = new Map((await store.listAllMonitors()).map((m) => [m.id, ruledMonitor(m)]));
     monitorsToken = token;
-    for (const id of states.keys()) if (!monitors.has(id)) states.delete(id);
+    // A pause or a reminder interval may have changed: which states can tick is asked again.
+    for (const [id, entry] of states) {
+      if (monitors.has(id)) keep(id, entry);
+      else forget(id);
+    }
   }
 
   /**
@@ -162,7 +178,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   async function load(monitorId: string): Promise<Entry> {
     const stored = await store.getAlertState(monitorId);
     const entry = stored ?? { state: initialState(monitorId, clock()), version: null };
-    states.set(monitorId, entry);
+    keep(monitorId, entry);
     return entry;
   }
 
@@ -202,10 +218,10 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
       const entry = states.get(monitorId) ?? (await load(monitorId));
       try {
-        states.set(monitorId, await step(entry));
+        keep(monitorId, await step(entry));
         return true;
       } catch (error) {
-        states.delete(monitorId);
+        forget(monitorId);
         if (!(error instanceof CasConflictError)) throw error;
       }
     }
@@ -300,10 +316,11 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     if (lateDowns.size > 0) await tellLateDowns();
     const touched = await foldNewChecks();
     // Reminders, changes told after a window, and forgetting streaks of paused monitors need no new check.
-    for (const monitor of monitors.values()) {
-      if (touched.has(monitor.id)) continue;
-      const entry = states.get(monitor.id);
-      if (entry && tick(entry.state, monitor, clock(), quietFor(monitor)).state !== entry.state) await advance(monitor, []);
+    for (const id of [...ticking]) {
+      const monitor = monitors.get(id);
+      const entry = states.get(id);
+      if (!monitor || !entry || touched.has(id)) continue;
+      if (tick(entry.state, monitor, clock(), quietFor(monitor)).state !== entry.state) await advance(monitor, []);
     }
     metrics.evaluations.add(1);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertState, Check } from '../store/types.ts';
-import { fold, initialState, step, tick, type AlertRule, type Transition } from './state-machine.ts';
+import { fold, initialState, step, tick, tickCanChange, type AlertRule, type Transition } from './state-machine.ts';
 import { ruleCheck } from './testing/rule-checks.ts';
 
 const RULE: AlertRule = { confirm_failures: 2, confirm_recoveries: 1, remind_every_minutes: 0, paused: false };
@@ -155,6 +155,29 @@ describe('reminders (tick)', () => {
     const at = (down.last_notified_at ?? 0) + 10 * MIN;
     expect(tick(down, remind, at).transition).toBeUndefined();
     expect(tick(down, { ...remind, remind_every_minutes: 10 }, at).transition?.kind).toBe('reminder');
+  });
+});
+
+describe('tickCanChange', () => {
+  const quietNow = () => true;
+  const rules: AlertRule[] = [RULE, { ...RULE, remind_every_minutes: 30 }, { ...RULE, paused: true }, { ...RULE, remind_every_minutes: 30, paused: true }];
+  const states: [string, () => AlertState][] = [
+    ['fresh', fresh],
+    ['up', upState],
+    ['one failure', () => play(upState(), checks('D', MIN)).state],
+    ['down', downState],
+    ['down, then up while paused', () => play(downState(), checks('UUU', 3 * MIN), { ...RULE, paused: true }).state],
+    ['down and not told', () => ({ ...downState(), told_incident_id: null })],
+    ['up and the UP not told', () => ({ ...play(downState(), checks('U', 3 * MIN)).state, told_incident_id: downState().open_incident_id })],
+  ];
+  const instants = [0, 29 * MIN, 10_030 * MIN, 100_000 * MIN];
+
+  it.each(states)('%s: false only when no instant, quiet or not, makes tick change the state', (_name, make) => {
+    for (const rule of rules) {
+      const state = make();
+      const changes = instants.some((now) => tick(state, rule, now).state !== state || tick(state, rule, now, quietNow).state !== state);
+      expect({ rule, canChange: tickCanChange(state, rule) }).toEqual({ rule, canChange: changes });
+    }
   });
 });
 

@@ -166,6 +166,17 @@ export function tick(state: AlertState, rule: AlertRule, now: number, quiet: Qui
   };
 }
 
+/**
+ * False when `tick` returns this very state at every instant, in or out of a window: up and told,
+ * down without reminders, or paused with no streak. The evaluator ticks only the other monitors
+ * instead of all of them on every pass.
+ */
+export function tickCanChange(state: AlertState, rule: AlertRule): boolean {
+  if (rule.paused) return state.streak_count !== 0;
+  if (state.told_incident_id !== state.open_incident_id) return true;
+  return state.status === 'down' && state.open_incident_id !== null && rule.remind_every_minutes > 0;
+}
+
 /** A state to persist, with the transition that produced it. */
 export type FoldSegment = { state: AlertState; transition: Transition };
 
