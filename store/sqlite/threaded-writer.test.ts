@@ -1,6 +1,7 @@
 // The check writer on its own thread (threaded-writer.ts), as `npm start` runs it. The
 // conformance suite runs every store case through it (sqlite.test.ts); these cases cover what
-// only a thread can get wrong: an error crossing back, the close, and a process left to exit.
+// only a thread can get wrong: an error crossing back, the close, a process left to exit, and a
+// thread that dies.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { makeCheck, monitorInput } from '../testing/fixtures.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
+import { startThreadedCheckWriter } from './threaded-writer.ts';
 
 describe('check writer thread', () => {
   let dir: string;
@@ -92,4 +94,28 @@ describe('check writer thread', () => {
     expect(output).toContain('appended');
     expect(exit).toBe(0);
   }, 40_000);
+});
+
+describe('check writer thread that dies', () => {
+  test('fails the batch it held, and the next batch starts a new thread that stores it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dm-writer-dies-'));
+    const store = await openSqliteStore({ dataDir: dir, foldEveryMs: 0 });
+    // A thread whose heap cannot hold a large batch: it runs out of memory on that batch alone.
+    const writer = startThreadedCheckWriter({ path: join(dir, SQLITE_FILE_NAME), foldEveryMs: 0 }, { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 });
+    try {
+      const owner = await store.createUser({ email: 'd@example.com', password_hash: 'x' });
+      const monitor = await store.createMonitor(owner.id, monitorInput());
+      const start = Date.now() - 3_600_000;
+      const large = Array.from({ length: 200_000 }, (_, i) => makeCheck(monitor, start + i));
+      await expect(writer.appendChecks(large)).rejects.toThrow(/the SQLite check writer thread stopped \(exit code \d+\)/);
+
+      const next = makeCheck(monitor, Date.now());
+      await writer.appendChecks([next]);
+      expect((await store.listChecks(owner.id, monitor.id, { limit: 10 }))!.items.map((check) => check.id)).toEqual([next.id]);
+    } finally {
+      await writer.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -10,12 +10,17 @@
 // message; a check not stored is replayed by the collector from its spool); a thread that dies
 // fails the batches it held and the next batch starts a new one.
 
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { CheckWriter } from '../contract.ts';
 import type { FromWriterThread, ToWriterThread, WriterThreadData } from './writer-thread.ts';
 
 /** Batches sent and not yet answered; the collector sends one at a time, so this only guards misuse. */
 const MAX_IN_FLIGHT = 1_000;
+/**
+ * The thread's old generation: 20–50 MB live at 50,000 monitors (docs/architecture.md, Memory).
+ * A leak ends the thread at this bound, failing its batches, instead of growing the process.
+ */
+const HEAP_LIMIT_MB = 512;
 
 export type ThreadedCheckWriter = CheckWriter & {
   /** Folds every waiting check (as the inline writer does on close) and ends the thread. */
@@ -24,14 +29,14 @@ export type ThreadedCheckWriter = CheckWriter & {
 
 type Pending = { resolve: () => void; reject: (error: Error) => void };
 
-export function startThreadedCheckWriter(data: WriterThreadData): ThreadedCheckWriter {
+export function startThreadedCheckWriter(data: WriterThreadData, limits: ResourceLimits = { maxOldGenerationSizeMb: HEAP_LIMIT_MB }): ThreadedCheckWriter {
   let worker: Worker | null = null;
   let closed = false;
   let nextId = 1;
   const pending = new Map<number, Pending>();
 
   function spawn(): Worker {
-    const started = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: data, name: 'sqlite-writer' });
+    const started = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: data, name: 'sqlite-writer', resourceLimits: limits });
     let failure: Error | null = null;
     started.on('message', (reply: FromWriterThread) => {
       const waiting = pending.get(reply.id);
