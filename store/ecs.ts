@@ -61,12 +61,12 @@ export type EcsCheckDocument = {
   summary: { up: 0 | 1; down: 0 | 1; status: 'up' | 'down' };
 };
 
-const iso = (ms: number) => new Date(ms).toISOString();
+export const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (value: string) => Date.parse(value);
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'dns:': 53 };
 
 /** Node reports "TLSv1.3"; ECS splits it into version "1.3" and version_protocol "tls". */
-function tlsVersionFields(version: string | null): { version?: string; version_protocol?: string } {
+export function tlsVersionFields(version: string | null): { version?: string; version_protocol?: string } {
   if (version === null) return {};
   const match = /^TLSv(\d(?:\.\d)?)$/.exec(version);
   return match ? { version: match[1], version_protocol: 'tls' } : { version };
@@ -81,10 +81,20 @@ function compact<T extends object>(value: T): T | undefined {
 
 const us = (value: number | null) => (value === null ? undefined : { us: value });
 
+/** ECS url.*: domain undefined for a URI without a host; port 0 when the scheme has no default. */
+export function urlFields(full: string): EcsCheckDocument['url'] {
+  const url = new URL(full);
+  return {
+    full,
+    // URL.hostname keeps IPv6 brackets; ECS url.domain wants the bare address.
+    domain: url.hostname === '' ? undefined : url.hostname.replace(/^\[|\]$/g, ''),
+    scheme: url.protocol.slice(0, -1),
+    port: url.port === '' ? (DEFAULT_PORTS[url.protocol] ?? 0) : Number(url.port),
+  };
+}
+
 /** `ingestedAt`, when given, becomes `event.ingested` (set by the store's writer per attempt). */
 export function checkToEcs(check: Check, ingestedAt?: number): EcsCheckDocument {
-  const url = new URL(check.url);
-  const port = url.port === '' ? (DEFAULT_PORTS[url.protocol] ?? 0) : Number(url.port);
   const tlsVersion = tlsVersionFields(check.tls_version);
   const x509 = compact({
     not_after: check.cert_not_after === null ? undefined : iso(check.cert_not_after),
@@ -104,13 +114,7 @@ export function checkToEcs(check: Check, ingestedAt?: number): EcsCheckDocument 
       timespan: { gte: iso(check.timestamp), lt: iso(check.next_at) },
       ...(check.maintenance ? { maintenance: true as const } : {}),
     },
-    // URL.hostname keeps IPv6 brackets; ECS url.domain wants the bare address.
-    url: compact({
-      full: check.url,
-      domain: url.hostname === '' ? undefined : url.hostname.replace(/^\[|\]$/g, ''),
-      scheme: url.protocol.slice(0, -1),
-      port,
-    }) as EcsCheckDocument['url'],
+    url: compact(urlFields(check.url)) as EcsCheckDocument['url'],
     http: compact({
       request: check.method === null ? undefined : { method: check.method },
       response: compact({

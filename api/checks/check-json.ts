@@ -1,10 +1,10 @@
 // A check as the API shows it: the ECS document (store/ecs.ts, the one mapping) flattened to
-// dotted keys, as Kibana and Heartbeat name fields ("monitor.status", "http.response.status_code").
-// Every key is always present, null when the probe did not reach that phase, so clients can rely
+// dotted keys, as Kibana and Heartbeat name fields ("monitor.status", "http.response.status_code"),
+// built directly and held to that mapping by check-json.test.ts. Every key is always present, null when the probe did not reach that phase, so clients can rely
 // on one shape. The tenant field is left out: the caller is the owner.
 
 import { z } from '@hono/zod-openapi';
-import { checkToEcs } from '../../store/ecs.ts';
+import { iso, tlsVersionFields, urlFields } from '../../store/ecs.ts';
 import { DNS_RECORD_TYPES, ERROR_TYPES, HTTP_METHODS, MONITOR_TYPES, type Check } from '../../store/types.ts';
 import { IsoTime } from '../common.ts';
 
@@ -57,25 +57,56 @@ export const CheckSchema = z
 
 export type CheckJson = z.infer<typeof CheckSchema>;
 
-/** Each key with its path in the document: the dotted name is the path (ECS), walked without copying. */
-const PATHS = (Object.keys(CheckSchema.shape) as Array<keyof CheckJson>).map((key) => [key, key.split('.')] as const);
-
-function valueAt(doc: object, path: readonly string[]): unknown {
-  let value: unknown = doc;
-  for (const step of path) {
-    if (value === null || typeof value !== 'object') return null;
-    value = (value as Record<string, unknown>)[step];
-  }
-  return value ?? null;
-}
-
+/**
+ * The ECS document's fields, dotted, built straight from the check: a summary renders 2,500 of
+ * them per call, and building each document then walking its paths cost ~12 µs a check against
+ * ~2 µs. check-json.test.ts holds this to the flattened `checkToEcs` for every kind of check, so
+ * that ecs.ts stays the one mapping. Keys in the schema's order, so answers keep their shape.
+ */
 export function checkJson(check: Check): CheckJson {
-  const doc = checkToEcs(check);
-  const json: Record<string, unknown> = {};
-  for (const [key, path] of PATHS) json[key] = valueAt(doc, path);
-  // The document leaves the field out unless true; the API always answers it. Answers are an
-  // array of objects in the document ({data}), one list of strings here.
-  json['monitor.maintenance'] = check.maintenance === true;
-  json['dns.answers.data'] = check.dns?.answers ?? null;
-  return json as CheckJson;
+  const url = urlFields(check.url);
+  const tls = tlsVersionFields(check.tls_version);
+  const dns = check.dns;
+  return {
+    '@timestamp': iso(check.timestamp),
+    'event.id': check.id,
+    'monitor.id': check.monitor_id,
+    'monitor.name': check.monitor_name,
+    'monitor.type': check.monitor_type,
+    'monitor.status': check.status,
+    'monitor.duration.us': check.duration_us,
+    'monitor.timespan.gte': iso(check.timestamp),
+    'monitor.timespan.lt': iso(check.next_at),
+    'monitor.maintenance': check.maintenance === true,
+    'url.full': url.full,
+    'url.domain': url.domain ?? null,
+    'url.scheme': url.scheme,
+    'url.port': url.port,
+    'http.request.method': check.method,
+    'http.response.status_code': check.status_code,
+    'http.response.body.bytes': check.body_bytes,
+    'http.rtt.response_header.us': check.first_byte_us,
+    'http.rtt.total.us': check.total_us,
+    'resolve.ip': check.resolved_ip,
+    'resolve.rtt.us': check.dns_us,
+    'tcp.rtt.connect.us': check.connect_us,
+    'tls.rtt.handshake.us': check.tls_us,
+    'tls.version': tls.version ?? null,
+    'tls.version_protocol': tls.version_protocol ?? null,
+    'tls.server.x509.not_after': check.cert_not_after === null ? null : iso(check.cert_not_after),
+    'tls.server.x509.issuer.common_name': check.cert_issuer,
+    'tls.server.hash.sha256': check.cert_sha256,
+    'dns.question.name': dns?.question_name ?? null,
+    'dns.question.type': dns?.question_type ?? null,
+    'dns.answers.data': dns?.answers ?? null,
+    'dns.response_code': dns?.response_code ?? null,
+    'error.type': check.error_type,
+    // ECS has no error object without a type, so no message either.
+    'error.message': check.error_type === null ? null : check.error_message,
+    'observer.name': check.observer,
+    'observer.geo.name': check.observer,
+    'summary.up': check.status === 'up' ? 1 : 0,
+    'summary.down': check.status === 'down' ? 1 : 0,
+    'summary.status': check.status,
+  };
 }
