@@ -6,7 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Store } from '../contract.ts';
+import type { CheckWriter, Store } from '../contract.ts';
 import { createAlertStore } from './alerts.ts';
 import { createApiKeyStore } from './api-keys.ts';
 import { listChecks, readChecksAfter } from './checks-read.ts';
@@ -20,7 +20,7 @@ import { migrate } from './migrations.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createOutboxStore } from './outbox.ts';
 import { purgeChecksBefore } from './retention.ts';
-import { type ThreadedCheckWriter, startThreadedCheckWriter } from './threaded-writer.ts';
+import { startThreadedCheckWriter } from './threaded-writer.ts';
 import { createSummaryReader } from './summary.ts';
 import { createUserStore } from './users.ts';
 
@@ -50,15 +50,18 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     throw error;
   }
   const foldEveryMs = options.foldEveryMs ?? FOLD_EVERY_MS;
-  const checkWriter =
+  const checkWriter: ClosableCheckWriter =
     options.checkWriter === 'thread' ? startThreadedCheckWriter({ path: dbPath, foldEveryMs }) : inlineWriter(createCheckWriter(db, foldEveryMs));
   const summary = createSummaryReader(db);
   let closing: Promise<void> | null = null;
   async function closeAll(): Promise<void> {
-    await checkWriter.close();
-    // Lets SQLite refresh its planner statistics where they went stale; cheap when nothing did.
-    db.conn.exec('PRAGMA optimize');
-    db.conn.close();
+    try {
+      await checkWriter.close();
+    } finally {
+      // Lets SQLite refresh its planner statistics where they went stale; cheap when nothing did.
+      db.conn.exec('PRAGMA optimize');
+      db.conn.close();
+    }
   }
   return {
     backend: 'sqlite',
@@ -85,8 +88,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   };
 }
 
-/** The inline writer behind the threaded writer's face: close folds what waits, on this thread. */
-function inlineWriter(writer: SqliteCheckWriter): ThreadedCheckWriter {
+/** Either writer, as the store uses it: close folds every check still waiting. */
+type ClosableCheckWriter = CheckWriter & { close(): Promise<void> };
+
+function inlineWriter(writer: SqliteCheckWriter): ClosableCheckWriter {
   return {
     appendChecks: (checks) => writer.appendChecks(checks),
     async close() {
