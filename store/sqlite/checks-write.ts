@@ -16,8 +16,8 @@ import { type Db, int, writeTransaction } from './db.ts';
 import { FOLD_EVERY_MS, createFoldSchedule, foldChecks, foldedSeq } from './fold.ts';
 
 export type SqliteCheckWriter = CheckWriter & {
-  /** Folds every waiting check if this writer appended any (on close). */
-  foldPending(): void;
+  /** Folds every waiting check if this writer appended any: the store's close calls it. */
+  close(): Promise<void>;
 };
 
 export function createCheckWriter(db: Db, foldEveryMs: number = FOLD_EVERY_MS): SqliteCheckWriter {
@@ -89,7 +89,7 @@ export function createCheckWriter(db: Db, foldEveryMs: number = FOLD_EVERY_MS): 
       if (folded) schedule.done(more);
     },
 
-    foldPending() {
+    async close() {
       if (!appended) return;
       while (writeTransaction(db, () => foldChecks(db)) > 0);
     },

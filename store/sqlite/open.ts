@@ -6,7 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckWriter, Store } from '../contract.ts';
+import type { Store } from '../contract.ts';
 import { createAlertStore } from './alerts.ts';
 import { createApiKeyStore } from './api-keys.ts';
 import { listChecks, readChecksAfter } from './checks-read.ts';
@@ -50,8 +50,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     throw error;
   }
   const foldEveryMs = options.foldEveryMs ?? FOLD_EVERY_MS;
-  const checkWriter: ClosableCheckWriter =
-    options.checkWriter === 'thread' ? startThreadedCheckWriter({ path: dbPath, foldEveryMs }) : inlineWriter(createCheckWriter(db, foldEveryMs));
+  const checkWriter: SqliteCheckWriter =
+    options.checkWriter === 'thread' ? startThreadedCheckWriter({ path: dbPath, foldEveryMs }) : createCheckWriter(db, foldEveryMs);
   const summary = createSummaryReader(db);
   let closing: Promise<void> | null = null;
   async function closeAll(): Promise<void> {
@@ -84,18 +84,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     close() {
       closing ??= closeAll();
       return closing;
-    },
-  };
-}
-
-/** Either writer, as the store uses it: close folds every check still waiting. */
-type ClosableCheckWriter = CheckWriter & { close(): Promise<void> };
-
-function inlineWriter(writer: SqliteCheckWriter): ClosableCheckWriter {
-  return {
-    appendChecks: (checks) => writer.appendChecks(checks),
-    async close() {
-      writer.foldPending();
     },
   };
 }

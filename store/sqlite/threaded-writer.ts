@@ -11,7 +11,7 @@
 // fails the batches it held and the next batch starts a new one.
 
 import { type ResourceLimits, Worker } from 'node:worker_threads';
-import type { CheckWriter } from '../contract.ts';
+import type { SqliteCheckWriter } from './checks-write.ts';
 import type { FromWriterThread, ToWriterThread, WriterThreadData } from './writer-thread.ts';
 
 /** Batches sent and not yet answered; the collector sends one at a time, so this only guards misuse. */
@@ -22,14 +22,9 @@ const MAX_IN_FLIGHT = 1_000;
  */
 const HEAP_LIMIT_MB = 512;
 
-export type ThreadedCheckWriter = CheckWriter & {
-  /** Folds every waiting check (as the inline writer does on close) and ends the thread. */
-  close(): Promise<void>;
-};
-
 type Pending = { resolve: () => void; reject: (error: Error) => void };
 
-export function startThreadedCheckWriter(data: WriterThreadData, limits: ResourceLimits = { maxOldGenerationSizeMb: HEAP_LIMIT_MB }): ThreadedCheckWriter {
+export function startThreadedCheckWriter(data: WriterThreadData, limits: ResourceLimits = { maxOldGenerationSizeMb: HEAP_LIMIT_MB }): SqliteCheckWriter {
   let worker: Worker | null = null;
   let closed = false;
   let nextId = 1;
@@ -74,6 +69,7 @@ export function startThreadedCheckWriter(data: WriterThreadData, limits: Resourc
       if (checks.length === 0) return;
       await send({ id: nextId++, type: 'append', checks });
     },
+    /** The thread folds every waiting check, as the inline writer does, and ends. */
     async close() {
       if (closed) return;
       closed = true;

@@ -31,7 +31,7 @@ async function handle(message: ToWriterThread): Promise<void> {
     return;
   }
   if (opened === null) return;
-  opened.writer.foldPending();
+  await opened.writer.close();
   opened.db.conn.close();
   opened = null;
 }
