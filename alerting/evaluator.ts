@@ -37,6 +37,7 @@ import { withSpan } from '../telemetry/otel.ts';
 import { effectsOf } from './effects.ts';
 import type { IncidentLookup } from './lookups.ts';
 import { inMaintenance } from '../store/maintenance-schedule.ts';
+import { timeSlices } from './time-slices.ts';
 import { fold, initialState, tick, tickCanChange, type AlertRule, type FoldSegment, type Quiet, type Transition } from './state-machine.ts';
 import type { MaintenanceWindow } from '../store/maintenance.ts';
 
@@ -106,6 +107,8 @@ function sameRuleState(a: AlertState, b: AlertState): boolean {
 type DownTransition = Extract<Transition, { kind: 'down' }>;
 const MAX_CAS_RETRIES = 5;
 const OLD_NEWS_MS = 10 * 60_000;
+/** How long a pass runs before the API and the probes' results get a turn (time-slices.ts). */
+const SLICE_MS = 10;
 
 export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<void> } {
   const { store, log, metrics, clock } = deps;
@@ -139,6 +142,8 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   let silenced = 0;
   /** Late DOWNs of a finished catch-up whose write gave up; retried each pass until written. */
   const lateDowns = new Map<string, DownTransition>();
+  /** The current pass's turn-taking; a new one per pass. */
+  let slice = timeSlices(SLICE_MS);
 
   async function refreshMonitors(force = false): Promise<void> {
     const token = await store.monitorsChangeToken();
@@ -172,6 +177,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
       const id = toRefresh.pop()!;
       budget--;
       if (monitors.has(id)) await load(id);
+      await slice();
     }
   }
 
@@ -263,6 +269,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
         if (!monitor) continue; // deleted since: its checks no longer matter
         if (!(await advance(monitor, checks))) unfolded = true;
         touched.add(id);
+        await slice();
       }
       // Keep the cursor before this page: the next pass reads it again (see the header).
       if (unfolded) return touched;
@@ -310,6 +317,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
   };
 
   async function evaluatePass(): Promise<void> {
+    slice = timeSlices(SLICE_MS);
     await refreshMonitors();
     windows = await store.listAllMaintenanceWindows();
     await refreshStates();
@@ -321,6 +329,7 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
       const entry = states.get(id);
       if (!monitor || !entry || touched.has(id)) continue;
       if (tick(entry.state, monitor, clock(), quietFor(monitor)).state !== entry.state) await advance(monitor, []);
+      await slice();
     }
     metrics.evaluations.add(1);
   }
