@@ -17,14 +17,7 @@ export function callerId(c: Context<AppEnv>): string {
   return id;
 }
 
-/** Epoch milliseconds to ISO 8601 UTC. */
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-export function isoOrNull(ms: number | null): string | null {
-  return ms === null ? null : iso(ms);
-}
+export { iso, isoOrNull } from '../store/iso-time.ts';
 
 const id = (name: string) =>
   z

@@ -12,6 +12,7 @@
 //   ecsToCheck(doc) deep-equals check
 
 import type { Check, Delivery, DnsRecordType, ErrorType, HttpMethod, Incident, MonitorType } from './types.ts';
+import { iso } from './iso-time.ts';
 
 /** Field that carries the owning user's id on every document. */
 export const OWNER_FIELD = 'owner.id';
@@ -61,7 +62,6 @@ export type EcsCheckDocument = {
   summary: { up: 0 | 1; down: 0 | 1; status: 'up' | 'down' };
 };
 
-export const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (value: string) => Date.parse(value);
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'dns:': 53 };
 

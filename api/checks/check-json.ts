@@ -4,7 +4,8 @@
 // on one shape. The tenant field is left out: the caller is the owner.
 
 import { z } from '@hono/zod-openapi';
-import { iso, tlsVersionFields, urlFields } from '../../store/ecs.ts';
+import { tlsVersionFields, urlFields } from '../../store/ecs.ts';
+import { iso } from '../../store/iso-time.ts';
 import { DNS_RECORD_TYPES, ERROR_TYPES, HTTP_METHODS, MONITOR_TYPES, type Check } from '../../store/types.ts';
 import { IsoTime } from '../common.ts';
 
