@@ -5,8 +5,8 @@
 import { InvalidCursorError } from '../contract.ts';
 import type { Check, ChecksPage } from '../types.ts';
 import { ownedMonitorKey } from './contacts.ts';
-import { CHECK_SELECT, toCheck } from './check-rows.ts';
-import { type Db, int, readTransaction } from './db.ts';
+import { CHECK_SELECT, checkRows, rowSeq, rowTs, toCheck } from './check-rows.ts';
+import { type Db, readTransaction } from './db.ts';
 import { foldedSeq } from './fold.ts';
 import { SEQ_IN, hourLists, hourOf, seqParam } from './monitor-checks.ts';
 import type { ListChecksQuery } from '../contract.ts';
@@ -40,35 +40,31 @@ export function listChecks(db: Db, ownerId: string, monitorId: string, query: Li
     const order = 'ORDER BY c.ts DESC, c.seq DESC';
     const wanted = query.limit + 1;
 
-    const rows = db
-      .sql(`${CHECK_SELECT} WHERE c.seq > ? AND c.mkey = ?${filter} ${order} LIMIT ?`)
-      .all(foldedSeq(db), mkey, ...params, wanted);
+    const rows = checkRows(db, `${CHECK_SELECT} WHERE c.seq > ? AND c.mkey = ?${filter} ${order} LIMIT ?`, foldedSeq(db), mkey, ...params, wanted);
     // Folded checks, hour by hour from the newest: every check of an hour not yet read is older
     // than those of the hours read, so enough matches end the walk.
     let folded = 0;
     const fromHour = query.from === undefined ? Number.MIN_SAFE_INTEGER : hourOf(query.from);
     const toHour = newest === Infinity ? Number.MAX_SAFE_INTEGER : hourOf(newest);
     for (const list of hourLists(db, mkey, fromHour, toHour)) {
-      const found = db.sql(`${CHECK_SELECT} WHERE ${SEQ_IN}${filter} ${order}`).all(seqParam(list.seqs), ...params);
+      const found = checkRows(db, `${CHECK_SELECT} WHERE ${SEQ_IN}${filter} ${order}`, seqParam(list.seqs), ...params);
       rows.push(...found);
       folded += found.length;
       if (folded >= wanted) break;
     }
-    rows.sort((a, b) => int(b, 'ts') - int(a, 'ts') || int(b, 'seq') - int(a, 'seq'));
+    rows.sort((a, b) => rowTs(b) - rowTs(a) || rowSeq(b) - rowSeq(a));
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const next_cursor = rows.length > query.limit && last ? encodeListCursor(int(last, 'ts'), int(last, 'seq')) : null;
+    const next_cursor = rows.length > query.limit && last ? encodeListCursor(rowTs(last), rowSeq(last)) : null;
     return { items: page.map(toCheck), next_cursor };
   });
 }
 
 export function readChecksAfter(db: Db, cursor: string | null, limit: number): { checks: Check[]; cursor: string | null } {
   const after = cursor === null ? 0 : decodeSequence(cursor);
-  const rows = db
-    .sql(`${CHECK_SELECT} WHERE c.seq > ? AND m.deleted_at IS NULL ORDER BY c.seq LIMIT ?`)
-    .all(after, limit);
+  const rows = checkRows(db, `${CHECK_SELECT} WHERE c.seq > ? AND m.deleted_at IS NULL ORDER BY c.seq LIMIT ?`, after, limit);
   const last = rows.at(-1);
-  return { checks: rows.map(toCheck), cursor: last ? String(int(last, 'seq')) : cursor };
+  return { checks: rows.map(toCheck), cursor: last ? String(rowSeq(last)) : cursor };
 }
 
 function encodeListCursor(ts: number, seq: number): string {

@@ -117,25 +117,10 @@ export function readTransaction<T>(db: Db, work: () => T): T {
   }
 }
 
-export function int(row: Row, column: string): number {
-  const value = row[column];
-  if (typeof value !== 'number') throw new TypeError(`column ${column}: expected an integer, got ${describe(value)}`);
-  return value;
-}
-
-export function intOrNull(row: Row, column: string): number | null {
-  return row[column] === null ? null : int(row, column);
-}
-
-export function text(row: Row, column: string): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new TypeError(`column ${column}: expected text, got ${describe(value)}`);
-  return value;
-}
-
-export function textOrNull(row: Row, column: string): string | null {
-  return row[column] === null ? null : text(row, column);
-}
+export const int = (row: Row, column: string): number => asInt(row[column], column);
+export const intOrNull = (row: Row, column: string): number | null => asIntOrNull(row[column], column);
+export const text = (row: Row, column: string): string => asText(row[column], column);
+export const textOrNull = (row: Row, column: string): string | null => asTextOrNull(row[column], column);
 
 export function bytesOrNull(row: Row, column: string): Uint8Array | null {
   const value = row[column];
@@ -145,16 +130,34 @@ export function bytesOrNull(row: Row, column: string): Uint8Array | null {
 }
 
 /** Picks a value out of a closed set, so that a corrupt row fails loudly instead of leaking. */
-export function oneOf<T extends string>(row: Row, column: string, allowed: readonly T[]): T {
-  const value = text(row, column);
+export const oneOf = <T extends string>(row: Row, column: string, allowed: readonly T[]): T => asOneOf(row[column], column, allowed);
+export const oneOfOrNull = <T extends string>(row: Row, column: string, allowed: readonly T[]): T | null =>
+  asOneOfOrNull(row[column], column, allowed);
+
+// The same readers for one value and the name of its column, for rows read as arrays.
+
+export function asInt(value: SQLOutputValue | undefined, column: string): number {
+  if (typeof value !== 'number') throw new TypeError(`column ${column}: expected an integer, got ${describe(value)}`);
+  return value;
+}
+
+export const asIntOrNull = (value: SQLOutputValue | undefined, column: string): number | null => (value === null ? null : asInt(value, column));
+
+export function asText(value: SQLOutputValue | undefined, column: string): string {
+  if (typeof value !== 'string') throw new TypeError(`column ${column}: expected text, got ${describe(value)}`);
+  return value;
+}
+
+export const asTextOrNull = (value: SQLOutputValue | undefined, column: string): string | null => (value === null ? null : asText(value, column));
+
+export function asOneOf<T extends string>(value: SQLOutputValue | undefined, column: string, allowed: readonly T[]): T {
   const found = allowed.find((candidate) => candidate === value);
-  if (found === undefined) throw new TypeError(`column ${column}: unexpected value ${JSON.stringify(value)}`);
+  if (found === undefined) throw new TypeError(`column ${column}: unexpected value ${JSON.stringify(asText(value, column))}`);
   return found;
 }
 
-export function oneOfOrNull<T extends string>(row: Row, column: string, allowed: readonly T[]): T | null {
-  return row[column] === null ? null : oneOf(row, column, allowed);
-}
+export const asOneOfOrNull = <T extends string>(value: SQLOutputValue | undefined, column: string, allowed: readonly T[]): T | null =>
+  value === null ? null : asOneOf(value, column, allowed);
 
 function describe(value: SQLOutputValue | undefined): string {
   if (value === undefined) return 'no such column';

@@ -15,7 +15,7 @@
 // and the open incidents (bench/summary-under-folds.ts times each part).
 
 import { UPTIME_WINDOWS, type Incident, type MonitorSummary, type UptimeWindow } from '../types.ts';
-import { CHECK_SELECT, toCheck } from './check-rows.ts';
+import { CHECK_SELECT, checkRows, toCheck } from './check-rows.ts';
 import { closedRollupsKey } from './closed-rollups.ts';
 import { type Db, int, readTransaction, text } from './db.ts';
 import { foldedSeq } from './fold.ts';
@@ -105,10 +105,9 @@ function summaryIn(
   }
   mark('newest');
   const lastChecks = new Map(
-    db
-      .sql(`${CHECK_SELECT} WHERE ${SEQ_IN}`)
-      .all(seqParam(newest.map((check) => check.seq)))
-      .map((row) => [text(row, 'monitor_id'), toCheck(row)] as const),
+    checkRows(db, `${CHECK_SELECT} WHERE ${SEQ_IN}`, seqParam(newest.map((check) => check.seq)))
+      .map(toCheck)
+      .map((check) => [check.monitor_id, check] as const),
   );
   mark('last checks');
   const openIncidents = new Map<string, Incident>();
