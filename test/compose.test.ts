@@ -228,6 +228,14 @@ describe('Dockerfile', () => {
     expect(final).toContain(`CMD [${['node', ...flags, 'main.ts'].map((word) => JSON.stringify(word)).join(', ')}]`);
   });
 
+  it("keeps Node's compile cache where the image's user can write it, in its volume", () => {
+    const volume = /^VOLUME \["([^"]+)"\]/m.exec(final)?.[1];
+    const cache = /NODE_COMPILE_CACHE=(\S+)/.exec(final)?.[1];
+    expect(volume).toBeDefined();
+    expect(cache?.startsWith(`${volume}/`)).toBe(true);
+    expect(final).toContain(`chown node:node ${volume}`);
+  });
+
   it('keeps dependencies, local data and secrets out of the build context', () => {
     const ignored = read('.dockerignore').split('\n');
     for (const entry of ['node_modules', '.env', 'data', '.git', '.tools']) expect(ignored).toContain(entry);
