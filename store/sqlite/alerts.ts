@@ -5,7 +5,7 @@
 
 import { type AlertStore, CasConflictError } from '../contract.ts';
 import { ERROR_TYPES, type AlertState } from '../types.ts';
-import { type Db, type Row, int, intOrNull, oneOf, oneOfOrNull, textOrNull, writeTransaction } from './db.ts';
+import { type Db, type Row, int, intOrNull, oneOf, oneOfOrNull, textOrNull, writeTransactionYielding } from './db.ts';
 import { ownedMonitorKey } from './contacts.ts';
 import { insertDeliveries } from './deliveries.ts';
 import { incidentOf, incidentsOf, openIncidentsOf, upsertIncident } from './incidents.ts';
@@ -23,7 +23,7 @@ export function createAlertStore(db: Db): AlertStore {
     },
 
     async compareAndSetAlertState(monitorId, expectedVersion, next, effects) {
-      return writeTransaction(db, () => {
+      return writeTransactionYielding(db, () => {
         const row = db.sql('SELECT version FROM alert_states WHERE monitor_id = ?').get(monitorId);
         const current = row ? int(row, 'version') : null;
         if (current !== expectedVersion) {
@@ -86,9 +86,8 @@ export function createAlertStore(db: Db): AlertStore {
     },
 
     async setEvaluatorCursor(cursor) {
-      db.sql('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(
-        EVALUATOR,
-        cursor,
+      await writeTransactionYielding(db, () =>
+        db.sql('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(EVALUATOR, cursor),
       );
     },
   };
