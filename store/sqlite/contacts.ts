@@ -7,7 +7,7 @@
 import { CONTACT_DELETED, type ContactStore } from '../contract.ts';
 import { newId } from '../ids.ts';
 import { CONTACT_TYPES, type Contact } from '../types.ts';
-import { type Db, type Row, int, oneOf, text, writeTransaction } from './db.ts';
+import { type Db, type Row, int, oneOf, text, writeTransactionYielding } from './db.ts';
 
 /** The monitor's key when it exists, is live and belongs to `ownerId`. */
 export function ownedMonitorKey(db: Db, ownerId: string, monitorId: string): number | null {
@@ -46,7 +46,7 @@ export function createContactStore(db: Db): ContactStore {
     },
 
     async deleteContact(ownerId, monitorId, contactId) {
-      return writeTransaction(db, () => {
+      return writeTransactionYielding(db, () => {
         const mkey = ownedMonitorKey(db, ownerId, monitorId);
         if (mkey === null) return false;
         if (db.sql('DELETE FROM contacts WHERE id = ? AND mkey = ?').run(contactId, mkey).changes === 0) return false;

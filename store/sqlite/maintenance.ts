@@ -5,7 +5,7 @@
 import type { MaintenanceStore } from '../contract.ts';
 import { newId } from '../ids.ts';
 import { type MaintenanceInput, type MaintenanceRepeat, type MaintenanceWindow, REPEAT_EVERY, WEEKDAYS, type Weekday } from '../maintenance.ts';
-import { type Db, type Row, int, intOrNull, oneOf, text, writeTransaction } from './db.ts';
+import { type Db, type Row, int, intOrNull, oneOf, text, writeTransactionYielding } from './db.ts';
 
 const COLUMNS = 'wkey, id, owner_id, name, all_monitors, starts_at, ends_at, repeat_every, repeat_days, repeat_from, repeat_to, repeat_tz, managed_by_file, created_at, updated_at';
 
@@ -25,7 +25,7 @@ export function createMaintenanceStore(db: Db): MaintenanceStore {
     async createMaintenanceWindow(ownerId, input) {
       const id = newId();
       const now = db.clock();
-      return writeTransaction(db, () => {
+      return writeTransactionYielding(db, () => {
         const inserted = db
           .sql(`INSERT INTO maintenance_windows (id, owner_id, name, all_monitors, starts_at, ends_at, repeat_every, repeat_days, repeat_from, repeat_to, repeat_tz, managed_by_file, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -46,7 +46,7 @@ export function createMaintenanceStore(db: Db): MaintenanceStore {
     },
 
     async updateMaintenanceWindow(ownerId, id, input) {
-      return writeTransaction(db, () => {
+      return writeTransactionYielding(db, () => {
         const row = db.sql('SELECT wkey FROM maintenance_windows WHERE id = ? AND owner_id = ?').get(id, ownerId);
         if (!row) return null;
         const wkey = int(row, 'wkey');

@@ -7,7 +7,7 @@ import type { MonitorStore } from '../contract.ts';
 import { newIdsInOrder } from '../ids.ts';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.ts';
 import type { Monitor, MonitorInput } from '../types.ts';
-import { type Db, int, writeTransaction } from './db.ts';
+import { type Db, int, writeTransactionYielding } from './db.ts';
 import {
   deleteChildren,
   INSERT_COLUMNS,
@@ -34,7 +34,7 @@ export function createMonitorStore(db: Db): MonitorStore {
     const ids = newIdsInOrder(inputs.length);
     const now = db.clock();
     // Read back inside the transaction: a row that cannot be read as a monitor undoes the lot.
-    return writeTransaction(db, () => {
+    return writeTransactionYielding(db, () => {
       const insert = db.sql(`INSERT INTO monitors (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS})`);
       inputs.forEach((input, i) => {
         const inserted = insert.run(ids[i]!, ownerId, ...settableValues(input), now, now);
@@ -105,7 +105,7 @@ export function createMonitorStore(db: Db): MonitorStore {
     },
 
     async updateMonitor(ownerId, id, patch) {
-      const updated = writeTransaction(db, () => {
+      const updated = await writeTransactionYielding(db, () => {
         const current = find(ownerId, id);
         if (!current) return false;
         const next: MonitorInput = { ...inputOf(current), ...definedOnly(patch) };
@@ -119,7 +119,7 @@ export function createMonitorStore(db: Db): MonitorStore {
     },
 
     async deleteMonitor(ownerId, id) {
-      return writeTransaction(db, () => {
+      return writeTransactionYielding(db, () => {
         const row = db.sql(`SELECT mkey FROM monitors WHERE id = ? AND owner_id = ? AND ${LIVE}`).get(id, ownerId);
         if (!row) return false;
         const mkey = int(row, 'mkey');

@@ -8,7 +8,7 @@
 import { LeaseLostError, type OutboxStore } from '../contract.ts';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.ts';
 import { ownedMonitorKey } from './contacts.ts';
-import { type Db, writeTransaction } from './db.ts';
+import { type Db, writeTransactionYielding } from './db.ts';
 import { DELIVERY_COLUMNS, insertDeliveries, toDelivery } from './deliveries.ts';
 
 /** A delivery a worker may lease now (bind `now` twice): pending, due, and not leased or its lease run out. */
@@ -18,14 +18,14 @@ export function createOutboxStore(db: Db): OutboxStore {
   return {
     async enqueueDeliveries(deliveries) {
       if (deliveries.length === 0) return;
-      writeTransaction(db, () => insertDeliveries(db, deliveries));
+      await writeTransactionYielding(db, () => insertDeliveries(db, deliveries));
     },
 
     async claimDueDeliveries(worker, now, leaseMs, limit) {
       // Nearly every poll finds nothing due: asking first, without the write lock, keeps the
       // poll from waiting for another connection's write (a fold on the writer thread).
       if (!db.sql(`SELECT 1 FROM deliveries WHERE ${CLAIMABLE} LIMIT 1`).get(now, now)) return [];
-      const rows = writeTransaction(db, () =>
+      const rows = await writeTransactionYielding(db, () =>
         db
           .sql(
             `UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?

@@ -10,7 +10,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { purgeExpiredApiKeys } from './api-keys.ts';
 import { noteClosedChanged } from './closed-rollups.ts';
-import { type Db, bytesOrNull, int, writeTransaction } from './db.ts';
+import { type Db, bytesOrNull, int, writeTransactionYielding } from './db.ts';
 import { foldedSeq } from './fold.ts';
 import { seqParam } from './monitor-checks.ts';
 import { DAY_MS, HOUR_MS } from './rollups.ts';
@@ -24,7 +24,7 @@ export async function purgeChecksBefore(db: Db, before: number): Promise<void> {
   const hourCutoff = Math.floor(before / HOUR_MS);
   let after: [number, number] = [Number.MIN_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
   for (;;) {
-    const lists = writeTransaction(db, () => {
+    const lists = await writeTransactionYielding(db, () => {
       const rows = db
         .sql('SELECT hour, mkey, seqs FROM check_hours WHERE hour <= ? AND (hour, mkey) > (?, ?) ORDER BY hour, mkey LIMIT ?')
         .all(hourCutoff, after[0], after[1], LISTS_PER_CHUNK);
@@ -69,8 +69,8 @@ export async function purgeChecksBefore(db: Db, before: number): Promise<void> {
       .run(before, ROWS_PER_CHUNK).changes,
   );
   // Keys are few (a bound per owner, api/api-keys/): one statement.
-  writeTransaction(db, () => purgeExpiredApiKeys(db, before));
-  writeTransaction(db, () =>
+  await writeTransactionYielding(db, () => purgeExpiredApiKeys(db, before));
+  await writeTransactionYielding(db, () =>
     db
       .sql(
         `DELETE FROM monitors WHERE deleted_at IS NOT NULL AND deleted_at < ?
@@ -109,7 +109,7 @@ function noteIfChanged(db: Db, deleted: number | bigint): number | bigint {
 
 async function deleteInChunks(db: Db, deleteChunk: () => number | bigint): Promise<void> {
   for (;;) {
-    const deleted = Number(writeTransaction(db, deleteChunk));
+    const deleted = Number(await writeTransactionYielding(db, deleteChunk));
     await yieldToEventLoop();
     if (deleted < ROWS_PER_CHUNK) return;
   }
