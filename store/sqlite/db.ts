@@ -94,6 +94,11 @@ function registerBlobMerges(conn: DatabaseSync): void {
  */
 export function writeTransaction<T>(db: Db, work: () => T): T {
   db.conn.exec('BEGIN IMMEDIATE');
+  return commitOrRollback(db, work);
+}
+
+/** Runs `work` in the transaction just begun: committed when it returns, undone when it throws. */
+function commitOrRollback<T>(db: Db, work: () => T): T {
   try {
     const result = work();
     db.conn.exec('COMMIT');
@@ -117,14 +122,7 @@ export async function writeTransactionYielding<T>(db: Db, work: () => T, timeout
     if (performance.now() >= deadline) throw new Error(`SQLite write lock still held by another connection after ${timeoutMs} ms`);
     await sleep(pauseMs);
   }
-  try {
-    const result = work();
-    db.conn.exec('COMMIT');
-    return result;
-  } catch (error) {
-    if (db.conn.isTransaction) db.conn.exec('ROLLBACK');
-    throw error;
-  }
+  return commitOrRollback(db, work);
 }
 
 const SQLITE_BUSY = 5;

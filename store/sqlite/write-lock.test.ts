@@ -9,9 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initialState } from '../../alerting/state-machine.ts';
 import { monitorInput } from '../conformance/harness.ts';
 import type { Store } from '../contract.ts';
-import { writeTransactionYielding } from './db.ts';
+import { openDb, writeTransactionYielding } from './db.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
-import { openDb } from './db.ts';
 
 describe('SQLite writes on a shared event loop', () => {
   let dir: string;
