@@ -72,6 +72,8 @@ const int = (row: CheckRow, column: Column) => asInt(row[AT[column]], column);
 const intOrNull = (row: CheckRow, column: Column) => asIntOrNull(row[AT[column]], column);
 const text = (row: CheckRow, column: Column) => asText(row[AT[column]], column);
 const textOrNull = (row: CheckRow, column: Column) => asTextOrNull(row[AT[column]], column);
+const oneOf = <T extends string>(row: CheckRow, column: Column, allowed: readonly T[]) => asOneOf(row[AT[column]], column, allowed);
+const oneOfOrNull = <T extends string>(row: CheckRow, column: Column, allowed: readonly T[]) => asOneOfOrNull(row[AT[column]], column, allowed);
 
 export const rowSeq = (row: CheckRow): number => int(row, 'seq');
 export const rowTs = (row: CheckRow): number => int(row, 'ts');
@@ -84,9 +86,9 @@ export function toCheck(row: CheckRow): Check {
     monitor_id: text(row, 'monitor_id'),
     owner_id: text(row, 'owner_id'),
     monitor_name: text(row, 'monitor_name'),
-    monitor_type: asOneOf(row[AT.monitor_type], 'monitor_type', MONITOR_TYPES),
+    monitor_type: oneOf(row, 'monitor_type', MONITOR_TYPES),
     url: text(row, 'url'),
-    method: asOneOfOrNull(row[AT.method], 'method', HTTP_METHODS),
+    method: oneOfOrNull(row, 'method', HTTP_METHODS),
     observer: text(row, 'observer'),
     timestamp,
     next_at: timestamp + int(row, 'next_in_ms'),
@@ -104,7 +106,7 @@ export function toCheck(row: CheckRow): Check {
     cert_not_after: intOrNull(row, 'cert_not_after'),
     cert_issuer: textOrNull(row, 'cert_issuer'),
     cert_sha256: textOrNull(row, 'cert_sha256'),
-    error_type: asOneOfOrNull(row[AT.error_type], 'error_type', ERROR_TYPES),
+    error_type: oneOfOrNull(row, 'error_type', ERROR_TYPES),
     error_message: textOrNull(row, 'error_message'),
     ...dnsOf(row),
     ...(row[AT.maintenance] === 1 ? { maintenance: true as const } : {}),
@@ -118,7 +120,7 @@ function dnsOf(row: CheckRow): Pick<Check, 'dns'> {
   return {
     dns: {
       question_name: name,
-      question_type: asOneOf(row[AT.dns_question_type], 'dns_question_type', DNS_RECORD_TYPES),
+      question_type: oneOf(row, 'dns_question_type', DNS_RECORD_TYPES),
       answers: JSON.parse(text(row, 'dns_answers')) as string[],
       response_code: textOrNull(row, 'dns_response_code'),
     },

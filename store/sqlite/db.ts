@@ -113,8 +113,8 @@ function commitOrRollback<T>(db: Db, work: () => T): T {
  * writeTransaction for a thread the API shares: it waits for another connection's write lock with
  * the event loop free. SQLite's busy handler sleeps the whole thread instead, and the check writer's
  * thread holds the lock for a batch or a fold chunk (up to ~0.3 s at 50,000 monitors), during
- * which no request would be served. Tries again after 1 ms, doubling to 50 ms, and fails with
- * SQLITE_BUSY after `timeoutMs` as the busy handler would.
+ * which no request would be served. Tries again after 1 ms, doubling to 50 ms, and fails after
+ * `timeoutMs` (the busy handler's 10 s by default) with an error that names the held lock.
  */
 export async function writeTransactionYielding<T>(db: Db, work: () => T, timeoutMs = BUSY_TIMEOUT_MS): Promise<T> {
   const deadline = performance.now() + timeoutMs;
