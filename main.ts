@@ -14,6 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, parseEnv } from 'node:util';
+import v8 from 'node:v8';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startRetention } from './store/retention-job.ts';
@@ -200,6 +201,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `npm start` sizes this thread's young generation (--max-semi-space-size=16: a summary makes
+  // megabytes of short-lived garbage). V8 would apply that process-wide flag to every thread over
+  // a worker's own resourceLimits; cleared now that this thread's heap is set up, each worker's
+  // limits size its own (probe threads, the SQLite writer): ~40 MB less RSS at 50,000 monitors.
+  v8.setFlagsFromString('--max-semi-space-size=0');
   main(process.argv.slice(2), process.env).then(
     (running) => {
       let stopping = false;

@@ -42,6 +42,12 @@ const RESTART_INITIAL_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
 /** stop() waits this long for the running probes (their own deadlines are shorter), then ends the thread. */
 const STOP_DEADLINE_MS = 90_000;
+/**
+ * The thread's young generation (V8 makes it three semi-spaces: 8 MB each). A probe's garbage
+ * (sockets, buffers, the check) lives well under a second; `npm start`'s 16 MB semi-spaces are
+ * sized for the main thread's summaries, and would hold 34 MB here (docs/architecture.md, Memory).
+ */
+const YOUNG_GENERATION_MB = 24;
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const EMPTY_STATS: SchedulerStats = { scheduled: 0, running: 0, waiting: 0, started: 0, skipped: 0 };
 
@@ -86,7 +92,11 @@ export function startProbeThread(data: ProbeThreadData, hooks: ProbeThreadHooks)
 
   function spawn(): void {
     spawnedAt = performance.now();
-    worker = new Worker(new URL('./probe-thread.ts', import.meta.url), { workerData: data, name: `probe-${data.lane}` });
+    worker = new Worker(new URL('./probe-thread.ts', import.meta.url), {
+      workerData: data,
+      name: `probe-${data.lane}`,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
     worker.on('message', onMessage);
     worker.on('error', (error) => log.error({ err: error, lane: data.lane }, 'probe thread failed'));
     worker.on('exit', (code) => {
