@@ -25,4 +25,4 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--import=./scripts/compile-cache.mjs", "--max-semi-space-size=16", "--heap-growing-percent=50", "--expose-gc", "main.ts"]
+CMD ["node", "--import=./scripts/compile-cache.mjs", "--max-semi-space-size=8", "--heap-growing-percent=50", "--expose-gc", "main.ts"]

@@ -201,10 +201,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  // `npm start` sizes this thread's young generation (--max-semi-space-size=16: a summary makes
-  // megabytes of short-lived garbage). V8 would apply that process-wide flag to every thread over
-  // a worker's own resourceLimits; cleared now that this thread's heap is set up, each worker's
-  // limits size its own (probe threads, the SQLite writer): ~40 MB less RSS at 50,000 monitors.
+  // `npm start` sizes this thread's young generation (--max-semi-space-size=8: a summary makes
+  // ~15 MB of short-lived garbage). V8 would apply that process-wide flag to every thread over a
+  // worker's own resourceLimits; cleared now that this thread's heap is set up, each worker's
+  // limits size its own (probe threads, the SQLite writer; docs/architecture.md, Memory).
   v8.setFlagsFromString('--max-semi-space-size=0');
   main(process.argv.slice(2), process.env).then(
     (running) => {

@@ -43,9 +43,8 @@ const RESTART_MAX_MS = 30_000;
 /** stop() waits this long for the running probes (their own deadlines are shorter), then ends the thread. */
 const STOP_DEADLINE_MS = 90_000;
 /**
- * The thread's young generation (V8 makes it three semi-spaces: 8 MB each). A probe's garbage
- * (sockets, buffers, the check) lives well under a second; `npm start`'s 16 MB semi-spaces are
- * sized for the main thread's summaries, and would hold 34 MB here (docs/architecture.md, Memory).
+ * The thread's young generation (V8 makes it three semi-spaces of 8 MB; two are committed). Sized
+ * here, not by `npm start`'s flag, which is the main thread's (main.ts; docs/architecture.md, Memory).
  */
 const YOUNG_GENERATION_MB = 24;
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };

@@ -23,7 +23,7 @@ const MAX_IN_FLIGHT = 1_000;
 const HEAP_LIMIT_MB = 512;
 /**
  * Its young generation (three semi-spaces of 4 MB): a batch's rows and a fold's chunk are garbage
- * once committed, and the main thread's 16 MB semi-spaces (`npm start`) would hold 34 MB here.
+ * once committed. Sized here, not by `npm start`'s flag, which is the main thread's (main.ts).
  */
 const YOUNG_GENERATION_MB = 12;
 
