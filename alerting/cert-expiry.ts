@@ -18,7 +18,7 @@
 
 import type { AlertState, Check, Monitor } from '../store/types.ts';
 
-export type CertRule = Pick<Monitor, 'paused'> & Partial<Pick<Monitor, 'tls_expiry_days'>>;
+export type CertRule = Pick<Monitor, 'paused'> & { tls_expiry_days?: readonly number[] };
 
 export type CertTransition = {
   kind: 'cert';

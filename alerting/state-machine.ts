@@ -36,8 +36,9 @@ import { certStep, type CertTransition } from './cert-expiry.ts';
 import { incidentId } from './ids.ts';
 
 /** `tls_expiry_days` absent: no certificate rule. */
-export type AlertRule = Pick<Monitor, 'confirm_failures' | 'confirm_recoveries' | 'remind_every_minutes' | 'paused'> &
-  Partial<Pick<Monitor, 'tls_expiry_days'>>;
+export type AlertRule = Pick<Monitor, 'confirm_failures' | 'confirm_recoveries' | 'remind_every_minutes' | 'paused'> & {
+  tls_expiry_days?: readonly number[];
+};
 
 /** True when the monitor is in a maintenance window at this instant. */
 export type Quiet = (instant: number) => boolean;

@@ -9,7 +9,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Check } from '../store/types.ts';
+import { createInterner } from '../store/interner.ts';
 import { createProbeLane } from './probe-lane.ts';
+import { probedMonitor } from './probed-monitor.ts';
 import type { ProbeThreadData, ToProbeThread } from './probe-threads.ts';
 
 /** A batch leaves when it holds this many checks, or after BATCH_EVERY_MS. */
@@ -58,9 +60,13 @@ const statsTimer = setInterval(flush, STATS_EVERY_MS);
 
 port.on('message', (message: ToProbeThread) => {
   switch (message.type) {
-    case 'apply':
-      lane.apply(message.change);
+    case 'apply': {
+      // One interner per change: an import's 50,000 monitors share their repeated fields, and
+      // a later change of one monitor keeps nothing of the values it replaced.
+      const shared = createInterner();
+      lane.apply({ upsert: message.change.upsert.map((monitor) => probedMonitor(monitor, shared)), remove: message.change.remove });
       break;
+    }
     case 'windows':
       lane.setWindows(message.windows);
       break;
