@@ -218,8 +218,9 @@ async function benchUser(base: string, email: string): Promise<BenchUser> {
   const login = await call('POST', '/auth/token', undefined, { email, password });
   if (login.status !== 200) throw new Error(`token failed: ${login.status} ${JSON.stringify(login.body)}`);
   const token = String(login.body?.['access_token']);
-  // Timed to the answer's last byte: parsing 3 MB of JSON is the client's work, and on this
-  // machine it took the product's cores (~20 ms a summary, counted as API latency until 2026-12-02).
+  // Timed to the answer's last byte: parsing a summary's 3.6 MB of JSON is the client's work
+  // (5–13 ms on a quiet core here, more on the busy ones it shares with the product), and it was
+  // counted as API latency until 2026-12-02.
   const get = async (path: string) => {
     const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) });
     await res.arrayBuffer();
