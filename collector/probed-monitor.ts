@@ -28,13 +28,15 @@ export type ProbedMonitor = Pick<
   | 'dns'
 >;
 
+const asIs = <T extends string>(value: T): T => value;
+
 /**
  * `shared`, when given, shares the fields a fleet repeats between monitors (store/interner.ts): the
  * probe thread rebuilds each monitor it receives with one, since the structured clone that brought
  * them made 50,000 copies of "GET", "http", "200-399" and the owners' ids (~4 MB at 50,000).
  */
 export function probedMonitor(monitor: ProbedMonitor, shared?: Interner): ProbedMonitor {
-  const same = shared ? <T extends string>(value: T) => shared.text(value) : <T extends string>(value: T) => value;
+  const same = shared ? shared.text : asIs;
   return {
     id: monitor.id,
     owner_id: same(monitor.owner_id),

@@ -129,12 +129,13 @@ function summaryIn(
   const summaries = monitors.map((row): MonitorSummary => {
     const id = text(row, 'id');
     const mkey = int(row, 'mkey');
-    const day = totalsOf(mkey, 0);
-    const avgResponseMs = day.respCount > 0 ? Math.round(day.respSumUs / day.respCount) / 1000 : null;
     const uptime = {} as Record<UptimeWindow, number | null>;
+    let avgResponseMs: number | null = null;
     for (let w = 0; w < UPTIME_WINDOWS.length; w += 1) {
       const totals = totalsOf(mkey, w);
       uptime[UPTIME_WINDOWS[w]!] = totals.checks > totals.maintenance ? totals.up / (totals.checks - totals.maintenance) : null;
+      // The first window is the 24 hours the average response is given for.
+      if (w === 0 && totals.respCount > 0) avgResponseMs = Math.round(totals.respSumUs / totals.respCount) / 1000;
     }
     const last = lastChecks.get(id) ?? null;
     return {
