@@ -25,6 +25,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { startTelemetry } from './telemetry/otel.ts';
 import { traceStore } from './telemetry/traced-store.ts';
 import { createApp, serveApp } from './api/app.ts';
+import { createHeapRelease } from './collector/heap-release.ts';
 import { collectorConfigFrom, startCollector } from './collector/index.ts';
 import { SpoolInUseError } from './collector/spool-owner.ts';
 import { startAlerting } from './alerting/index.ts';
@@ -146,6 +147,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
         }),
       );
     }
+    // One per process: the collector and the evaluator both read the whole fleet at each change,
+    // and without a collector here nothing else would give an import's heap back.
+    const heapRelease = roles.has('collector') || roles.has('alerting') ? createHeapRelease({ log }) : null;
+    if (heapRelease) parts.push({ stop: async () => heapRelease.stop() });
     if (roles.has('collector')) {
       parts.push(
         startCollector({
@@ -153,12 +158,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
           config: collectorConfigFrom(config),
           log: log.child({ role: 'collector' }),
           metrics,
+          ...(heapRelease ? { heapRelease } : {}),
           ...(telemetry.exporting ? { tracer: telemetry.tracer } : {}),
         }),
       );
     }
     if (roles.has('alerting')) {
-      parts.push(startAlerting({ store: fleetStore, config, log: log.child({ role: 'alerting' }), metrics, tracer: telemetry.tracer, signingKey: jwtSecret }));
+      parts.push(
+        startAlerting({ store: fleetStore, config, log: log.child({ role: 'alerting' }), metrics, tracer: telemetry.tracer, signingKey: jwtSecret, ...(heapRelease ? { heapRelease } : {}) }),
+      );
     }
     if (roles.has('api')) {
       const app = createApp({

@@ -18,6 +18,22 @@ const deliveries = async (m: Monitor) => (await allDeliveries(f.world.store, f.w
 const incidents = async (m: Monitor) => (await f.world.store.listIncidents(f.world.user.id, m.id, {})) ?? [];
 
 describe('evaluator with the SQLite store', () => {
+  it('tells how many monitors each fleet change added or removed, for the heap release', async () => {
+    const told: number[] = [];
+    const store = f.world.store;
+    const evaluator = createEvaluator({ store, incidents: createIncidentLookup(store), log: silentLog, metrics: createMetrics(), clock: f.clock, onFleetChanged: (n) => told.push(n) });
+    const [a, b] = [await f.world.addMonitor(), await f.world.addMonitor(), await f.world.addMonitor()];
+    await evaluator.evaluateOnce();
+    expect(told).toEqual([3]);
+    await store.updateMonitor(f.world.user.id, a!.id, { name: 'renamed' });
+    await evaluator.evaluateOnce();
+    await store.deleteMonitor(f.world.user.id, b!.id);
+    await f.world.addMonitor();
+    await evaluator.evaluateOnce();
+    // A change of fields is read again but adds and removes nothing; a deletion and a creation are two.
+    expect(told).toEqual([3, 0, 2]);
+  });
+
   it('opens an incident and enqueues one down delivery per contact after confirm_failures failures', async () => {
     const monitor = await f.monitorWithContacts();
     const enqueued: Delivery[] = [];

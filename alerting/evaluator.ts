@@ -70,9 +70,18 @@ export type EvaluatorDeps = {
   maxBatchesPerPass?: number;
   /** Cached states are reloaded this often, to see what other engines wrote. */
   refreshStatesMs?: number;
+  /** Told after each fleet read how many monitors it added or removed (main.ts: the heap release). */
+  onFleetChanged?: (monitorsAddedOrRemoved: number) => void;
 };
 
 type Entry = { state: AlertState; version: number | null };
+
+function addedOrRemoved(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): number {
+  let count = 0;
+  for (const id of after.keys()) if (!before.has(id)) count += 1;
+  for (const id of before.keys()) if (!after.has(id)) count += 1;
+  return count;
+}
 
 /**
  * What the rules and their effects read of a monitor, kept per monitor between passes. Messages
@@ -151,8 +160,10 @@ export function createEvaluator(deps: EvaluatorDeps): { evaluateOnce(): Promise<
     const token = await store.monitorsChangeToken();
     if (!force && token === monitorsToken) return;
     const shared = createInterner();
+    const previous = monitors;
     monitors = new Map((await store.listAllMonitors()).map((m) => [m.id, ruledMonitor(m, shared)]));
     monitorsToken = token;
+    deps.onFleetChanged?.(addedOrRemoved(previous, monitors));
     // A pause or a reminder interval may have changed: which states can tick is asked again.
     for (const [id, entry] of states) {
       if (monitors.has(id)) keep(id, entry);

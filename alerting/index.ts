@@ -38,6 +38,8 @@ export type AlertingDeps = {
   channels?: ReadonlyMap<ContactType, Channel>;
   evaluateEveryMs?: number;
   dispatcher?: { pollMs?: number; concurrency?: number; leaseMs?: number; backoff?: BackoffPolicy };
+  /** The process's heap release (collector/heap-release.ts), told of large fleet changes. */
+  heapRelease?: { noteChanged(count: number): void };
 };
 
 export type Alerting = { stop(): Promise<void> };
@@ -83,6 +85,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
       deliveries.forEach(pending.add);
       dispatcher.nudge();
     },
+    ...(deps.heapRelease ? { onFleetChanged: (count: number) => deps.heapRelease!.noteChanged(count) } : {}),
   });
 
   const everyMs = deps.evaluateEveryMs ?? 500;

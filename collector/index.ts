@@ -31,7 +31,7 @@ import type { Shard } from './shard.ts';
 import { openSpool } from './spool.ts';
 import { spoolKey } from './spool-owner.ts';
 import { createBatchWriter } from './writer.ts';
-import { createHeapRelease } from './heap-release.ts';
+import { type HeapRelease, createHeapRelease } from './heap-release.ts';
 
 /** Start lateness above this, within a 10 s window, is logged as overload. */
 const LATE_WARNING_SECONDS = 2;
@@ -88,9 +88,11 @@ export type CollectorDeps = {
   tracer?: Tracer;
   /** Wall clock, epoch ms. */
   clock?: () => number;
+  /** The process's, when other roles share it (main.ts); the collector makes its own otherwise. */
+  heapRelease?: HeapRelease;
 };
 
-export function startCollector({ store, config, log, metrics, tracer, clock = Date.now }: CollectorDeps): Collector {
+export function startCollector({ store, config, log, metrics, tracer, clock = Date.now, ...deps }: CollectorDeps): Collector {
   // Built once; a malformed allowedRanges entry throws here and stops start-up (each lane builds its own).
   createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
   const maxConcurrency = config.maxConcurrency ?? 1_000;
@@ -191,7 +193,8 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       for (const lane of lanes) lane.setWindows(windows);
     },
   });
-  const heapRelease = createHeapRelease({ log });
+  const ownsHeapRelease = !deps.heapRelease;
+  const heapRelease = deps.heapRelease ?? createHeapRelease({ log });
   const feed = createFleetFeed({
     store,
     shard: config.shard,
@@ -268,7 +271,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       maintenance.stop();
       await started;
       feed.stop();
-      heapRelease.stop();
+      if (ownsHeapRelease) heapRelease.stop();
       await Promise.all(lanes.map((lane) => lane.stop()));
       await pushDeadlines.stop();
       await writer.stop();
