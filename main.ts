@@ -148,9 +148,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
       );
     }
     // One per process: the collector and the evaluator both read the whole fleet at each change,
-    // and without a collector here nothing else would give an import's heap back.
-    const heapRelease = roles.has('collector') || roles.has('alerting') ? createHeapRelease({ log }) : null;
-    if (heapRelease) parts.push({ stop: async () => heapRelease.stop() });
+    // and without a collector here nothing else would give an import's heap back. Idle unless told.
+    const heapRelease = createHeapRelease({ log });
+    parts.push({ stop: async () => heapRelease.stop() });
     if (roles.has('collector')) {
       parts.push(
         startCollector({
@@ -158,14 +158,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
           config: collectorConfigFrom(config),
           log: log.child({ role: 'collector' }),
           metrics,
-          ...(heapRelease ? { heapRelease } : {}),
+          heapRelease,
           ...(telemetry.exporting ? { tracer: telemetry.tracer } : {}),
         }),
       );
     }
     if (roles.has('alerting')) {
       parts.push(
-        startAlerting({ store: fleetStore, config, log: log.child({ role: 'alerting' }), metrics, tracer: telemetry.tracer, signingKey: jwtSecret, ...(heapRelease ? { heapRelease } : {}) }),
+        startAlerting({ store: fleetStore, config, log: log.child({ role: 'alerting' }), metrics, tracer: telemetry.tracer, signingKey: jwtSecret, heapRelease }),
       );
     }
     if (roles.has('api')) {

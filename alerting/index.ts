@@ -45,7 +45,7 @@ export type AlertingDeps = {
 export type Alerting = { stop(): Promise<void> };
 
 export function startAlerting(deps: AlertingDeps): Alerting {
-  const { store, config, log, metrics } = deps;
+  const { store, config, log, metrics, heapRelease } = deps;
   const clock = deps.clock ?? Date.now;
   const workerId = deps.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const signingKey = deps.signingKey ?? config.JWT_SECRET;
@@ -85,7 +85,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
       deliveries.forEach(pending.add);
       dispatcher.nudge();
     },
-    ...(deps.heapRelease ? { onFleetChanged: (count: number) => deps.heapRelease!.noteChanged(count) } : {}),
+    ...(heapRelease ? { onFleetChanged: (count: number) => heapRelease.noteChanged(count) } : {}),
   });
 
   const everyMs = deps.evaluateEveryMs ?? 500;

@@ -9,6 +9,9 @@
 // thread only: probes run in their own threads) 500 MB.
 //
 // Needs node --expose-gc (npm start and the image pass it); without it, this does nothing.
+// One per process: main.ts gives the same one to the collector and to alerting, whose evaluator
+// also reads the whole fleet at each change (a process with alerting and no collector kept an
+// import's ~450 MB until then); startCollector makes its own when given none.
 //
 // Example:
 //   const release = createHeapRelease({ log });

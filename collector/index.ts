@@ -92,7 +92,7 @@ export type CollectorDeps = {
   heapRelease?: HeapRelease;
 };
 
-export function startCollector({ store, config, log, metrics, tracer, clock = Date.now, ...deps }: CollectorDeps): Collector {
+export function startCollector({ store, config, log, metrics, tracer, clock = Date.now, heapRelease: given }: CollectorDeps): Collector {
   // Built once; a malformed allowedRanges entry throws here and stops start-up (each lane builds its own).
   createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
   const maxConcurrency = config.maxConcurrency ?? 1_000;
@@ -193,8 +193,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       for (const lane of lanes) lane.setWindows(windows);
     },
   });
-  const ownsHeapRelease = !deps.heapRelease;
-  const heapRelease = deps.heapRelease ?? createHeapRelease({ log });
+  const heapRelease = given ?? createHeapRelease({ log });
   const feed = createFleetFeed({
     store,
     shard: config.shard,
@@ -271,7 +270,7 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       maintenance.stop();
       await started;
       feed.stop();
-      if (ownsHeapRelease) heapRelease.stop();
+      if (!given) heapRelease.stop();
       await Promise.all(lanes.map((lane) => lane.stop()));
       await pushDeadlines.stop();
       await writer.stop();
