@@ -102,7 +102,7 @@ export function toMonitors(db: Db, rows: Row[]): Monitor[] {
   const headers = new Map<number, Record<string, string>>();
   const headerRows = db
     .sql('SELECT mkey, name, value FROM monitor_headers WHERE mkey IN (SELECT value FROM json_each(?)) ORDER BY mkey, position')
-    .all(keyList);
+    .iterate(keyList);
   for (const row of headerRows) {
     const mkey = int(row, 'mkey');
     const record = headers.get(mkey) ?? {};
@@ -112,7 +112,7 @@ export function toMonitors(db: Db, rows: Row[]): Monitor[] {
   const tags = new Map<number, string[]>();
   const tagRows = db
     .sql('SELECT mkey, tag FROM monitor_tags WHERE mkey IN (SELECT value FROM json_each(?)) ORDER BY mkey, position')
-    .all(keyList);
+    .iterate(keyList);
   for (const row of tagRows) {
     const mkey = int(row, 'mkey');
     tags.set(mkey, [...(tags.get(mkey) ?? []), text(row, 'tag')]);
@@ -120,7 +120,7 @@ export function toMonitors(db: Db, rows: Row[]): Monitor[] {
   const assertions = new Map<number, JsonAssertion[]>();
   const assertionRows = db
     .sql('SELECT mkey, path, op, value_kind, value FROM monitor_json_assertions WHERE mkey IN (SELECT value FROM json_each(?)) ORDER BY mkey, position')
-    .all(keyList);
+    .iterate(keyList);
   for (const row of assertionRows) {
     const mkey = int(row, 'mkey');
     const rule: JsonAssertion = { path: text(row, 'path'), op: oneOf(row, 'op', JSON_ASSERTION_OPS), value: decodeScalar(row) };
@@ -129,7 +129,7 @@ export function toMonitors(db: Db, rows: Row[]): Monitor[] {
   const thresholds = new Map<number, number[]>();
   const thresholdRows = db
     .sql('SELECT mkey, days FROM monitor_tls_expiry_days WHERE mkey IN (SELECT value FROM json_each(?)) ORDER BY mkey, position')
-    .all(keyList);
+    .iterate(keyList);
   for (const row of thresholdRows) {
     const mkey = int(row, 'mkey');
     thresholds.set(mkey, [...(thresholds.get(mkey) ?? []), int(row, 'days')]);

@@ -134,7 +134,9 @@ export function createMonitorStore(db: Db): MonitorStore {
     },
 
     async listAllMonitors() {
-      return toMonitors(db, db.sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE ${LIVE} ORDER BY mkey`).all());
+      // Row by row: `all()` holds every value of every row in V8 handles until it returns, and the
+      // malloc heap keeps that peak (50,000 monitors: ~10 MB for good, measured in smaps).
+      return toMonitors(db, Array.from(db.sql(`SELECT ${MONITOR_COLUMNS} FROM monitors WHERE ${LIVE} ORDER BY mkey`).iterate()));
     },
 
     async findMonitorByPushTokenHash(hash) {
