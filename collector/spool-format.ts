@@ -62,9 +62,13 @@ function isIntact(buf: Buffer, offset: number, end: number): boolean {
  * The intact records of a whole segment file, in order, and what ended it. A record that does not
  * fit in what is left of the file, or fails its checksum as the last one or followed by zeros only,
  * is `torn` (a write cut short); a failing record with data after it is `corrupt`, and nothing after it can be trusted
- * (its length may be wrong), so the rest is skipped too. Throws on a file that is not a segment.
+ * (its length may be wrong), so the rest is skipped too. A file holding only the start of the magic
+ * (or nothing) is an empty segment. Throws on a file that is not a segment.
  */
 export function scanSegment(file: Buffer): { records: RecordRef[]; tail: SegmentTail } {
+  // Created but cut short before its magic was all written (a crash at that moment, or a reader
+  // that looked in between): an empty segment, not a foreign file.
+  if (file.length < SEGMENT_MAGIC.length && file.equals(SEGMENT_MAGIC.subarray(0, file.length))) return { records: [], tail: { kind: 'end' } };
   if (file.length < SEGMENT_MAGIC.length || !file.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
     throw new Error('not a spool segment (bad magic)');
   }

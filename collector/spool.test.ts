@@ -121,6 +121,21 @@ describe('spool', () => {
     expect(await drain(second.spool)).toEqual(sent);
   });
 
+  it('takes a segment cut short at its creation (empty, or part of its magic) as empty, not as unreadable', async () => {
+    const first = open();
+    const sent = [checks(5)];
+    for (const b of sent) await first.spool.append(b);
+    await closeAll();
+    const dir = join(dataDir, 'spool', key);
+    writeFileSync(join(dir, '999999999999998-1-00000000.seg'), Buffer.alloc(0));
+    writeFileSync(join(dir, '999999999999999-1-00000000.seg'), SEGMENT_MAGIC.subarray(0, 3));
+
+    const second = open();
+    expect(second.messages(50)).toEqual([]);
+    expect(await drain(second.spool)).toEqual(sent);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.unreadable'))).toEqual([]);
+  });
+
   it('never replays a record whose bytes changed: the rest of that segment is skipped, loudly', async () => {
     const first = open();
     const sent = [checks(5), checks(5), checks(5)];
