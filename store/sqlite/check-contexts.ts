@@ -117,12 +117,11 @@ export function createContextKeys(db: Db): ContextKeys {
 
 /** Bytes of the signature's SHA-256 that name a context (check_contexts.signature). */
 const SIGNATURE_BYTES = 16;
-const WORDS = SIGNATURE_BYTES / 4;
 
 /** Per monitor, the signature and row key of its previous check's context. */
 function createLastContexts() {
   const slots = new Map<string, number>();
-  let words = new Uint32Array(1024 * WORDS);
+  let signatures = Buffer.alloc(1024 * SIGNATURE_BYTES);
   let keys = new Float64Array(1024);
 
   return {
@@ -130,9 +129,8 @@ function createLastContexts() {
     keyIf(monitorId: string, signature: Buffer): number | undefined {
       const slot = slots.get(monitorId);
       if (slot === undefined) return undefined;
-      const at = slot * WORDS;
-      for (let w = 0; w < WORDS; w += 1) if (words[at + w] !== signature.readUInt32LE(w * 4)) return undefined;
-      return keys[slot];
+      const at = slot * SIGNATURE_BYTES;
+      return signature.compare(signatures, at, at + SIGNATURE_BYTES) === 0 ? keys[slot] : undefined;
     },
     set(monitorId: string, signature: Buffer, key: number): void {
       let slot = slots.get(monitorId);
@@ -141,15 +139,13 @@ function createLastContexts() {
         slot = slots.size;
         slots.set(monitorId, slot);
         if (slot >= keys.length) {
-          const grownWords = new Uint32Array(words.length * 2);
-          grownWords.set(words);
-          words = grownWords;
+          signatures = Buffer.concat([signatures, Buffer.alloc(signatures.length)]);
           const grownKeys = new Float64Array(keys.length * 2);
           grownKeys.set(keys);
           keys = grownKeys;
         }
       }
-      for (let w = 0; w < WORDS; w += 1) words[slot * WORDS + w] = signature.readUInt32LE(w * 4);
+      signature.copy(signatures, slot * SIGNATURE_BYTES);
       keys[slot] = key;
     },
     clear(): void {
