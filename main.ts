@@ -21,6 +21,7 @@ import { startRetention } from './store/retention-job.ts';
 import type { Store } from './store/contract.ts';
 import { shareFleetReads } from './store/shared-fleet.ts';
 import { openSqliteStore } from './store/sqlite/open.ts';
+import { type ThreadHostSlot, createThreadHostSlot } from './store/thread-host.ts';
 import type { Client } from '@elastic/elasticsearch';
 import { startTelemetry } from './telemetry/otel.ts';
 import { traceStore } from './telemetry/traced-store.ts';
@@ -77,10 +78,13 @@ async function resolveJwtSecret(config: Config): Promise<string> {
 }
 
 /** The store the configuration names: SQLite in DATA_DIR, or Elasticsearch (templates installed). */
-export async function openStore(config: Config): Promise<Store> {
-  // Checks are written and folded on a thread of their own, as probes run on theirs, unless the
-  // whole product is asked to keep to one thread (PROBE_THREADS=0, for one core).
-  if (config.STORE === 'sqlite') return openSqliteStore({ dataDir: config.DATA_DIR, checkWriter: config.PROBE_THREADS > 0 ? 'thread' : 'inline' });
+export async function openStore(config: Config, writerHost?: ThreadHostSlot): Promise<Store> {
+  // Checks are written and folded off the main thread, on the first probe thread when the
+  // collector runs (writerHost) or on one of their own, unless the whole product is asked to keep
+  // to one thread (PROBE_THREADS=0, for one core).
+  if (config.STORE === 'sqlite') {
+    return openSqliteStore({ dataDir: config.DATA_DIR, checkWriter: config.PROBE_THREADS > 0 ? 'thread' : 'inline', ...(writerHost ? { writerHost } : {}) });
+  }
   // Loaded only for this store: the client and its dependencies are ~10 MB of heap an embedded
   // start does not need.
   const [{ clientFromConfig }, { describeConnectFailure, safeOrigin }, { openElasticsearchStore }] = await Promise.all([
@@ -123,7 +127,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
     redact: { paths: ['*.password', '*.authorization', '*.token'], remove: true },
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   });
-  const opened = await openStore(config);
+  // The collector's first probe thread hosts the SQLite writer: a thread less (store/thread-host.ts).
+  const writerHost = createThreadHostSlot();
+  const opened = await openStore(config, writerHost);
   const store = telemetry.exporting ? traceStore(opened, telemetry.tracer) : opened;
   const parts: Stoppable[] = [];
   // The collector and the evaluator follow the fleet by its change token: one read per change.
@@ -159,6 +165,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
           log: log.child({ role: 'collector' }),
           metrics,
           heapRelease,
+          threadHost: writerHost,
           ...(telemetry.exporting ? { tracer: telemetry.tracer } : {}),
         }),
       );

@@ -38,7 +38,7 @@ import { effectsOf } from './effects.ts';
 import type { IncidentLookup } from './lookups.ts';
 import { inMaintenance } from '../store/maintenance-schedule.ts';
 import { type Interner, createInterner } from '../store/interner.ts';
-import { timeSlices } from './time-slices.ts';
+import { timeSlices } from '../store/time-slices.ts';
 import { fold, initialState, tick, tickCanChange, type AlertRule, type FoldSegment, type Quiet, type Transition } from './state-machine.ts';
 import type { MaintenanceWindow } from '../store/maintenance.ts';
 

@@ -25,6 +25,7 @@ import { createFleetFeed } from './fleet-feed.ts';
 import { watchMaintenanceWindows } from './maintenance-windows.ts';
 import { createProbeLane, type ProbeLane, type ProbeSettings } from './probe-lane.ts';
 import { startProbeThread, type ProbeThread } from './probe-threads.ts';
+import type { ThreadHostSlot } from '../store/thread-host.ts';
 import { startPushDeadlines } from './push-deadlines.ts';
 import type { SchedulerStats } from './scheduler.ts';
 import type { Shard } from './shard.ts';
@@ -90,9 +91,11 @@ export type CollectorDeps = {
   clock?: () => number;
   /** The process's, when other roles share it (main.ts); the collector makes its own otherwise. */
   heapRelease?: HeapRelease;
+  /** Filled with the first probe thread while it runs, for the store's writer (store/thread-host.ts). */
+  threadHost?: ThreadHostSlot;
 };
 
-export function startCollector({ store, config, log, metrics, tracer, clock = Date.now, heapRelease: given }: CollectorDeps): Collector {
+export function startCollector({ store, config, log, metrics, tracer, clock = Date.now, heapRelease: given, threadHost }: CollectorDeps): Collector {
   // Built once; a malformed allowedRanges entry throws here and stops start-up (each lane builds its own).
   createAddressGuard({ allowPrivate: config.allowPrivate, allowedRanges: config.allowedRanges });
   const maxConcurrency = config.maxConcurrency ?? 1_000;
@@ -176,6 +179,8 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
           threadLanes.push(thread);
           return thread;
         });
+
+  if (threadHost && threadLanes[0]) threadHost.current = threadLanes[0];
 
   // Threads learn of backpressure by message: the room kept is every probe that may be running
   // (maxConcurrency over all lanes), so the queue bound holds whatever is in flight.
@@ -271,6 +276,8 @@ export function startCollector({ store, config, log, metrics, tracer, clock = Da
       await started;
       feed.stop();
       if (!given) heapRelease.stop();
+      // The batches still to write go to a writer of the store's own from here on.
+      if (threadHost && threadHost.current === threadLanes[0]) threadHost.current = null;
       await Promise.all(lanes.map((lane) => lane.stop()));
       await pushDeadlines.stop();
       await writer.stop();

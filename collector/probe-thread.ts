@@ -3,10 +3,10 @@
 // thread does is probing, so a slow store write, a fold or an API request elsewhere in the process
 // never delays a probe, and its timers fire on time.
 //
-// In:  {type:'apply', change} {type:'windows', windows} {type:'room', open} {type:'stop'}
+// In:  {type:'apply', change} {type:'host', module, port, data} {type:'windows', windows} {type:'room', open} {type:'stop'}
 // Out: {type:'ready'} {type:'batch', checks, lateness, stalls, stats} {type:'log', line} {type:'stopped'}
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Check } from '../store/types.ts';
 import { createInterner } from '../store/interner.ts';
@@ -65,6 +65,20 @@ port.on('message', (message: ToProbeThread) => {
       // a later change of one monitor keeps nothing of the values it replaced.
       const shared = createInterner();
       lane.apply({ upsert: message.change.upsert.map((monitor) => probedMonitor(monitor, shared)), remove: message.change.remove });
+      break;
+    }
+    case 'host': {
+      const { module, port: servicePort, data: serviceData } = message;
+      // A service of the store that would otherwise take a thread of its own (the SQLite check
+      // writer: store/thread-host.ts). A module that fails to load closes the port, which its
+      // peer sees.
+      import(module).then(
+        (service: { serve(port: MessagePort, data: unknown): void }) => service.serve(servicePort, serviceData),
+        (error: unknown) => {
+          log.error({ err: error, module }, 'cannot host a service on this probe thread');
+          servicePort.close();
+        },
+      );
       break;
     }
     case 'windows':

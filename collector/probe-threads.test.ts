@@ -1,10 +1,13 @@
 // A probe thread that dies (a bug, out of memory) while the collector runs: a real collector with
 // two probe threads, a real SQLite store and a real HTTP target. The thread is made to throw an
 // uncaught error through the inspector (testing/thread-debugger.ts), so nothing in the product is
-// there for the test. What a user would notice: the death in the log, the thread started again
-// after a backoff that grows, its monitors probed and stored again on their beat, the other
-// thread's monitors never interrupted, and no slot of any monitor probed twice.
+// there for the test. The thread killed is the first, which hosts the store's check writer as in
+// `npm start` (store/thread-host.ts): its death also fails the batch being written. What a user
+// would notice: the death in the log, the thread started again after a backoff that grows, its
+// monitors probed and stored again on their beat, the other thread's monitors never interrupted
+// nor lost, and no slot of any monitor probed twice.
 
+import { type ThreadHostSlot, createThreadHostSlot } from '../store/thread-host.ts';
 import type { Check, Monitor } from '../store/types.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
@@ -29,8 +32,11 @@ let target: Target;
 let threads: ThreadDebugger | null = null;
 let collector: Collector | null = null;
 
+let writerHost: ThreadHostSlot;
+
 beforeEach(async () => {
-  t = await openTestStore();
+  writerHost = createThreadHostSlot();
+  t = await openTestStore({ checkWriter: 'thread', writerHost });
   metrics = createMetrics();
   target = await httpTarget((_req, res) => res.end('ok'));
 });
@@ -79,9 +85,12 @@ describe('a probe thread that dies', () => {
       config: { allowPrivate: true, observer: 'obs-a', shard: SHARD, dataDir: t.dataDir, probeThreads: THREADS, reloadEveryMs: 500, writeFlushEveryMs: 100 },
       log,
       metrics,
+      threadHost: writerHost,
     });
     await collector.ready();
     expect(await eventually(() => probedWithin(all, 0), BOUND_MS)).toBe(true);
+    // The checks were written on the first probe thread: no thread of the writer's own.
+    expect(threads.names().sort()).toEqual(['probe-0', 'probe-1']);
 
     const exits = () => entries.filter((e) => e.msg === 'probe thread exited; starting it again');
     const deaths: LogEntry[] = [];

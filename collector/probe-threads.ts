@@ -10,9 +10,10 @@
 //   const lane = startProbeThread({ lane: 0, probe, maxConcurrency: 500, logLevel: 'info' },
 //     { onBatch: (batch) => ..., onRestart: () => feed.resend(0), log });
 
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { MaintenanceWindow } from '../store/maintenance.ts';
+import type { ThreadHost } from '../store/thread-host.ts';
 import type { Check } from '../store/types.ts';
 import type { ProbeLane, ProbeSettings } from './probe-lane.ts';
 import type { FleetChange, SchedulerStats } from './scheduler.ts';
@@ -21,6 +22,7 @@ export type ProbeThreadData = { lane: number; probe: ProbeSettings; maxConcurren
 
 export type ToProbeThread =
   | { type: 'apply'; change: FleetChange }
+  | { type: 'host'; module: string; port: MessagePort; data: unknown }
   | { type: 'windows'; windows: MaintenanceWindow[] }
   | { type: 'room'; open: boolean }
   | { type: 'stop' };
@@ -36,7 +38,7 @@ export type ProbeThreadHooks = {
   log: Logger;
 };
 
-export type ProbeThread = ProbeLane & { setRoom(open: boolean): void };
+export type ProbeThread = ProbeLane & ThreadHost & { setRoom(open: boolean): void };
 
 const RESTART_INITIAL_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
@@ -128,6 +130,15 @@ export function startProbeThread(data: ProbeThreadData, hooks: ProbeThreadHooks)
 
   return {
     apply: (change) => send({ type: 'apply', change }),
+    host(module, port, data) {
+      // A thread that is down or stopping takes nothing: the port's peer sees 'close' and starts
+      // the service elsewhere or later.
+      if (restartTimer !== null || stopping) {
+        port.close();
+        return;
+      }
+      worker.postMessage({ type: 'host', module: module.href, port, data } satisfies ToProbeThread, [port]);
+    },
     setWindows(next) {
       windows = next;
       send({ type: 'windows', windows });

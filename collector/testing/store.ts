@@ -5,15 +5,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../store/contract.ts';
-import { openSqliteStore } from '../../store/sqlite/open.ts';
+import { type SqliteStoreOptions, openSqliteStore } from '../../store/sqlite/open.ts';
 import { monitorInput as sharedMonitorInput } from '../../store/testing/fixtures.ts';
 import type { Check, MonitorInput } from '../../store/types.ts';
 
 export type TestStore = { store: Store; ownerId: string; dataDir: string; dispose(): Promise<void> };
 
-export async function openTestStore(): Promise<TestStore> {
+export async function openTestStore(options: Omit<SqliteStoreOptions, 'dataDir'> = {}): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dm-collector-'));
-  const store = await openSqliteStore({ dataDir });
+  const store = await openSqliteStore({ dataDir, ...options });
   const owner = await store.createUser({ email: 'owner@example.com', password_hash: 'x' });
   return {
     store,

@@ -17,6 +17,8 @@ type Reply = { params: { sessionId: string; message: string } };
 export type ThreadDebugger = {
   /** Throws `message` uncaught inside the live thread named `name`; resolves once the thread has taken it. */
   crash(name: string, message: string): Promise<void>;
+  /** The names of the live threads ("probe-0", "sqlite-writer"…). */
+  names(): string[];
   detach(): Promise<void>;
 };
 
@@ -48,6 +50,7 @@ export async function attachToThreads(): Promise<ThreadDebugger> {
       const reply = JSON.parse(await evaluated) as { result?: { result?: { value?: unknown } } };
       if (reply.result?.result?.value !== true) throw new Error(`the debugger could not run code in ${name}: ${JSON.stringify(reply)}`);
     },
+    names: () => [...threads.values()].map((title) => title.replace(/^\[worker \d+\] /, '')),
     async detach() {
       await session.post('NodeWorker.disable');
       session.disconnect();

@@ -97,15 +97,28 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
   return commitOrRollback(db, work);
 }
 
-/** Runs `work` in the transaction just begun: committed when it returns, undone when it throws. */
+/**
+ * Runs `work` in the transaction just begun: committed when it returns, undone when it throws. A
+ * `work` that returns a promise (a fold in slices, checks-write.ts) keeps the transaction open
+ * until it settles: nothing else may use the connection meanwhile.
+ */
 function commitOrRollback<T>(db: Db, work: () => T): T {
+  const rollback = (error: unknown) => {
+    if (db.conn.isTransaction) db.conn.exec('ROLLBACK');
+    throw error;
+  };
   try {
     const result = work();
+    if (result instanceof Promise) {
+      return result.then((settled: unknown) => {
+        db.conn.exec('COMMIT');
+        return settled;
+      }, rollback) as T;
+    }
     db.conn.exec('COMMIT');
     return result;
   } catch (error) {
-    if (db.conn.isTransaction) db.conn.exec('ROLLBACK');
-    throw error;
+    return rollback(error);
   }
 }
 
@@ -116,13 +129,15 @@ function commitOrRollback<T>(db: Db, work: () => T): T {
  * which no request would be served. Tries again after 1 ms, doubling to 50 ms, and fails after
  * `timeoutMs` (the busy handler's 10 s by default) with an error that names the held lock.
  */
-export async function writeTransactionYielding<T>(db: Db, work: () => T, timeoutMs = BUSY_TIMEOUT_MS): Promise<T> {
+export async function writeTransactionYielding<T>(db: Db, work: () => T | Promise<T>, timeoutMs = BUSY_TIMEOUT_MS): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (let pauseMs = 1; !tryBeginImmediate(db); pauseMs = Math.min(pauseMs * 2, 50)) {
     if (performance.now() >= deadline) throw new Error(`SQLite write lock still held by another connection after ${timeoutMs} ms`);
     await sleep(pauseMs);
   }
-  return commitOrRollback(db, work);
+  // Begun and committed in the same task when `work` is synchronous, so that no other task of
+  // the thread finds this connection inside the transaction.
+  return await commitOrRollback(db, work);
 }
 
 const SQLITE_BUSY = 5;

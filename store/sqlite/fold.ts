@@ -36,6 +36,26 @@ export function foldedSeq(db: Db): number {
 
 /** Folds up to `limit` tail checks; call inside a write transaction. Returns how many it folded. */
 export function foldChecks(db: Db, limit = FOLD_LIMIT): number {
+  return allSteps(foldSteps(db, limit));
+}
+
+/** Runs a generator of steps (foldSteps, a batch's flush) to its end without stopping. */
+export function allSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Rows a fold reads or writes between two of its steps: a few milliseconds' work. */
+const ROWS_PER_STEP = 500;
+
+/**
+ * foldChecks as a generator that stops every ROWS_PER_STEP rows, so that a thread whose loop
+ * others share can let them run in the middle of a fold (checks-write.ts) while its transaction
+ * stays open. Nothing else may use the connection until it is done.
+ */
+export function* foldSteps(db: Db, limit = FOLD_LIMIT): Generator<void, number, void> {
   const from = foldedSeq(db);
   const rollups = createRollupBatch();
   const lists = createHourListBatch();
@@ -57,10 +77,11 @@ export function foldChecks(db: Db, limit = FOLD_LIMIT): number {
     if (ts > newestTs) newestTs = ts;
     upTo = seq;
     count += 1;
+    if (count % ROWS_PER_STEP === 0) yield;
   }
   if (count === 0) return 0;
-  rollups.flush(db);
-  lists.flush(db);
+  yield* rollups.flush(db, ROWS_PER_STEP);
+  yield* lists.flush(db, ROWS_PER_STEP);
   noteFolded(db, oldestTs, newestTs);
   db.sql('UPDATE fold_state SET folded_seq = ? WHERE id = 1').run(upTo);
   return count;
@@ -88,7 +109,8 @@ export function createHourListBatch() {
         list.lastSeq = seq;
       }
     },
-    flush(db: Db): void {
+    /** Writes the lists, stopping every `rowsPerStep` rows (foldSteps). */
+    *flush(db: Db, rowsPerStep: number): Generator<void, void, void> {
       const upsert = db.sql(
         `INSERT INTO check_hours (hour, mkey, seqs, last_ts, last_seq) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (hour, mkey) DO UPDATE SET
@@ -98,7 +120,11 @@ export function createHourListBatch() {
       );
       // In key order, so that the B-tree is walked once from left to right.
       const ordered = [...lists.values()].sort((a, b) => a.hour - b.hour || a.mkey - b.mkey);
-      for (const list of ordered) upsert.run(list.hour, list.mkey, encodeSeqs(list.seqs), list.lastTs, list.lastSeq);
+      let written = 0;
+      for (const list of ordered) {
+        upsert.run(list.hour, list.mkey, encodeSeqs(list.seqs), list.lastTs, list.lastSeq);
+        if (++written % rowsPerStep === 0) yield;
+      }
       lists.clear();
     },
   };

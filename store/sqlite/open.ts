@@ -20,6 +20,7 @@ import { migrate } from './migrations.ts';
 import { createMonitorStore } from './monitors.ts';
 import { createOutboxStore } from './outbox.ts';
 import { purgeChecksBefore } from './retention.ts';
+import type { ThreadHostSlot } from '../thread-host.ts';
 import { startThreadedCheckWriter } from './threaded-writer.ts';
 import { createSummaryReader } from './summary.ts';
 import { createUserStore } from './users.ts';
@@ -37,6 +38,8 @@ export type SqliteStoreOptions = {
    * A thread costs ~150 ms to start and its own heap, too much for a test's throwaway store.
    */
   checkWriter?: 'inline' | 'thread';
+  /** With 'thread': a thread that may host the writer instead of one of its own (store/thread-host.ts). */
+  writerHost?: ThreadHostSlot;
 };
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -51,7 +54,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   }
   const foldEveryMs = options.foldEveryMs ?? FOLD_EVERY_MS;
   const checkWriter: SqliteCheckWriter =
-    options.checkWriter === 'thread' ? startThreadedCheckWriter({ path: dbPath, foldEveryMs }) : createCheckWriter(db, foldEveryMs);
+    options.checkWriter === 'thread' ? startThreadedCheckWriter({ path: dbPath, foldEveryMs }, options.writerHost ? { host: options.writerHost } : {}) : createCheckWriter(db, { foldEveryMs });
   const summary = createSummaryReader(db);
   let closing: Promise<void> | null = null;
   async function closeAll(): Promise<void> {

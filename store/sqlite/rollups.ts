@@ -30,8 +30,8 @@ type HourTotals = Totals & { respMax: number | null; histogram: Histogram };
 
 export type RollupBatch = {
   add(mkey: number, check: RollupInput): void;
-  /** Writes the batch's totals; call inside the transaction that inserted the checks. */
-  flush(db: Db): void;
+  /** Writes the batch's totals inside the fold's transaction, stopping every `rowsPerStep` rows (fold.ts, foldSteps). */
+  flush(db: Db, rowsPerStep: number): Generator<void, void, void>;
 };
 
 export function createRollupBatch(): RollupBatch {
@@ -72,7 +72,7 @@ export function createRollupBatch(): RollupBatch {
       }
     },
 
-    flush(db) {
+    *flush(db, rowsPerStep) {
       const hour = db.sql(
         `INSERT INTO rollup_hour (mkey, hour, checks, up, maintenance, resp_count, resp_sum_us, resp_max_us, histogram)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -85,8 +85,10 @@ export function createRollupBatch(): RollupBatch {
            resp_max_us = max(coalesce(resp_max_us, excluded.resp_max_us), coalesce(excluded.resp_max_us, resp_max_us)),
            histogram = histogram_merge(histogram, excluded.histogram)`,
       );
+      let written = 0;
       for (const t of hours.values()) {
         hour.run(t.mkey, t.grain, t.checks, t.up, t.maintenance, t.respCount, t.respSum, t.respMax, encode(t.histogram));
+        if (++written % rowsPerStep === 0) yield;
       }
       const day = db.sql(
         `INSERT INTO rollup_day (mkey, day, checks, up, maintenance, resp_count, resp_sum_us) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -97,7 +99,10 @@ export function createRollupBatch(): RollupBatch {
            resp_count = resp_count + excluded.resp_count,
            resp_sum_us = resp_sum_us + excluded.resp_sum_us`,
       );
-      for (const t of days.values()) day.run(t.mkey, t.grain, t.checks, t.up, t.maintenance, t.respCount, t.respSum);
+      for (const t of days.values()) {
+        day.run(t.mkey, t.grain, t.checks, t.up, t.maintenance, t.respCount, t.respSum);
+        if (++written % rowsPerStep === 0) yield;
+      }
     },
   };
 }

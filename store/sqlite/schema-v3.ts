@@ -10,7 +10,7 @@
 // check_hours here and fold_state starts after the newest check.
 
 import { type Db, int } from './db.ts';
-import { createHourListBatch } from './fold.ts';
+import { allSteps, createHourListBatch } from './fold.ts';
 
 export const SCHEMA_V3 = `
 CREATE TABLE check_hours (
@@ -41,7 +41,7 @@ export function listExistingChecks(db: Db): void {
       lists.add(after, int(row, 'mkey'), int(row, 'ts'));
       count += 1;
     }
-    lists.flush(db);
+    allSteps(lists.flush(db, chunk));
     if (count < chunk) break;
   }
   db.conn.exec('DROP INDEX checks_by_monitor_time');

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { makeCheck, monitorInput } from '../testing/fixtures.ts';
+import type { Monitor } from '../types.ts';
+import { createCheckWriter } from './checks-write.ts';
+import { openDb } from './db.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
 import { startThreadedCheckWriter } from './threaded-writer.ts';
 
@@ -101,7 +104,7 @@ describe('check writer thread that dies', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dm-writer-dies-'));
     const store = await openSqliteStore({ dataDir: dir, foldEveryMs: 0 });
     // A thread whose heap cannot hold a large batch: it runs out of memory on that batch alone.
-    const writer = startThreadedCheckWriter({ path: join(dir, SQLITE_FILE_NAME), foldEveryMs: 0 }, { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 });
+    const writer = startThreadedCheckWriter({ path: join(dir, SQLITE_FILE_NAME), foldEveryMs: 0 }, { limits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 } });
     try {
       const owner = await store.createUser({ email: 'd@example.com', password_hash: 'x' });
       const monitor = await store.createMonitor(owner.id, monitorInput());
@@ -115,6 +118,58 @@ describe('check writer thread that dies', () => {
     } finally {
       await writer.close();
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('check writer on a loop it shares', () => {
+  // As on the probe thread that hosts it (store/thread-host.ts): a due fold runs in slices with
+  // turns of the loop between them, and writes what a fold in one go writes.
+  test('lets the loop run in the middle of a fold, and folds exactly as a fold in one go', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dm-writer-sliced-'));
+    const tables = new Map<string, unknown[]>();
+    try {
+      const start = Date.now() - 3 * 3_600_000;
+      let turnsDuringFolds = 0;
+      for (const sliceMs of [undefined, 1]) {
+        const dataDir = join(dir, String(sliceMs ?? 'one-go'));
+        const store = await openSqliteStore({ dataDir });
+        const owner = await store.createUser({ email: 'e@example.com', password_hash: 'x' });
+        const monitors: Monitor[] = [];
+        for (let i = 0; i < 40; i++) monitors.push(await store.createMonitor(owner.id, monitorInput({ name: `m${i}` })));
+        const db = openDb(join(dataDir, SQLITE_FILE_NAME), Date.now);
+        // A fold after every batch.
+        const writer = createCheckWriter(db, sliceMs === undefined ? { foldEveryMs: 0 } : { foldEveryMs: 0, sliceMs });
+        const batch = (from: number) => Array.from({ length: 6_000 }, (_, i) => makeCheck(monitors[i % 40]!, start + (from + i) * 1_000, i % 7 === 0 ? { status: 'down', error_type: 'timeout', error_message: 'timed out' } : {}));
+        await writer.appendChecks(batch(0));
+        let turns = 0;
+        let folding = true;
+        const tick = () => {
+          if (!folding) return;
+          turns++;
+          setImmediate(tick);
+        };
+        setImmediate(tick);
+        await writer.appendChecks(batch(6_000));
+        folding = false;
+        if (sliceMs !== undefined) turnsDuringFolds = turns;
+        const file = new DatabaseSync(join(dataDir, SQLITE_FILE_NAME), { readOnly: true });
+        for (const table of ['rollup_hour', 'rollup_day', 'check_hours', 'fold_state']) {
+          const rows = file.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all();
+          const other = tables.get(table);
+          if (other === undefined) tables.set(table, rows);
+          else expect(rows, table).toEqual(other);
+        }
+        file.close();
+        db.conn.close();
+        await store.close();
+      }
+      expect((tables.get('fold_state')![0] as { folded_seq: number }).folded_seq).toBe(12_000);
+      expect(tables.get('rollup_hour')!.length).toBeGreaterThan(40);
+      // A fold of 6,000 checks takes tens of ms: sliced every millisecond, the loop ran meanwhile.
+      expect(turnsDuringFolds).toBeGreaterThan(3);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -1,18 +1,23 @@
-// Appending checks on a thread of their own (writer-thread.ts), with its own connection to the
-// file. A batch's inserts and, every minute or so, a fold of tens of thousands of checks into the
+// Appending checks on another thread (writer-service.ts), with its own connection to the file.
+// A batch's inserts and, every minute or so, a fold of tens of thousands of checks into the
 // rollups (~0.3 s per chunk at 50,000 monitors) then no longer run on the thread that answers the
 // API and runs alerting: readers there see each committed batch through WAL snapshots as before,
 // and only the rare writes of that thread (a monitor saved, a cursor moved) can wait for the
 // write lock, as they would for another process's write.
 //
-// The thread starts with the first batch, so a store that never appends checks (an API-only
+// When the process runs probe threads, the first of them hosts the writer (`host`, filled by the
+// collector: store/thread-host.ts) instead of a thread of its own, which would cost a V8 heap for
+// a few percent of a core; the fold then yields to the probes between slices (checks-write.ts).
+//
+// The writer starts with the first batch, so a store that never appends checks (an API-only
 // process, most tests) never starts one. A batch fails as it would inline (same error name and
 // message; a check not stored is replayed by the collector from its spool); a thread that dies
-// fails the batches it held and the next batch starts a new one.
+// fails the batches it held and the next batch starts the writer again, hosted if a host is there.
 
-import { type ResourceLimits, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits, Worker } from 'node:worker_threads';
+import type { ThreadHostSlot } from '../thread-host.ts';
 import type { SqliteCheckWriter } from './checks-write.ts';
-import type { FromWriterThread, ToWriterThread, WriterThreadData } from './writer-thread.ts';
+import type { FromWriterThread, ToWriterThread, WriterThreadData } from './writer-service.ts';
 
 /** Batches sent and not yet answered; the collector sends one at a time, so this only guards misuse. */
 const MAX_IN_FLIGHT = 1_000;
@@ -27,44 +32,68 @@ const HEAP_LIMIT_MB = 512;
  */
 const YOUNG_GENERATION_MB = 12;
 
+/** A hosted writer's slices: a probe started meanwhile is late by at most about this. */
+const HOSTED_SLICE_MS = 10;
+
 type Pending = { resolve: () => void; reject: (error: Error) => void };
 
-export function startThreadedCheckWriter(data: WriterThreadData, limits: ResourceLimits = { maxOldGenerationSizeMb: HEAP_LIMIT_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }): SqliteCheckWriter {
-  let worker: Worker | null = null;
+export type ThreadedWriterOptions = { limits?: ResourceLimits; host?: ThreadHostSlot };
+
+/** The writer's end of the link: its own thread, or a port to the thread that hosts it. */
+type Link = { endpoint: Worker | MessagePort; end(): Promise<void> };
+
+export function startThreadedCheckWriter(data: WriterThreadData, options: ThreadedWriterOptions = {}): SqliteCheckWriter {
+  const limits = options.limits ?? { maxOldGenerationSizeMb: HEAP_LIMIT_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
+  let link: Link | null = null;
   let closed = false;
   let nextId = 1;
   const pending = new Map<number, Pending>();
 
-  function spawn(): Worker {
-    const started = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: data, name: 'sqlite-writer', resourceLimits: limits });
-    let failure: Error | null = null;
-    started.on('message', (reply: FromWriterThread) => {
+  function ended(from: Link, reason: Error): void {
+    if (link === from) link = null;
+    for (const waiting of pending.values()) waiting.reject(reason);
+    pending.clear();
+  }
+
+  function listen(started: Link): void {
+    started.endpoint.on('message', (reply: FromWriterThread) => {
       const waiting = pending.get(reply.id);
       if (!waiting) return;
       pending.delete(reply.id);
-      if (pending.size === 0) started.unref();
+      if (pending.size === 0) started.endpoint.unref();
       if (reply.ok) waiting.resolve();
       else waiting.reject(rebuilt(reply.error));
     });
-    started.on('error', (error) => (failure = error));
-    started.on('exit', (code) => {
-      if (worker === started) worker = null;
-      const reason = new Error(`the SQLite check writer thread stopped (exit code ${code})${failure ? `: ${failure.message}` : ''}`);
-      for (const waiting of pending.values()) waiting.reject(reason);
-      pending.clear();
-    });
-    return started;
+  }
+
+  function spawn(): Link {
+    const host = options.host?.current;
+    if (host) {
+      const { port1, port2 } = new MessageChannel();
+      const hosted: Link = { endpoint: port1, end: async () => port1.close() };
+      listen(hosted);
+      port1.on('close', () => ended(hosted, new Error('the thread hosting the SQLite check writer stopped')));
+      host.host(new URL('./writer-service.ts', import.meta.url), port2, { ...data, sliceMs: HOSTED_SLICE_MS } satisfies WriterThreadData);
+      return hosted;
+    }
+    const worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: data, name: 'sqlite-writer', resourceLimits: limits });
+    const own: Link = { endpoint: worker, end: async () => void (await worker.terminate()) };
+    let failure: Error | null = null;
+    listen(own);
+    worker.on('error', (error) => (failure = error));
+    worker.on('exit', (code) => ended(own, new Error(`the SQLite check writer thread stopped (exit code ${code})${failure ? `: ${failure.message}` : ''}`)));
+    return own;
   }
 
   function send(message: ToWriterThread): Promise<void> {
     if (pending.size >= MAX_IN_FLIGHT) return Promise.reject(new Error(`${MAX_IN_FLIGHT} check batches are waiting for the SQLite writer thread already`));
-    worker ??= spawn();
-    const target = worker;
+    link ??= spawn();
+    const { endpoint } = link;
     return new Promise<void>((resolve, reject) => {
       pending.set(message.id, { resolve, reject });
       // Held open only while a batch waits, so an idle store never keeps the process alive.
-      target.ref();
-      target.postMessage(message);
+      endpoint.ref();
+      endpoint.postMessage(message);
     });
   }
 
@@ -78,12 +107,12 @@ export function startThreadedCheckWriter(data: WriterThreadData, limits: Resourc
     async close() {
       if (closed) return;
       closed = true;
-      const running = worker;
+      const running = link;
       if (running === null) return;
       try {
         await send({ id: nextId++, type: 'close' });
       } finally {
-        await running.terminate();
+        await running.end();
       }
     },
   };
