@@ -1,13 +1,16 @@
 // The collector end to end: a real SQLite store, real HTTP targets, real timers. Monitors created,
 // changed, paused and deleted in the store take effect without a restart. Every case runs with the
-// probes in the collector's thread and in two worker threads (what `npm start` does).
+// probes in the collector's thread and in two worker threads, the first of which hosts the store's
+// check writer (what `npm start` does).
 
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import { type ThreadHostSlot, createThreadHostSlot } from '../store/thread-host.ts';
 import type { Monitor } from '../store/types.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
 import { startCollector, type Collector, type CollectorConfig } from './index.ts';
 import { eventually, monitorInput, openTestStore, storedChecks, type TestStore } from './testing/store.ts';
+import { capturingLog } from './testing/log.ts';
 import { httpTarget, type Target } from './testing/servers.ts';
 
 let t: TestStore;
@@ -15,6 +18,7 @@ let metrics: Metrics;
 let target: Target;
 const collectors: Collector[] = [];
 const log = pino({ level: 'silent' });
+let writerHost: ThreadHostSlot | null = null;
 
 let config: Omit<CollectorConfig, 'dataDir'> = {
   allowPrivate: true,
@@ -24,8 +28,14 @@ let config: Omit<CollectorConfig, 'dataDir'> = {
   writeFlushEveryMs: 100,
 };
 
-function start(overrides: Partial<CollectorConfig> = {}): Collector {
-  const collector = startCollector({ store: t.store, config: { ...config, dataDir: t.dataDir, ...overrides }, log, metrics });
+function start(overrides: Partial<CollectorConfig> = {}, logTo: Logger = log): Collector {
+  const collector = startCollector({
+    store: t.store,
+    config: { ...config, dataDir: t.dataDir, ...overrides },
+    log: logTo,
+    metrics,
+    ...(writerHost ? { threadHost: writerHost } : {}),
+  });
   collectors.push(collector);
   return collector;
 }
@@ -45,8 +55,14 @@ afterEach(async () => {
 });
 
 describe.each([0, 2])('collector with %i probe threads', (probeThreads) => {
-  beforeEach(() => {
+  beforeEach(async () => {
     config = { ...config, probeThreads };
+    writerHost = null;
+    if (probeThreads > 0) {
+      await t.dispose();
+      writerHost = createThreadHostSlot();
+      t = await openTestStore({ checkWriter: 'thread', writerHost });
+    }
   });
 
   it('probes a monitor created after start within a few seconds and stores its checks', async () => {
@@ -141,14 +157,17 @@ describe.each([0, 2])('collector with %i probe threads', (probeThreads) => {
     expect(new Set(stored.map((c) => c.id)).size).toBe(stored.length);
   });
 
-  it('writes every probe made before stop, each once', async () => {
-    const monitor = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/count` }));
-    const collector = start({ writeFlushEveryMs: 60_000, writeBatchSize: 1000 });
+  it('writes every probe made before stop, each once, and warns of nothing', async () => {
+    const monitor = await t.store.createMonitor(t.ownerId, monitorInput({ url: `${target.url}/count`, interval_seconds: 1 }));
+    const { log: captured, messages } = capturingLog();
+    // Batches every 100 ms: one may be on its way to the writer when the stop comes.
+    const collector = start({}, captured);
     expect(await eventually(() => hits('/count') >= 3, 5000)).toBe(true);
     collectors.splice(0);
     await collector.stop();
     const stored = await storedChecks(t.store, t.ownerId, monitor.id);
     expect(stored.length).toBe(hits('/count'));
     expect(new Set(stored.map((c) => c.id)).size).toBe(stored.length);
+    expect(messages(40)).toEqual([]);
   });
 });

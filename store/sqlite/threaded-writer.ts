@@ -15,7 +15,7 @@
 // fails the batches it held and the next batch starts the writer again, hosted if a host is there.
 
 import { MessageChannel, type MessagePort, type ResourceLimits, Worker } from 'node:worker_threads';
-import type { ThreadHostSlot } from '../thread-host.ts';
+import type { ThreadHost, ThreadHostSlot } from '../thread-host.ts';
 import type { SqliteCheckWriter } from './checks-write.ts';
 import type { FromWriterThread, ToWriterThread, WriterThreadData } from './writer-service.ts';
 
@@ -39,45 +39,48 @@ type Pending = { resolve: () => void; reject: (error: Error) => void };
 
 export type ThreadedWriterOptions = { limits?: ResourceLimits; host?: ThreadHostSlot };
 
-/** The writer's end of the link: its own thread, or a port to the thread that hosts it. */
-type Link = { endpoint: Worker | MessagePort; end(): Promise<void> };
+/** The writer's end of a link: its own thread, or a port to the thread that hosts it (`host`). */
+type Link = { endpoint: Worker | MessagePort; host: ThreadHost | null; pending: Map<number, Pending>; end(): Promise<void> };
 
 export function startThreadedCheckWriter(data: WriterThreadData, options: ThreadedWriterOptions = {}): SqliteCheckWriter {
   const limits = options.limits ?? { maxOldGenerationSizeMb: HEAP_LIMIT_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
   let link: Link | null = null;
   let closed = false;
   let nextId = 1;
-  const pending = new Map<number, Pending>();
 
   function ended(from: Link, reason: Error): void {
     if (link === from) link = null;
-    for (const waiting of pending.values()) waiting.reject(reason);
-    pending.clear();
+    for (const waiting of from.pending.values()) waiting.reject(reason);
+    from.pending.clear();
   }
 
-  function listen(started: Link): void {
-    started.endpoint.on('message', (reply: FromWriterThread) => {
-      const waiting = pending.get(reply.id);
+  function listen(from: Link): void {
+    from.endpoint.on('message', (reply: FromWriterThread) => {
+      const waiting = from.pending.get(reply.id);
       if (!waiting) return;
-      pending.delete(reply.id);
-      if (pending.size === 0) started.endpoint.unref();
+      from.pending.delete(reply.id);
+      if (from.pending.size === 0) {
+        from.endpoint.unref();
+        // A link left behind (its host went away) ends once its last batch is answered.
+        if (from !== link) void from.end();
+      }
       if (reply.ok) waiting.resolve();
       else waiting.reject(rebuilt(reply.error));
     });
   }
 
   function spawn(): Link {
-    const host = options.host?.current;
+    const host = options.host?.current ?? null;
     if (host) {
       const { port1, port2 } = new MessageChannel();
-      const hosted: Link = { endpoint: port1, end: async () => port1.close() };
+      const hosted: Link = { endpoint: port1, host, pending: new Map(), end: async () => port1.close() };
       listen(hosted);
       port1.on('close', () => ended(hosted, new Error('the thread hosting the SQLite check writer stopped')));
       host.host(new URL('./writer-service.ts', import.meta.url), port2, { ...data, sliceMs: HOSTED_SLICE_MS } satisfies WriterThreadData);
       return hosted;
     }
     const worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: data, name: 'sqlite-writer', resourceLimits: limits });
-    const own: Link = { endpoint: worker, end: async () => void (await worker.terminate()) };
+    const own: Link = { endpoint: worker, host: null, pending: new Map(), end: async () => void (await worker.terminate()) };
     let failure: Error | null = null;
     listen(own);
     worker.on('error', (error) => (failure = error));
@@ -85,10 +88,24 @@ export function startThreadedCheckWriter(data: WriterThreadData, options: Thread
     return own;
   }
 
-  function send(message: ToWriterThread): Promise<void> {
-    if (pending.size >= MAX_IN_FLIGHT) return Promise.reject(new Error(`${MAX_IN_FLIGHT} check batches are waiting for the SQLite writer thread already`));
+  /**
+   * The link for the next batch. When the host has left the slot (the collector stops its
+   * threads), later batches go to a writer thread of the store's own while the host answers the
+   * ones it holds, so that a stop fails no batch.
+   */
+  function current(): Link {
+    if (link?.host && options.host?.current !== link.host) {
+      const left = link;
+      link = null;
+      if (left.pending.size === 0) void left.end();
+    }
     link ??= spawn();
-    const { endpoint } = link;
+    return link;
+  }
+
+  function send(message: ToWriterThread): Promise<void> {
+    const { endpoint, pending } = current();
+    if (pending.size >= MAX_IN_FLIGHT) return Promise.reject(new Error(`${MAX_IN_FLIGHT} check batches are waiting for the SQLite writer thread already`));
     return new Promise<void>((resolve, reject) => {
       pending.set(message.id, { resolve, reject });
       // Held open only while a batch waits, so an idle store never keeps the process alive.
@@ -107,8 +124,8 @@ export function startThreadedCheckWriter(data: WriterThreadData, options: Thread
     async close() {
       if (closed) return;
       closed = true;
-      const running = link;
-      if (running === null) return;
+      if (link === null) return;
+      const running = current();
       try {
         await send({ id: nextId++, type: 'close' });
       } finally {

@@ -14,7 +14,10 @@ export type WriterThreadData = { path: string; foldEveryMs: number; sliceMs?: nu
 export type ToWriterThread = { id: number; type: 'append'; checks: Check[] } | { id: number; type: 'close' };
 export type FromWriterThread = { id: number; ok: true } | { id: number; ok: false; error: { name: string; message: string; errcode?: unknown } };
 
-export function serve(port: MessagePort, { path, foldEveryMs, sliceMs }: WriterThreadData): void {
+/** What a hosting thread awaits before it ends: the batch being written, if any. */
+export type Service = { idle(): Promise<void> };
+
+export function serve(port: MessagePort, { path, foldEveryMs, sliceMs }: WriterThreadData): Service {
   let opened: { db: Db; writer: SqliteCheckWriter } | null = null;
   function writer(): SqliteCheckWriter {
     if (opened === null) {
@@ -50,4 +53,12 @@ export function serve(port: MessagePort, { path, foldEveryMs, sliceMs }: WriterT
       port.postMessage(reply);
     });
   });
+  // The writer went elsewhere (threaded-writer.ts): its connection closes once its work is done.
+  port.on('close', () => {
+    queue = queue.then(() => {
+      opened?.db.conn.close();
+      opened = null;
+    });
+  });
+  return { idle: () => queue };
 }
