@@ -11,7 +11,9 @@
 // On a thread whose loop probes share (`sliceMs`: a probe thread hosts the writer, thread-host.ts),
 // the writer never blocks the loop for long: it waits for another connection's write lock with
 // the loop free, and a due fold runs after the batch's commit, in a transaction of its own, in
-// slices of `sliceMs` with a turn of the loop between (a fold of 20,000 checks is ~0.3 s).
+// slices of `sliceMs` with a turn of the loop between (a fold of 20,000 checks is ~0.3 s). A fold
+// that fails fails the batch, as inline, though its checks are stored: the collector's replay
+// of the batch stores none of them twice.
 
 import type { CheckWriter } from '../contract.ts';
 import { checkIdToBytes } from '../ids.ts';
