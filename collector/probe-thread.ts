@@ -34,7 +34,7 @@ let flushTimer: NodeJS.Timeout | null = null;
 let roomOpen = true;
 /** Services of the store this thread runs beside its probes (store/thread-host.ts). */
 type HostedService = { idle(): Promise<void> };
-const hosted: HostedService[] = [];
+const hosted = new Set<HostedService>();
 
 const lane = createProbeLane({
   probe: data.probe,
@@ -76,7 +76,12 @@ port.on('message', (message: ToProbeThread) => {
       // writer: store/thread-host.ts). A module that fails to load closes the port, which its
       // peer sees.
       import(module).then(
-        (service: { serve(port: MessagePort, data: unknown): HostedService }) => void hosted.push(service.serve(servicePort, serviceData)),
+        (service: { serve(port: MessagePort, data: unknown): HostedService }) => {
+          const started = service.serve(servicePort, serviceData);
+          hosted.add(started);
+          // Its caller went elsewhere: nothing more to wait for at stop.
+          servicePort.once('close', () => hosted.delete(started));
+        },
         (error: unknown) => {
           log.error({ err: error, module }, 'cannot host a service on this probe thread');
           servicePort.close();
@@ -95,7 +100,7 @@ port.on('message', (message: ToProbeThread) => {
       // A hosted service ends its current work first (the writer's batch: its caller has moved on
       // to another writer already, store/sqlite/threaded-writer.ts).
       void lane.stop().then(async () => {
-        await Promise.all(hosted.map((service) => service.idle()));
+        await Promise.all([...hosted].map((service) => service.idle()));
         flush();
         port!.postMessage({ type: 'stopped' });
         port!.close();
