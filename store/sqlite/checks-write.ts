@@ -21,7 +21,7 @@ import type { Check } from '../types.ts';
 import { createContextKeys } from './check-contexts.ts';
 import { timeSlices } from '../time-slices.ts';
 import { type Db, int, writeTransaction, writeTransactionYielding } from './db.ts';
-import { FOLD_EVERY_MS, createFoldSchedule, foldChecks, foldSteps, foldedSeq } from './fold.ts';
+import { FOLD_EVERY_MS, createFoldSchedule, foldAll, foldChecks, foldSteps, foldedSeq } from './fold.ts';
 
 export type SqliteCheckWriter = CheckWriter & {
   /** Folds every waiting check if this writer appended any: the store's close calls it. */
@@ -121,8 +121,7 @@ export function createCheckWriter(db: Db, { foldEveryMs = FOLD_EVERY_MS, sliceMs
     },
 
     async close() {
-      if (!appended) return;
-      while (writeTransaction(db, () => foldChecks(db)) > 0);
+      if (appended) foldAll(db);
     },
   };
 }

@@ -13,7 +13,7 @@
 // (bench/probe-capacity). The tail a reader scans stays under FOLD_ROWS rows.
 
 import { noteFolded } from './closed-rollups.ts';
-import { type Db, int } from './db.ts';
+import { type Db, int, writeTransaction } from './db.ts';
 import { HOUR_MS, createRollupBatch } from './rollups.ts';
 import { encodeSeqs } from './seq-list.ts';
 
@@ -37,6 +37,11 @@ export function foldedSeq(db: Db): number {
 /** Folds up to `limit` tail checks; call inside a write transaction. Returns how many it folded. */
 export function foldChecks(db: Db, limit = FOLD_LIMIT): number {
   return allSteps(foldSteps(db, limit));
+}
+
+/** Folds every waiting check, a transaction per FOLD_LIMIT: what a writer does when it closes. */
+export function foldAll(db: Db): void {
+  while (writeTransaction(db, () => foldChecks(db)) > 0);
 }
 
 /** Runs a generator of steps (foldSteps, a batch's flush) to its end without stopping. */

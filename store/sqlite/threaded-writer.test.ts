@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { startProbeThread } from '../../collector/probe-threads.ts';
+import { createThreadHostSlot } from '../thread-host.ts';
 import { makeCheck, monitorInput } from '../testing/fixtures.ts';
 import type { Monitor } from '../types.ts';
 import { createCheckWriter } from './checks-write.ts';
@@ -66,6 +69,35 @@ describe('check writer thread', () => {
       file.close();
     }
   });
+
+  test('close folds what a writer hosted by a probe thread left waiting, after that thread stopped', async () => {
+    // As at the end of `npm start`: the collector empties the slot and stops its threads, then
+    // the store closes.
+    const writerHost = createThreadHostSlot();
+    const host = startProbeThread(
+      { lane: 0, probe: { allowPrivate: false, observer: 'writer-test' }, maxConcurrency: 1, logLevel: 'warn' },
+      { onBatch: () => {}, onRestart: () => {}, log: pino({ level: 'warn' }) },
+    );
+    writerHost.current = host;
+    const store = await openSqliteStore({ dataDir: dir, foldEveryMs: Infinity, checkWriter: 'thread', writerHost });
+    const owner = await store.createUser({ email: 'h@example.com', password_hash: 'x' });
+    const monitor = await store.createMonitor(owner.id, monitorInput());
+    await store.appendChecks([makeCheck(monitor, Date.now() - 3_000), makeCheck(monitor, Date.now() - 2_000)]);
+    await store.appendChecks([makeCheck(monitor, Date.now() - 1_000)]);
+    writerHost.current = null;
+    await host.stop();
+    await store.close();
+
+    const file = new DatabaseSync(join(dir, SQLITE_FILE_NAME), { readOnly: true });
+    try {
+      const { newest } = file.prepare('SELECT max(seq) AS newest FROM checks').get() as { newest: number };
+      const { folded } = file.prepare('SELECT folded_seq AS folded FROM fold_state').get() as { folded: number };
+      expect(newest).toBe(3);
+      expect(folded).toBe(newest);
+    } finally {
+      file.close();
+    }
+  }, 60_000);
 
   test('an idle writer thread does not keep the process alive', async () => {
     // A process that wrote checks and never closed its store: it still ends when its work does.

@@ -46,6 +46,7 @@ export function startThreadedCheckWriter(data: WriterThreadData, options: Thread
   const limits = options.limits ?? { maxOldGenerationSizeMb: HEAP_LIMIT_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
   let link: Link | null = null;
   let closed = false;
+  let sent = false;
   let nextId = 1;
 
   function ended(from: Link, reason: Error): void {
@@ -105,6 +106,7 @@ export function startThreadedCheckWriter(data: WriterThreadData, options: Thread
 
   function send(message: ToWriterThread): Promise<void> {
     const { endpoint, pending } = current();
+    sent = true;
     if (pending.size >= MAX_IN_FLIGHT) return Promise.reject(new Error(`${MAX_IN_FLIGHT} check batches are waiting for the SQLite writer thread already`));
     return new Promise<void>((resolve, reject) => {
       pending.set(message.id, { resolve, reject });
@@ -124,7 +126,9 @@ export function startThreadedCheckWriter(data: WriterThreadData, options: Thread
     async close() {
       if (closed) return;
       closed = true;
-      if (link === null) return;
+      // Whenever a batch was sent, even if its link has gone with its host (the collector stopped
+      // its threads): a writer of the store's own then folds what waits.
+      if (!sent) return;
       const running = current();
       try {
         await send({ id: nextId++, type: 'close' });

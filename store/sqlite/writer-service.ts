@@ -8,6 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Check } from '../types.ts';
 import { type SqliteCheckWriter, createCheckWriter } from './checks-write.ts';
 import { type Db, openDb } from './db.ts';
+import { foldAll } from './fold.ts';
 
 /** `sliceMs` when the thread's loop is shared (checks-write.ts). */
 export type WriterThreadData = { path: string; foldEveryMs: number; sliceMs?: number };
@@ -32,7 +33,14 @@ export function serve(port: MessagePort, { path, foldEveryMs, sliceMs }: WriterT
       await writer().appendChecks(message.checks);
       return;
     }
-    if (opened === null) return;
+    // A close comes only to a writer this process has appended through: when the batches went to
+    // another (the host that stopped, threaded-writer.ts), this one folds what they left waiting.
+    if (opened === null) {
+      const db = openDb(path, Date.now);
+      foldAll(db);
+      db.conn.close();
+      return;
+    }
     await opened.writer.close();
     opened.db.conn.close();
     opened = null;
