@@ -19,6 +19,18 @@ import { openDb } from './db.ts';
 import { SQLITE_FILE_NAME, openSqliteStore } from './open.ts';
 import { startThreadedCheckWriter } from './threaded-writer.ts';
 
+/** The newest check's seq in the store's file, and how far the folds went. */
+function foldState(dataDir: string): { newest: number; folded: number } {
+  const file = new DatabaseSync(join(dataDir, SQLITE_FILE_NAME), { readOnly: true });
+  try {
+    const { newest } = file.prepare('SELECT max(seq) AS newest FROM checks').get() as { newest: number };
+    const { folded } = file.prepare('SELECT folded_seq AS folded FROM fold_state').get() as { folded: number };
+    return { newest, folded };
+  } finally {
+    file.close();
+  }
+}
+
 describe('check writer thread', () => {
   let dir: string;
   beforeEach(() => {
@@ -59,15 +71,7 @@ describe('check writer thread', () => {
     await store.appendChecks([makeCheck(monitor, Date.now() - 2_000), makeCheck(monitor, Date.now() - 1_000)]);
     await store.close();
 
-    const file = new DatabaseSync(join(dir, SQLITE_FILE_NAME), { readOnly: true });
-    try {
-      const { newest } = file.prepare('SELECT max(seq) AS newest FROM checks').get() as { newest: number };
-      const { folded } = file.prepare('SELECT folded_seq AS folded FROM fold_state').get() as { folded: number };
-      expect(newest).toBe(3);
-      expect(folded).toBe(newest);
-    } finally {
-      file.close();
-    }
+    expect(foldState(dir)).toEqual({ newest: 3, folded: 3 });
   });
 
   test('close folds what a writer hosted by a probe thread left waiting, after that thread stopped', async () => {
@@ -88,15 +92,7 @@ describe('check writer thread', () => {
     await host.stop();
     await store.close();
 
-    const file = new DatabaseSync(join(dir, SQLITE_FILE_NAME), { readOnly: true });
-    try {
-      const { newest } = file.prepare('SELECT max(seq) AS newest FROM checks').get() as { newest: number };
-      const { folded } = file.prepare('SELECT folded_seq AS folded FROM fold_state').get() as { folded: number };
-      expect(newest).toBe(3);
-      expect(folded).toBe(newest);
-    } finally {
-      file.close();
-    }
+    expect(foldState(dir)).toEqual({ newest: 3, folded: 3 });
   }, 60_000);
 
   test('an idle writer thread does not keep the process alive', async () => {
