@@ -33,17 +33,15 @@ export function serve(port: MessagePort, { path, foldEveryMs, sliceMs }: WriterT
       await writer().appendChecks(message.checks);
       return;
     }
-    // A close comes only to a writer this process has appended through: when the batches went to
-    // another (the host that stopped, threaded-writer.ts), this one folds what they left waiting.
-    if (opened === null) {
-      const db = openDb(path, Date.now);
-      foldAll(db);
-      db.conn.close();
-      return;
-    }
-    await opened.writer.close();
-    opened.db.conn.close();
+    // A close comes only once this process has appended checks, maybe through another writer (a
+    // host that stopped, threaded-writer.ts): fold whatever waits, whoever appended it.
+    const db = opened?.db ?? openDb(path, Date.now);
     opened = null;
+    try {
+      foldAll(db);
+    } finally {
+      db.conn.close();
+    }
   }
 
   // A fold yields to the hosting thread's loop between its slices: chaining keeps the order.
